@@ -1,0 +1,95 @@
+// swift-tools-version: 6.0
+//
+// parledger: an append-only, zlib-compressed event log of Vietnam's public
+// administration reform scores (PAR Index, SIPAS, DGI, PAPI), replayed by
+// batch projection jobs into ranking, trend and award snapshots.
+//
+// Layers (imports go up the list, data flows down):
+//   CZlib        system zlib, macros wrapped for Swift
+//   EventLog     segments, frames, CRC, hash chain, recovery; knows bytes only
+//   ScoreModel   the domain: scores, units, frameworks, events, codecs, validation
+//   Ledger       the typed log: EventLog + ScoreModel (open, replay, import, export)
+//   Projections  pure folds: score book, ranking, trend, awards, explain
+//   Pipelines    YAML pipelines, the batch runner, checkpoints, snapshots
+//   DataGen      seeded generators: the demo province, the national data set
+//   parledger    the command line: parsing and printing only
+import PackageDescription
+
+let package = Package(
+    name: "parledger",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "parledger", targets: ["parledger"]),
+        .library(name: "EventLog", targets: ["EventLog"]),
+        .library(name: "ScoreModel", targets: ["ScoreModel"]),
+        .library(name: "Ledger", targets: ["Ledger"]),
+        .library(name: "Projections", targets: ["Projections"]),
+        .library(name: "Pipelines", targets: ["Pipelines"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        .target(
+            name: "CZlib",
+            linkerSettings: [.linkedLibrary("z")]
+        ),
+        .target(
+            name: "EventLog",
+            dependencies: ["CZlib", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .target(name: "ScoreModel"),
+        .target(
+            name: "Ledger",
+            dependencies: ["EventLog", "ScoreModel", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .target(name: "Projections", dependencies: ["ScoreModel"]),
+        .target(
+            name: "Pipelines",
+            dependencies: [
+                "Ledger", "EventLog", "ScoreModel", "Projections",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .target(name: "DataGen", dependencies: ["ScoreModel"]),
+        .executableTarget(
+            name: "parledger",
+            dependencies: [
+                "EventLog", "ScoreModel", "Ledger", "Projections", "Pipelines", "DataGen",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Benchmarks live beside the code but outside the test suite:
+        // `swift run -c release parledger-bench --help`.
+        .executableTarget(
+            name: "parledger-bench",
+            dependencies: [
+                "EventLog", "ScoreModel", "Ledger", "Projections", "Pipelines", "DataGen",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/ParledgerBench"
+        ),
+        // A child process for the crash tests: appends batches until killed.
+        .executableTarget(
+            name: "LogCrashChild",
+            dependencies: ["EventLog"],
+            path: "Tests/Support/LogCrashChild"
+        ),
+        .testTarget(name: "EventLogTests", dependencies: ["EventLog", "CZlib", "LogCrashChild"]),
+        .testTarget(name: "ScoreModelTests", dependencies: ["ScoreModel"]),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "EventLog", "ScoreModel"]),
+        .testTarget(name: "ProjectionsTests", dependencies: ["Projections", "ScoreModel"]),
+        .testTarget(name: "PipelinesTests", dependencies: ["Pipelines", "Ledger", "ScoreModel", "Projections", "DataGen"]),
+        .testTarget(name: "ParledgerCLITests", dependencies: ["parledger", "ScoreModel"]),
+    ]
+)
+
+// Settings once, for every target.
+for target in package.targets where target.type != .system {
+    var settings = target.swiftSettings ?? []
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    target.swiftSettings = settings
+}

@@ -1,0 +1,1 @@
+// DataGen: see Package.swift for this layer's job.

@@ -1,0 +1,1 @@
+// EventLog: see Package.swift for this layer's job.

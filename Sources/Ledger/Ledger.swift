@@ -1,0 +1,1 @@
+// Ledger: see Package.swift for this layer's job.

@@ -1,0 +1,1 @@
+// Pipelines: see Package.swift for this layer's job.

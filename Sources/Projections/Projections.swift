@@ -1,0 +1,1 @@
+// Projections: see Package.swift for this layer's job.

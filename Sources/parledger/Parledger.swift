@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct Parledger: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "parledger",
+        abstract: "An append-only, tamper-evident log of public-administration reform scores, and the batch jobs that replay it.",
+        subcommands: []
+    )
+}
