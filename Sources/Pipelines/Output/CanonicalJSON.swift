@@ -1,0 +1,120 @@
+/// A JSON value written the same way every time: the bytes of a snapshot
+/// depend only on its content.
+///
+/// Objects keep the key order they were built with (a projection decides a
+/// readable order once, in code); numbers are exact decimal literals, never
+/// Double; strings are UTF-8 as is, escaping only what JSON requires. The
+/// text is indented with two spaces and ends with a newline, so snapshots
+/// diff well.
+///
+/// ```swift
+/// let row: CanonicalJSON = .object([("unit", .string("SKHDT")), ("percent", .number("94.72"))])
+/// row.serialized()   // "{\n  \"unit\": \"SKHDT\",\n  \"percent\": 94.72\n}\n"
+/// ```
+public indirect enum CanonicalJSON: Hashable, Sendable {
+    case null
+    case bool(Bool)
+    /// An exact decimal literal (`"94.72"`, `"-3"`): validated by the writer's caller.
+    case number(String)
+    case string(String)
+    case array([CanonicalJSON])
+    case object([(String, CanonicalJSON)])
+
+    public static func == (lhs: CanonicalJSON, rhs: CanonicalJSON) -> Bool {
+        switch (lhs, rhs) {
+        case (.null, .null): true
+        case let (.bool(a), .bool(b)): a == b
+        case let (.number(a), .number(b)): a == b
+        case let (.string(a), .string(b)): a == b
+        case let (.array(a), .array(b)): a == b
+        case let (.object(a), .object(b)): a.count == b.count && zip(a, b).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
+        default: false
+        }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        switch self {
+        case .null: hasher.combine(0)
+        case .bool(let b): hasher.combine(1); hasher.combine(b)
+        case .number(let n): hasher.combine(2); hasher.combine(n)
+        case .string(let s): hasher.combine(3); hasher.combine(s)
+        case .array(let a): hasher.combine(4); hasher.combine(a)
+        case .object(let o):
+            hasher.combine(5)
+            for (k, v) in o { hasher.combine(k); hasher.combine(v) }
+        }
+    }
+
+    /// The canonical text, as UTF-8 bytes.
+    public func serialized() -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(4096)
+        write(into: &out, indent: 0)
+        out.append(0x0A)
+        return out
+    }
+
+    /// The canonical text, as a String.
+    public var text: String { String(decoding: serialized(), as: UTF8.self) }
+
+    private func write(into out: inout [UInt8], indent: Int) {
+        switch self {
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
+        case .number(let n): out.append(contentsOf: n.utf8)
+        case .string(let s): Self.writeString(s, into: &out)
+        case .array(let items):
+            if items.isEmpty { out.append(contentsOf: "[]".utf8); return }
+            out.append(UInt8(ascii: "["))
+            for (i, item) in items.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                out.append(0x0A)
+                Self.pad(&out, indent + 1)
+                item.write(into: &out, indent: indent + 1)
+            }
+            out.append(0x0A)
+            Self.pad(&out, indent)
+            out.append(UInt8(ascii: "]"))
+        case .object(let members):
+            if members.isEmpty { out.append(contentsOf: "{}".utf8); return }
+            out.append(UInt8(ascii: "{"))
+            for (i, (key, value)) in members.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                out.append(0x0A)
+                Self.pad(&out, indent + 1)
+                Self.writeString(key, into: &out)
+                out.append(contentsOf: ": ".utf8)
+                value.write(into: &out, indent: indent + 1)
+            }
+            out.append(0x0A)
+            Self.pad(&out, indent)
+            out.append(UInt8(ascii: "}"))
+        }
+    }
+
+    private static func pad(_ out: inout [UInt8], _ level: Int) {
+        for _ in 0..<(level * 2) { out.append(0x20) }
+    }
+
+    /// JSON string escaping: `"`, `\` and control characters; everything
+    /// else (Vietnamese included) is written as UTF-8.
+    static func writeString(_ s: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for byte in s.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): out.append(contentsOf: "\\\"".utf8)
+            case UInt8(ascii: "\\"): out.append(contentsOf: "\\\\".utf8)
+            case 0x0A: out.append(contentsOf: "\\n".utf8)
+            case 0x0D: out.append(contentsOf: "\\r".utf8)
+            case 0x09: out.append(contentsOf: "\\t".utf8)
+            case 0x00..<0x20, 0x7F:
+                let hex: [UInt8] = Array("0123456789abcdef".utf8)
+                out.append(contentsOf: "\\u00".utf8)
+                out.append(hex[Int(byte >> 4)])
+                out.append(hex[Int(byte & 0xF)])
+            default: out.append(byte)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+}

@@ -1,1 +1,0 @@
-// Pipelines: see Package.swift for this layer's job.
