@@ -1,0 +1,81 @@
+import Foundation
+
+/// `manifest.json`: what a snapshot directory was made from and what it
+/// holds, so that anyone can re-derive it and check it
+/// (`parledger verify-snapshot`).
+///
+/// No wall-clock time is in it: the same log prefix and pipeline give the
+/// same manifest, byte for byte.
+public struct Manifest: Codable, Hashable, Sendable {
+    public static let fileName = "manifest.json"
+    public static let currentFormat = "parledger-snapshot/1"
+
+    public struct LogPoint: Codable, Hashable, Sendable {
+        /// The last seq the run read (0 for an empty log).
+        public var seq: UInt64
+        /// Hex SHA-256 of the log frame holding `seq` (the chain up to there).
+        public var hash: String
+        /// `head`, `seq` or `as-of`: how the run limited its replay.
+        public var limit: String
+        /// The `--as-of` time as given (RFC 3339), when `limit` is `as-of`.
+        public var asOf: String?
+        public init(seq: UInt64, hash: String, limit: String, asOf: String? = nil) {
+            self.seq = seq; self.hash = hash; self.limit = limit; self.asOf = asOf
+        }
+    }
+
+    public struct File: Codable, Hashable, Sendable {
+        public var path: String
+        public var bytes: Int
+        public var sha256: String
+        public init(path: String, bytes: Int, sha256: String) { self.path = path; self.bytes = bytes; self.sha256 = sha256 }
+    }
+
+    public var format: String
+    public var pipeline: String
+    /// Hex SHA-256 of the pipeline's canonical form: two files that mean the
+    /// same (comments, key order) have the same hash.
+    public var configHash: String
+    public var log: LogPoint
+    public var files: [File]
+
+    public init(format: String = Manifest.currentFormat, pipeline: String, configHash: String, log: LogPoint, files: [File]) {
+        self.format = format; self.pipeline = pipeline; self.configHash = configHash; self.log = log; self.files = files
+    }
+
+    /// The canonical bytes written to `manifest.json`.
+    public func serialized() -> [UInt8] {
+        var logMembers: [(String, CanonicalJSON)] = [
+            ("seq", .number(String(log.seq))),
+            ("hash", .string(log.hash)),
+            ("limit", .string(log.limit)),
+        ]
+        if let asOf = log.asOf { logMembers.append(("asOf", .string(asOf))) }
+        let value: CanonicalJSON = .object([
+            ("format", .string(format)),
+            ("pipeline", .string(pipeline)),
+            ("configHash", .string(configHash)),
+            ("log", .object(logMembers)),
+            ("files", .array(files.map { file in
+                .object([("path", .string(file.path)), ("bytes", .number(String(file.bytes))), ("sha256", .string(file.sha256))])
+            })),
+        ])
+        return value.serialized()
+    }
+
+    /// Reads a manifest, naming the file in every complaint.
+    public static func parse(_ bytes: [UInt8], file: String) throws -> Manifest {
+        let manifest: Manifest
+        do {
+            manifest = try JSONDecoder().decode(Manifest.self, from: Data(bytes))
+        } catch {
+            throw PipelineError(code: .mismatch, place: file, message: "not a readable snapshot manifest: \(error)",
+                                hint: "the manifest was edited or truncated; re-run the pipeline")
+        }
+        guard manifest.format == currentFormat else {
+            throw PipelineError(code: .mismatch, place: file, message: "unknown manifest format \"\(manifest.format)\"",
+                                hint: "this parledger reads \(currentFormat)")
+        }
+        return manifest
+    }
+}

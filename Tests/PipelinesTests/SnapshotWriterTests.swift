@@ -1,0 +1,83 @@
+import Foundation
+import Testing
+@testable import Pipelines
+
+@Suite("Snapshot writer")
+struct SnapshotWriterTests {
+    let point = Manifest.LogPoint(seq: 42, hash: String(repeating: "ab", count: 32), limit: "head")
+
+    private func tempDir() -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("parledger-snap-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    @Test("Files and a manifest whose hashes match the bytes on disk")
+    func writesManifest() throws {
+        let dir = tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var set = SnapshotSet()
+        try set.add("ranking/PAR-2023-department.json", Array("{}\n".utf8))
+        try set.add("ranking/PAR-2023-department.csv", Array("a\r\n".utf8))
+        let out = dir.appendingPathComponent("nightly").path
+        let manifest = try SnapshotWriter.write(set, pipeline: "nightly", configHash: "c0ffee", log: point, to: out)
+        #expect(manifest.files.map(\.path) == ["ranking/PAR-2023-department.csv", "ranking/PAR-2023-department.json"])
+        for file in manifest.files {
+            let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: out).appendingPathComponent(file.path)))
+            #expect(SnapshotWriter.sha256Hex(bytes) == file.sha256)
+            #expect(bytes.count == file.bytes)
+        }
+        let onDisk = try [UInt8](Data(contentsOf: URL(fileURLWithPath: out).appendingPathComponent("manifest.json")))
+        #expect(try Manifest.parse(onDisk, file: "manifest.json") == manifest)
+        // Nothing but the snapshot itself is left beside it.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["nightly"])
+    }
+
+    @Test("A second run replaces the first whole: no stale file survives")
+    func replaces() throws {
+        let dir = tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("nightly").path
+        var first = SnapshotSet()
+        try first.add("trend/PAR-2022-district.json", [1])
+        try SnapshotWriter.write(first, pipeline: "nightly", configHash: "x", log: point, to: out)
+        var second = SnapshotSet()
+        try second.add("trend/PAR-2023-district.json", [2])
+        try SnapshotWriter.write(second, pipeline: "nightly", configHash: "x", log: point, to: out)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out + "/trend") == ["PAR-2023-district.json"])
+    }
+
+    @Test("A directory that is not a snapshot is never replaced, and nothing is written")
+    func refusesForeignDirectory() throws {
+        let dir = tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let precious = dir.appendingPathComponent("thesis.docx")
+        try Data("mine".utf8).write(to: precious)
+        var set = SnapshotSet()
+        try set.add("a.json", [1])
+        #expect {
+            try SnapshotWriter.write(set, pipeline: "p", configHash: "x", log: point, to: dir.path)
+        } throws: { error in
+            "\(error)".contains("not a snapshot directory")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["thesis.docx"])
+        #expect(try Data(contentsOf: precious) == Data("mine".utf8))
+    }
+
+    @Test("Output paths cannot leave the output directory", arguments: ["../x.json", "/etc/passwd", "a/../../b", "a//b", "./a"])
+    func rejectsEscapes(path: String) {
+        var set = SnapshotSet()
+        #expect(throws: PipelineError.self) { try set.add(path, [1]) }
+        #expect(set.files.isEmpty)
+    }
+
+    @Test("Codes become safe, distinct file-name components")
+    func safeComponents() {
+        #expect(SnapshotPath.component("department") == "department")
+        #expect(SnapshotPath.component("../etc") == "%2E%2E%2Fetc")
+        #expect(SnapshotPath.component("a.b") != SnapshotPath.component("a%2Eb"))
+        let file = SnapshotPath.file(projection: "ranking", index: "PAR", year: 2023, block: "../../x", ext: "json")
+        #expect(SnapshotPath.isContained(file))
+        #expect(file == "ranking/PAR-2023-%2E%2E%2F%2E%2E%2Fx.json")
+    }
+}
