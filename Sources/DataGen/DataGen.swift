@@ -1,1 +1,0 @@
-// DataGen: see Package.swift for this layer's job.
