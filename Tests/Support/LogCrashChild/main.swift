@@ -1,1 +1,59 @@
-print("crash child")
+// A child process for the crash tests: appends batches to the log in argv[1]
+// until it is killed, printing "begin F L" before each append and "ack F L"
+// once it is acknowledged (durable). Record payloads are derived from their
+// seq (see `payload(for:)`), so the parent can check every byte it reads.
+//
+// usage: LogCrashChild LOG_DIR SEED
+import EventLog
+import Foundation
+
+func payload(for seq: UInt64) -> [UInt8] {
+    var bytes = Array("record \(seq) ".utf8)
+    let filler = Int(seq % 97) * 3
+    for i in 0..<filler { bytes.append(UInt8(truncatingIfNeeded: seq &+ UInt64(i))) }
+    return bytes
+}
+
+let args = CommandLine.arguments
+guard args.count == 3, let seed = UInt64(args[2]) else {
+    FileHandle.standardError.write(Data("usage: LogCrashChild LOG_DIR SEED\n".utf8))
+    exit(2)
+}
+var options = LogOptions()
+options.segmentSizeLimit = 64 << 10     // many rotations
+options.framePlainLimit = 4 << 10       // larger batches span several frames
+let writer: LogWriter
+do {
+    writer = try LogWriter(directory: args[1], options: options)
+} catch {
+    FileHandle.standardError.write(Data("\(error)\n".utf8))
+    exit(1)
+}
+struct XorShift {
+    var state: UInt64
+    mutating func next(_ bound: UInt64) -> UInt64 {
+        state ^= state << 13; state ^= state >> 7; state ^= state << 17
+        return state % bound
+    }
+}
+/// One unbuffered write per line: what the parent reads was said before the kill.
+func say(_ line: String) {
+    let bytes = Array((line + "\n").utf8)
+    _ = bytes.withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
+}
+var rng = XorShift(state: seed | 1)
+while true {
+    let first = writer.head.seq.rawValue + 1
+    let size = rng.next(10) == 0 ? 200 + rng.next(400) : 1 + rng.next(20)
+    let last = first + size - 1
+    say("begin \(first) \(last)")
+    let batch = (first...last).map(payload(for:))
+    do {
+        let receipt = try writer.append(batch)
+        precondition(receipt.firstSeq.rawValue == first && receipt.lastSeq.rawValue == last)
+        say("ack \(first) \(last)")
+    } catch {
+        FileHandle.standardError.write(Data("\(error)\n".utf8))
+        exit(1)
+    }
+}

@@ -1,1 +1,0 @@
-// EventLog: see Package.swift for this layer's job.

@@ -1,0 +1,63 @@
+/// A log failure with the place it happened and what to do about it.
+///
+/// ```
+/// corrupt log: 00000000000000000001.seg offset 4096 (frame of seq 120): CRC-32 mismatch
+///   — the log was changed after it was written; restore it from a backup
+/// ```
+public struct EventLogError: Error, CustomStringConvertible, Sendable {
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private let name: String
+        private init(_ name: String) { self.name = name }
+        public var description: String { name }
+        /// A byte before the tail is not what was written: the log was changed.
+        public static let corrupt = Code("corrupt")
+        /// The last frame is incomplete (a write was cut short); a writer cuts it off.
+        public static let tornTail = Code("torn-tail")
+        /// Another process holds the writer lock.
+        public static let locked = Code("locked")
+        /// No log in the directory.
+        public static let notFound = Code("not-found")
+        /// `init` on a directory that already holds a log.
+        public static let exists = Code("exists")
+        /// The operating system refused a read, write or sync.
+        public static let io = Code("io")
+        /// A frame or record is larger than the format allows.
+        public static let tooLarge = Code("too-large")
+    }
+
+    public var code: Code
+    public var message: String
+    /// The segment file name, when the fault is inside one.
+    public var segment: String?
+    public var offset: FrameOffset?
+    /// The first seq of the frame concerned, when known.
+    public var seq: Seq?
+    /// What the user can do.
+    public var hint: String?
+
+    public init(_ code: Code, _ message: String, segment: String? = nil, offset: FrameOffset? = nil, seq: Seq? = nil, hint: String? = nil) {
+        self.code = code; self.message = message; self.segment = segment; self.offset = offset; self.seq = seq; self.hint = hint
+    }
+
+    /// `00000000000000000001.seg offset 4096 (frame of seq 120)`
+    public var place: String? {
+        guard let segment else { return nil }
+        var text = segment
+        if let offset { text += " offset \(offset)" }
+        if let seq { text += " (frame of seq \(seq))" }
+        return text
+    }
+
+    public var description: String {
+        var text: String
+        switch code {
+        case .corrupt: text = "corrupt log: "
+        case .tornTail: text = "torn tail: "
+        default: text = ""
+        }
+        if let place { text += place + ": " }
+        text += message
+        if let hint { text += " — \(hint)" }
+        return text
+    }
+}

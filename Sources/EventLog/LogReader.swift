@@ -1,0 +1,158 @@
+/// One record, borrowed from the reader for the length of a callback.
+public struct LogRecordView {
+    public let seq: Seq
+    /// The writer's clock when the record was appended, µs since the Unix epoch.
+    public let recordedAt: Int64
+    /// The record's bytes; valid only inside the callback.
+    public let payload: UnsafeRawBufferPointer
+}
+
+/// What the raw path tells about a frame.
+public struct FrameInfo: Sendable {
+    public let segment: String
+    public let offset: FrameOffset
+    public let firstSeq: Seq
+    public let count: Int
+    public let plainLength: Int
+    public let compressedLength: Int
+    public let hash: [UInt8]
+}
+
+/// Reads a log without changing it: records from any seq, frames for the
+/// raw path, the head.
+///
+/// Memory stays flat however long the log is: one segment is mapped at a
+/// time and one frame inflated at a time into a reused buffer.
+///
+/// ```swift
+/// let reader = try LogReader(directory: "events")
+/// try reader.forEachRecord(from: Seq(1)) { record in
+///     print(record.seq, record.payload.count)
+/// }
+/// ```
+public final class LogReader {
+    public let directory: String
+    let layout: LogLayout
+    private let inflater = Inflater()
+
+    /// Opens the log read-only. A torn tail is left in place and reported by
+    /// ``tornTail``; it is never read.
+    public init(directory: String) throws {
+        self.directory = directory
+        self.layout = try LogLayout.open(directory)
+    }
+
+    public var head: LogHead { layout.head }
+
+    /// A description of bytes after the head that are not part of the log
+    /// (a torn frame or an unfinished batch), if any. A writer cuts them off.
+    public var tornTail: EventLogError? {
+        guard let tail = layout.tail, let last = layout.segments.last else { return nil }
+        return EventLogError(.tornTail, "\(tail.bytes) bytes after the last complete batch: \(tail.reason)", segment: last.name,
+                             offset: FrameOffset(rawValue: tail.offset),
+                             hint: "an append was interrupted; the next writer (e.g. `parledger import`) cuts these bytes off")
+    }
+
+    /// Calls `body` for every record with `from ≤ seq ≤ through` (through
+    /// defaults to the head), in seq order.
+    public func forEachRecord(from: Seq = Seq(1), through: Seq? = nil, _ body: (LogRecordView) throws -> Void) throws {
+        let last = min(through?.rawValue ?? layout.head.seq.rawValue, layout.head.seq.rawValue)
+        guard from.rawValue <= last else { return }
+        try forEachCheckedFrame(from: from.rawValue, through: last) { frame, _ in
+            guard let plain = inflater.inflate(frame.payload, plainLength: Int(frame.header.plainLength)) else {
+                throw EventLogError(.corrupt, "frame payload does not inflate to its declared length", offset: FrameOffset(rawValue: frame.offset),
+                                    seq: Seq(frame.header.firstSeq), hint: "the log was changed after it was written; restore it from a backup")
+            }
+            var offset = 0
+            var seq = frame.header.firstSeq
+            for _ in 0..<frame.header.count {
+                guard let delta = Varint.read(plain, &offset), let length = Varint.read(plain, &offset),
+                      offset + Int(length) <= plain.count else {
+                    throw EventLogError(.corrupt, "record \(seq) is malformed inside its frame", offset: FrameOffset(rawValue: frame.offset),
+                                        seq: Seq(frame.header.firstSeq), hint: "restore the log from a backup")
+                }
+                if seq >= from.rawValue && seq <= last {
+                    let payload = UnsafeRawBufferPointer(rebasing: plain[offset..<(offset + Int(length))])
+                    try body(LogRecordView(seq: Seq(seq), recordedAt: frame.header.recordedMin + Int64(delta), payload: payload))
+                }
+                offset += Int(length)
+                seq += 1
+                if seq > last { return }
+            }
+        }
+    }
+
+    /// The raw path: every frame up to the head with its compressed bytes,
+    /// checked but not inflated — for measuring zlib alone on the same log.
+    public func forEachFrame(_ body: (FrameInfo, UnsafeRawBufferPointer) throws -> Void) throws {
+        guard layout.head.seq.rawValue > 0 else { return }
+        try forEachCheckedFrame(from: 1, through: layout.head.seq.rawValue) { frame, segment in
+            let info = FrameInfo(segment: segment.name, offset: FrameOffset(rawValue: frame.offset), firstSeq: Seq(frame.header.firstSeq),
+                                 count: Int(frame.header.count), plainLength: Int(frame.header.plainLength),
+                                 compressedLength: Int(frame.header.compressedLength), hash: frame.hash)
+            try body(info, frame.payload)
+        }
+    }
+
+    /// Inflates every frame and discards the bytes: zlib's own speed on this log.
+    /// Returns the plain bytes produced.
+    public func inflateAll() throws -> Int {
+        var total = 0
+        try forEachFrame { info, compressed in
+            guard inflater.inflate(compressed, plainLength: info.plainLength) != nil else {
+                throw EventLogError(.corrupt, "frame payload does not inflate", segment: info.segment, offset: info.offset, seq: info.firstSeq)
+            }
+            total += info.plainLength
+        }
+        return total
+    }
+
+    /// The hash of the frame holding `seq` (the chain up to it), or nil
+    /// when `seq` is past the head. Checkpoints keep it to notice a rewritten log.
+    public func frameHash(containing seq: Seq) throws -> [UInt8]? {
+        guard seq.rawValue >= 1, seq.rawValue <= layout.head.seq.rawValue else { return nil }
+        var found: [UInt8]?
+        try forEachCheckedFrame(from: seq.rawValue, through: seq.rawValue) { frame, _ in found = frame.hash }
+        return found
+    }
+
+    /// Walks checked frames that overlap `[from, through]`, starting at the
+    /// segment that holds `from` (segment names are the sparse index).
+    private func forEachCheckedFrame(from: UInt64, through: UInt64, _ body: (ScannedFrame, SegmentFile) throws -> Void) throws {
+        let segments = layout.segments
+        guard !segments.isEmpty else { return }
+        var startIndex = 0
+        for (i, segment) in segments.enumerated() where segment.firstSeq <= from { startIndex = i }
+        var previous: [UInt8]? = nil
+        var expected = segments[startIndex].firstSeq
+        for i in startIndex..<segments.count {
+            let segment = segments[i]
+            guard segment.firstSeq <= through else { return }
+            if segment.firstSeq != expected {
+                throw EventLogError(.corrupt, "segment starts at seq \(segment.firstSeq), expected \(expected)", segment: segment.name,
+                                    offset: FrameOffset(rawValue: 0), hint: "a segment is missing or was renamed; restore the log from a backup")
+            }
+            let file = try MappedFile(path: segment.path)
+            let isLast = i == segments.count - 1
+            // Only the committed part of the last segment is the log.
+            let bytes = isLast ? UnsafeRawBufferPointer(rebasing: file.bytes[0..<layout.committedEnd]) : file.bytes
+            let scanner = FrameScanner(segment: segment, bytes: bytes, isLastSegment: false)
+            struct Done: Error {}
+            do {
+                _ = try scanner.scan(expectedSeq: &expected, previousHash: &previous) { frame in
+                    if frame.header.lastSeq < from { return }
+                    if frame.header.firstSeq > through { throw Done() }
+                    do {
+                        try body(frame, segment)
+                    } catch var error as EventLogError where error.segment == nil {
+                        error.segment = segment.name
+                        throw error
+                    }
+                }
+            } catch is Done {
+                return
+            }
+            withExtendedLifetime(file) {}
+        }
+    }
+}
