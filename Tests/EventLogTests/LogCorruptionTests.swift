@@ -1,0 +1,134 @@
+import Foundation
+import Testing
+@testable import EventLog
+
+/// Flips one byte at many places of a real multi-segment log and checks
+/// that every flip is detected, with the place named.
+@Suite("Event log: tamper evidence")
+struct LogCorruptionTests {
+    /// The pristine log, built once: 3+ segments, many frames.
+    static let pristine: [String: [UInt8]] = {
+        let log = try! TempLog()
+        let writer = try! LogWriter(directory: log.path, options: smallOptions(segment: 1 << 10, frame: 512))
+        var seq: UInt64 = 0
+        for size in [3, 9, 1, 14, 6, 20, 2, 11, 5, 8, 13, 4] {
+            _ = try! writer.append((seq + 1...seq + UInt64(size)).map(payload))
+            seq += UInt64(size)
+        }
+        writer.close()
+        return try! log.snapshot()
+    }()
+
+    static func restore() throws -> TempLog {
+        let log = try TempLog(create: false)
+        try FileManager.default.createDirectory(atPath: log.path, withIntermediateDirectories: true)
+        for (name, bytes) in pristine { try log.write(bytes, to: name) }
+        return log
+    }
+
+    /// Frame starts of a segment's bytes.
+    static func frames(_ bytes: [UInt8]) -> [(offset: Int, header: FrameHeader)] {
+        var out: [(Int, FrameHeader)] = []
+        var offset = 0
+        while offset < bytes.count {
+            let header = bytes.withUnsafeBytes { try! FrameHeader.decode(UnsafeRawBufferPointer(rebasing: $0[offset..<(offset + FrameHeader.size)])) }
+            out.append((offset, header))
+            offset += FrameHeader.size + Int(header.compressedLength)
+        }
+        return out
+    }
+
+    /// Where to flip: (segment index, which frame, where in it).
+    enum Spot: CustomStringConvertible, CaseIterable {
+        case seqField, lengthField, payloadCRCField, chainField, headerCRCField, payloadStart, payloadMiddle
+        var description: String { "\(self)" }
+    }
+
+    static let cases: [(segment: Int, frame: Int, spot: Spot)] = {
+        var out: [(Int, Int, Spot)] = []
+        for spot in Spot.allCases {
+            out.append((0, 0, spot))        // first frame of the log
+            out.append((0, 1, spot))        // a middle frame of an old segment
+            out.append((-1, 0, spot))       // first frame of the last segment
+            out.append((-1, -1, spot))      // the very last frame
+        }
+        return out
+    }()
+
+    @Test("Every flipped byte is detected by verify, and the error names segment and offset", arguments: 0..<28)
+    func flippedByte(caseIndex: Int) throws {
+        let (segIndex, frameIndex, spot) = Self.cases[caseIndex]
+        let log = try Self.restore()
+        let segments = log.segments
+        #expect(segments.count >= 3)
+        let name = segIndex < 0 ? segments.last! : segments[segIndex]
+        var bytes = try log.bytes(of: name)
+        let frames = Self.frames(bytes)
+        let frame = frameIndex < 0 ? frames.last! : frames[frameIndex]
+        let base = frame.offset
+        let position: Int = switch spot {
+        case .seqField: base + 9
+        case .lengthField: base + 25
+        case .payloadCRCField: base + 29
+        case .chainField: base + 60
+        case .headerCRCField: base + 81
+        case .payloadStart: base + FrameHeader.size
+        case .payloadMiddle: base + FrameHeader.size + Int(frame.header.compressedLength) / 2
+        }
+        bytes[position] ^= 0x5A
+        try log.write(bytes, to: name)
+        #expect {
+            _ = try LogVerifier.verify(directory: log.path)
+        } throws: { error in
+            guard let e = error as? EventLogError, e.code == .corrupt || e.code == .tornTail else { return false }
+            // The place: the damaged segment, at (or for a torn tail, at the start of) the damaged frame.
+            return e.segment == name && e.offset?.rawValue == base && "\(e)".contains(name)
+        }
+    }
+
+    @Test("A frame rewritten with fresh CRCs still breaks the hash chain at the next frame")
+    func rewrittenWithValidCRCs() throws {
+        let log = try Self.restore()
+        let name = log.segments[0]
+        var bytes = try log.bytes(of: name)
+        let frames = Self.frames(bytes)
+        let target = frames[0]
+        // Change a payload byte, then recompute the payload CRC and the header CRC, as a careful forger would.
+        let payloadRange = (target.offset + FrameHeader.size)..<(target.offset + FrameHeader.size + Int(target.header.compressedLength))
+        bytes[payloadRange.lowerBound + 3] ^= 0x01
+        var header = target.header
+        header.payloadCRC = bytes.withUnsafeBytes { crc32Of(UnsafeRawBufferPointer(rebasing: $0[payloadRange])) }
+        bytes.replaceSubrange(target.offset..<(target.offset + FrameHeader.size), with: header.encoded())
+        try log.write(bytes, to: name)
+        #expect {
+            _ = try LogVerifier.verify(directory: log.path)
+        } throws: { error in
+            // Either the forged payload no longer inflates, or the chain breaks at the frame after it.
+            guard let e = error as? EventLogError, e.code == .corrupt, e.segment == name else { return false }
+            return e.offset?.rawValue == frames[1].offset || (e.offset?.rawValue == target.offset && "\(e)".contains("inflate"))
+        }
+    }
+
+    @Test("A reader never replays past corruption: the records before it are read, then the error")
+    func readerStopsAtCorruption() throws {
+        let log = try Self.restore()
+        let name = log.segments[1]
+        var bytes = try log.bytes(of: name)
+        bytes[FrameHeader.size + 2] ^= 0xFF
+        try log.write(bytes, to: name)
+        let reader = try LogReader(directory: log.path)
+        var seen: [UInt64] = []
+        #expect {
+            try reader.forEachRecord { seen.append($0.seq.rawValue) }
+        } throws: { ($0 as? EventLogError)?.code == .corrupt }
+        let firstOfDamaged = UInt64(name.dropLast(4))!
+        #expect(seen == Array(1..<firstOfDamaged))
+    }
+
+    @Test("A stray file in the log directory named like a segment is reported, not skipped")
+    func badSegmentName() throws {
+        let log = try Self.restore()
+        try log.write([1, 2, 3], to: "backup.seg")
+        #expect { _ = try LogVerifier.verify(directory: log.path) } throws: { "\($0)".contains("backup.seg") }
+    }
+}
