@@ -1,0 +1,144 @@
+/// The outcome of validating a batch.
+public struct ValidationResult: Sendable {
+    /// The events to append, in order (idempotent repeats removed).
+    public var accepted: [Event] = []
+    /// Lines skipped because the same event (same `id`, same content) is
+    /// already in the log or earlier in the batch: (line, the seq that holds it).
+    public var skipped: [(line: Int, seq: EventSeq)] = []
+    /// What is wrong, at most `limit` of them, in line order.
+    public var issues: [ImportIssue] = []
+    /// Issues found beyond the limit.
+    public var moreIssues = 0
+
+    public var isValid: Bool { issues.isEmpty }
+}
+
+extension LedgerState {
+    /// Checks a batch against the log so far and the lines before it in the
+    /// batch, applying each good event so later lines may build on it (a
+    /// batch that registers a unit and then scores it is fine).
+    ///
+    /// The state ends as if the batch were appended; when the result has
+    /// issues, throw the state away (the batch must not be appended).
+    public mutating func validate(_ batch: [(line: Int, event: Event)], file: String, limit: Int = 50) -> ValidationResult {
+        var result = ValidationResult()
+        for (line, event) in batch {
+            do {
+                if let id = event.id, let existing = ids[id] {
+                    guard existing.fingerprint == Self.fingerprint(event) else {
+                        throw FieldError("id", "\"\(id)\" already names event #\(existing.seq.rawValue) with different content; an id names one event forever")
+                    }
+                    result.skipped.append((line, existing.seq))
+                    continue
+                }
+                try check(event)
+                result.accepted.append(event)
+                record(event, seq: nextSeq)
+            } catch let error as FieldError {
+                if result.issues.count < limit {
+                    result.issues.append(ImportIssue(file: file, line: line, field: error.field, message: error.message))
+                } else {
+                    result.moreIssues += 1
+                }
+            } catch {
+                result.issues.append(ImportIssue(file: file, line: line, message: "\(error)"))
+            }
+        }
+        return result
+    }
+
+    func check(_ event: Event) throws {
+        switch event.body {
+        case .unitRegistered(let u):
+            if let existing = units[u.unit] {
+                throw FieldError("unit", "unit \"\(u.unit)\" is already registered (as \"\(existing.name)\", block \(existing.block))")
+            }
+            if let parent = u.parent, units[parent] == nil { throw FieldError("parent", "unknown unit \"\(parent)\": register the parent first") }
+        case .unitRenamed(let r):
+            guard units[r.unit] != nil else { throw FieldError("unit", "unknown unit \"\(r.unit)\"") }
+        case .frameworkPublished(let f):
+            let p = Partition(index: f.index, year: f.year, block: f.block)
+            if let existing = frameworks[p] {
+                throw FieldError("framework", "a framework for \(p) is already published (\"\(existing.id)\"); frameworks are not replaced")
+            }
+            if frameworkIDs.contains(f.id) { throw FieldError("framework", "framework id \"\(f.id)\" is already used") }
+        case .assessmentSubmitted(let e):
+            let item = try scoredItem(e.key, source: .assessment, what: "self-assessed")
+            try checkValue(e.value, item: item, field: "score")
+        case .appraisalRecorded(let e):
+            let item = try scoredItem(e.key, source: .assessment, what: "appraised")
+            try checkValue(e.value, item: item, field: "score")
+        case .explanationSubmitted(let e):
+            _ = try scoredItem(e.key, source: .assessment, what: "explained")
+        case .surveyRecorded(let e):
+            let item = try scoredItem(e.key, source: .survey, what: "given a survey score")
+            try checkValue(.score(e.score), item: item, field: "score")
+        case .correctionIssued(let c):
+            let seq: EventSeq
+            switch c.target {
+            case .seq(let s):
+                guard s < nextSeq else { throw FieldError("target", "\(c.target) is not in the log (the last seq is \(nextSeq.rawValue - 1))") }
+                seq = s
+            case .id(let id):
+                guard let found = ids[id] else { throw FieldError("target", "no event has the id \"\(id)\"") }
+                seq = found.seq
+            }
+            guard let target = scoring[seq] else {
+                throw FieldError("target", "\(c.target) (#\(seq.rawValue)) is not a scoring event: only assessment.submitted, appraisal.recorded and survey.recorded can be corrected")
+            }
+            guard let item = item(target.key) else { throw FieldError("target", "the item of \(c.target) is not in its framework") }
+            if case .notApplicable = c.value, item.source == .survey {
+                throw FieldError("notApplicable", "survey item \(item.code) cannot be made not applicable")
+            }
+            try checkValue(c.value, item: item, field: "score")
+        case .appealFiled(let a):
+            if appeals[a.appeal] != nil { throw FieldError("appeal", "appeal id \"\(a.appeal)\" is already used") }
+            let item = try knownItem(a.key)
+            try checkValue(.score(a.requested), item: item, field: "requested")
+        case .appealResolved(let r):
+            guard let appeal = appeals[r.appeal] else { throw FieldError("appeal", "no appeal \"\(r.appeal)\" was filed") }
+            guard !appeal.resolved else { throw FieldError("appeal", "appeal \"\(r.appeal)\" is already resolved") }
+            if let score = r.score, let item = item(appeal.key) { try checkValue(.score(score), item: item, field: "score") }
+        case .resultsPublished(let p):
+            let partition = Partition(index: p.index, year: p.year, block: p.block)
+            guard frameworks[partition] != nil else { throw FieldError("block", "no framework is published for \(partition)") }
+            guard !published.contains(partition) else { throw FieldError("block", "results for \(partition) are already published") }
+        }
+    }
+
+    func item(_ key: ItemKey) -> Item? {
+        guard let u = units[key.unit] else { return nil }
+        return items[Partition(index: key.index, year: key.year, block: u.block)]?[key.item]
+    }
+
+    /// The item a key names, or why there is none.
+    func knownItem(_ key: ItemKey) throws -> Item {
+        guard let u = units[key.unit] else { throw FieldError("unit", "unknown unit \"\(key.unit)\": register it first") }
+        let p = Partition(index: key.index, year: key.year, block: u.block)
+        guard let lookup = items[p] else { throw FieldError("year", "no framework is published for \(p)") }
+        guard let item = lookup[key.item] else { throw FieldError("item", "item \"\(key.item)\" is not in framework \(frameworks[p]!.id)") }
+        return item
+    }
+
+    /// An item that this kind of event may score now.
+    func scoredItem(_ key: ItemKey, source: ItemSource, what: String) throws -> Item {
+        let item = try knownItem(key)
+        guard item.source == source else {
+            throw FieldError("item", source == .assessment
+                ? "item \(item.code) is a survey item: it is scored by survey.recorded, not \(what) by the unit or council"
+                : "item \(item.code) is an assessment item: it cannot be given a survey score")
+        }
+        let p = Partition(index: key.index, year: key.year, block: units[key.unit]!.block)
+        if published.contains(p) {
+            throw FieldError("year", "results for \(p) are published: after publication only corrections and appeals change points")
+        }
+        return item
+    }
+
+    func checkValue(_ value: ScoreValue, item: Item, field: String) throws {
+        guard case .score(let s) = value else { return }
+        guard s >= item.min && s <= item.max else {
+            throw FieldError(field, "\(s) is outside item \(item.code)'s range [\(item.min), \(item.max)]")
+        }
+    }
+}

@@ -1,0 +1,82 @@
+/// What validation needs to know about the log so far, folded from its
+/// events: units, frameworks, publications, appeals, ids, scoring events.
+///
+/// Replaying a log into it and then validating a batch decides whether the
+/// batch may be appended. ``apply(_:)`` trusts its input (it was validated
+/// when it was appended); ``validate(_:file:limit:)`` checks and applies.
+public struct LedgerState: Sendable {
+    /// (index, year, block): where a framework, a publication and a ranking live.
+    public struct Partition: Hashable, Sendable, Comparable, CustomStringConvertible {
+        public var index: IndexCode
+        public var year: Int
+        public var block: BlockCode
+        public init(index: IndexCode, year: Int, block: BlockCode) { self.index = index; self.year = year; self.block = block }
+        public static func < (a: Partition, b: Partition) -> Bool {
+            (a.index, a.year, a.block) < (b.index, b.year, b.block)
+        }
+        public var description: String { "\(index) \(year) \(block)" }
+    }
+
+    struct Scoring: Sendable {
+        var key: ItemKey
+        var type: EventType
+    }
+
+    public private(set) var units: [UnitCode: UnitRegistered] = [:]
+    public private(set) var frameworks: [Partition: Framework] = [:]
+    var frameworkIDs: Set<FrameworkID> = []
+    var items: [Partition: [ItemCode: Item]] = [:]
+    public private(set) var published: Set<Partition> = []
+    var appeals: [AppealID: (key: ItemKey, resolved: Bool)] = [:]
+    /// id → (seq, a fingerprint of the event's content).
+    var ids: [EventID: (seq: EventSeq, fingerprint: Int)] = [:]
+    var scoring: [EventSeq: Scoring] = [:]
+    /// The seq the next appended event will get.
+    public private(set) var nextSeq = EventSeq(1)
+
+    public init() {}
+
+    /// Folds an event already in the log.
+    public mutating func apply(_ recorded: RecordedEvent) {
+        precondition(recorded.seq == nextSeq, "events must be applied in seq order")
+        record(recorded.event, seq: recorded.seq)
+    }
+
+    /// The framework that scores a unit in an index and year.
+    public func framework(unit: UnitCode, index: IndexCode, year: Int) -> Framework? {
+        guard let u = units[unit] else { return nil }
+        return frameworks[Partition(index: index, year: year, block: u.block)]
+    }
+
+    mutating func record(_ event: Event, seq: EventSeq) {
+        if let id = event.id { ids[id] = (seq, Self.fingerprint(event)) }
+        switch event.body {
+        case .unitRegistered(let u): units[u.unit] = u
+        case .unitRenamed(let r): units[r.unit]?.name = r.name
+        case .frameworkPublished(let f):
+            let p = Partition(index: f.index, year: f.year, block: f.block)
+            frameworks[p] = f
+            frameworkIDs.insert(f.id)
+            var lookup: [ItemCode: Item] = [:]
+            for item in f.items { lookup[item.code] = item }
+            items[p] = lookup
+        case .assessmentSubmitted(let e): scoring[seq] = Scoring(key: e.key, type: .assessmentSubmitted)
+        case .appraisalRecorded(let e): scoring[seq] = Scoring(key: e.key, type: .appraisalRecorded)
+        case .surveyRecorded(let e): scoring[seq] = Scoring(key: e.key, type: .surveyRecorded)
+        case .appealFiled(let a): appeals[a.appeal] = (a.key, false)
+        case .appealResolved(let r): appeals[r.appeal]?.resolved = true
+        case .resultsPublished(let p): published.insert(Partition(index: p.index, year: p.year, block: p.block))
+        case .explanationSubmitted, .correctionIssued: break
+        }
+        nextSeq = EventSeq(seq.rawValue + 1)
+    }
+
+    /// Same content ⇔ same fingerprint (the binary record is the content).
+    /// 64 bits: a collision between two different events with the same id is
+    /// not a practical concern.
+    static func fingerprint(_ event: Event) -> Int {
+        var hasher = Hasher()
+        hasher.combine(EventCodec.encode(event))
+        return hasher.finalize()
+    }
+}
