@@ -1,0 +1,107 @@
+import EventLog
+import ScoreModel
+
+/// A file (or stdin) to import: its name for messages and its bytes.
+public struct ImportSource: Sendable {
+    public var name: String
+    public var bytes: [UInt8]
+    public init(name: String, bytes: [UInt8]) { self.name = name; self.bytes = bytes }
+}
+
+/// What an import did.
+public struct ImportReport: Sendable {
+    /// Events appended.
+    public var appended: Int
+    /// Lines skipped because the same event was already in the log.
+    public var skipped: Int
+    public var firstSeq: EventSeq?
+    public var head: LogHead
+    /// A torn tail the writer cut off on opening, if any.
+    public var recovery: RecoveryReport?
+}
+
+extension Ledger {
+    /// The most issues an import lists before it counts the rest.
+    public static let issueLimit = 50
+
+    /// Decodes, validates and appends every line of every source as one
+    /// batch: all or nothing. On any issue nothing is written and the error
+    /// lists the issues (file, line, field, reason).
+    public static func importEvents(_ sources: [ImportSource], into directory: String, options: LogOptions = LogOptions()) throws -> ImportReport {
+        // Decode first: a file with broken lines is refused before the log is touched.
+        var batch: [(line: Int, event: Event)] = []
+        var origins: [(file: String, line: Int)] = []
+        var issues: [ImportIssue] = []
+        var more = 0
+        for source in sources {
+            try forEachLine(source.bytes) { number, line in
+                do {
+                    let event = try EventJSON.decode(line: line)
+                    origins.append((source.name, number))
+                    batch.append((origins.count, event))
+                } catch let error as EventJSON.LineError {
+                    if issues.count < issueLimit { issues.append(error.at(file: source.name, line: number)) } else { more += 1 }
+                }
+            }
+        }
+        let writer = try LogWriter(directory: directory, options: options)
+        defer { writer.close() }
+        let reader = try LogReader(directory: directory)
+        var state = try state(of: reader)
+        // Validation sees the batch as one sequence; map its positions back to file:line.
+        let result = state.validate(batch, file: "", limit: issueLimit)
+        for issue in result.issues {
+            let origin = origins[issue.line - 1]
+            if issues.count < issueLimit {
+                issues.append(ImportIssue(file: origin.file, line: origin.line, field: issue.field, message: issue.message))
+            } else {
+                more += 1
+            }
+        }
+        more += result.moreIssues
+        issues.sort { ($0.file, $0.line) < ($1.file, $1.line) }
+        if !issues.isEmpty {
+            let count = issues.count + more
+            throw LedgerError(message: "import refused: \(count) problem\(count == 1 ? "" : "s") found; nothing was imported",
+                              hint: "fix the lines above and import the files again", issues: issues, moreIssues: more)
+        }
+        if result.accepted.isEmpty {
+            return ImportReport(appended: 0, skipped: result.skipped.count, firstSeq: nil, head: writer.head, recovery: writer.recovery)
+        }
+        var payloads: [[UInt8]] = []
+        payloads.reserveCapacity(result.accepted.count)
+        for event in result.accepted { payloads.append(EventCodec.encode(event)) }
+        let receipt = try writer.append(payloads)
+        return ImportReport(appended: result.accepted.count, skipped: result.skipped.count, firstSeq: EventSeq(receipt.firstSeq.rawValue),
+                            head: receipt.head, recovery: writer.recovery)
+    }
+
+    /// Calls `body` for each non-blank line (1-based numbers), without the
+    /// line end (`\n` or `\r\n`) and without a UTF-8 byte-order mark at the
+    /// start of the file.
+    static func forEachLine(_ bytes: [UInt8], _ body: (Int, UnsafeRawBufferPointer) throws -> Void) rethrows {
+        try bytes.withUnsafeBytes { all in
+            var start = 0
+            if all.count >= 3 && all[0] == 0xEF && all[1] == 0xBB && all[2] == 0xBF { start = 3 }
+            var number = 0
+            while start < all.count {
+                var end = start
+                while end < all.count && all[end] != 0x0A { end += 1 }
+                number += 1
+                var stop = end
+                if stop > start && all[stop - 1] == 0x0D { stop -= 1 }
+                let line = UnsafeRawBufferPointer(rebasing: all[start..<stop])
+                if line.contains(where: { $0 != 0x20 && $0 != 0x09 }) { try body(number, line) }
+                start = end + 1
+            }
+        }
+    }
+
+    /// Writes the log as JSON Lines (with `seq` and `recordedAt`), one
+    /// `write` call per line, from `from` through `through`.
+    public static func export(directory: String, from: EventSeq = EventSeq(1), through: EventSeq? = nil, _ write: (String) throws -> Void) throws {
+        try replay(directory: directory, from: from, limit: through.map { .seq($0) } ?? .head) { recorded in
+            try write(EventJSON.encode(recorded))
+        }
+    }
+}
