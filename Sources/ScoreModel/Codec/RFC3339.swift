@@ -24,7 +24,7 @@ public enum RFC3339 {
             return v
         }
         let shape = "expected an RFC 3339 time with an offset, like 2024-02-19T14:00:00+07:00"
-        guard b.count >= 20, let year = digits(0, 4), b[4] == 0x2D, let month = digits(5, 2), b[7] == 0x2D, let day = digits(8, 2),
+        guard b.count >= 19, let year = digits(0, 4), b[4] == 0x2D, let month = digits(5, 2), b[7] == 0x2D, let day = digits(8, 2),
               b[10] == UInt8(ascii: "T") || b[10] == UInt8(ascii: "t"),
               let hour = digits(11, 2), b[13] == 0x3A, let minute = digits(14, 2), b[16] == 0x3A, let second = digits(17, 2) else {
             return .failure(Invalid(shape))
