@@ -1,0 +1,121 @@
+import DataGen
+import EventLog
+import Foundation
+import Ledger
+import ScoreModel
+import Testing
+
+@Suite("Import and export through the log")
+struct LedgerImportTests {
+    static let root: URL = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url = url.deletingLastPathComponent() }
+        return url
+    }()
+
+    static func demoSources() throws -> [ImportSource] {
+        let dir = root.appendingPathComponent("events/demo")
+        return try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".jsonl") }.sorted().map {
+            ImportSource(name: "events/demo/\($0)", bytes: [UInt8](try Data(contentsOf: dir.appendingPathComponent($0))))
+        }
+    }
+
+    final class Dir {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("parledger-ledger-\(UUID().uuidString)").path
+        init() throws { try LogWriter.create(directory: path) }
+        deinit { try? FileManager.default.removeItem(atPath: path) }
+        func files() throws -> [String: Data] {
+            var out: [String: Data] = [:]
+            for name in try FileManager.default.contentsOfDirectory(atPath: path) where name != "writer.lock" {
+                out[name] = try Data(contentsOf: URL(fileURLWithPath: path).appendingPathComponent(name))
+            }
+            return out
+        }
+    }
+
+    @Test("The committed demo files are exactly what the generator writes")
+    func demoFilesInStep() throws {
+        let committed = try Self.demoSources()
+        let generated = DemoProvince.files()
+        #expect(committed.map(\.name) == generated.map { "events/demo/\($0.name)" })
+        for (file, gen) in zip(committed, generated) {
+            let text = gen.events.map { EventJSON.encode($0) + "\n" }.joined()
+            #expect(file.bytes == Array(text.utf8), "\(file.name) differs: run `swift run parledger generate demo`")
+        }
+    }
+
+    @Test("The demo imports into a fresh log; importing it again adds nothing")
+    func demoImport() throws {
+        let dir = try Dir()
+        let first = try Ledger.importEvents(try Self.demoSources(), into: dir.path)
+        #expect(first.appended == DemoProvince.events().count)
+        #expect(first.head.seq.rawValue == UInt64(first.appended))
+        let again = try Ledger.importEvents(try Self.demoSources(), into: dir.path)
+        #expect(again.appended == 0)
+        #expect(again.skipped == first.appended)
+        #expect(again.head == first.head)
+    }
+
+    @Test("A refused import leaves every byte of the log as it was, and names file, line and field")
+    func refusedImportWritesNothing() throws {
+        let dir = try Dir()
+        _ = try Ledger.importEvents(Array(try Self.demoSources().prefix(2)), into: dir.path)
+        let before = try dir.files()
+        var good = try Self.demoSources()[2]
+        // Line 3 of the after-publication file gets a score with 4 decimals.
+        var lines = String(decoding: good.bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        lines[2] = #"{"type":"survey.recorded","at":"2023-03-01T08:00:00+07:00","by":"x","unit":"SYT","year":2022,"item":"1.5.1","score":1.2345}"#
+        good.bytes = Array(lines.joined(separator: "\n").utf8)
+        #expect {
+            _ = try Ledger.importEvents([good], into: dir.path)
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains("events/demo/03-after-publication-2022.jsonl:3: field \"score\": 1.2345 has more than 3 decimals")
+                && text.contains("nothing was imported")
+        }
+        #expect(try dir.files() == before)
+    }
+
+    @Test("An import into a log another writer holds is refused, and nothing is written")
+    func lockedLog() throws {
+        let dir = try Dir()
+        let holder = try LogWriter(directory: dir.path)
+        defer { holder.close() }
+        let before = try dir.files()
+        #expect { _ = try Ledger.importEvents(try Self.demoSources(), into: dir.path) } throws: { "\($0)".contains("another writer holds") }
+        #expect(try dir.files() == before)
+    }
+
+    @Test("Export then import into a new log gives the same events, in the same order")
+    func exportRoundTrip() throws {
+        let a = try Dir(), b = try Dir()
+        _ = try Ledger.importEvents(try Self.demoSources(), into: a.path)
+        var lines = ""
+        try Ledger.export(directory: a.path) { lines += $0 + "\n" }
+        _ = try Ledger.importEvents([ImportSource(name: "export.jsonl", bytes: Array(lines.utf8))], into: b.path)
+        var first: [Event] = [], second: [Event] = []
+        try Ledger.replay(directory: a.path) { first.append($0.event) }
+        try Ledger.replay(directory: b.path) { second.append($0.event) }
+        #expect(first == second)
+        #expect(first == DemoProvince.events())
+        var partial: [UInt64] = []
+        try Ledger.export(directory: a.path, from: EventSeq(10), through: EventSeq(12)) { _ in partial.append(0) }
+        #expect(partial.count == 3)
+    }
+
+    @Test("Replay as of a seq or a business time keeps exactly those events")
+    func replayLimits() throws {
+        let dir = try Dir()
+        _ = try Ledger.importEvents(try Self.demoSources(), into: dir.path)
+        var seqs: [UInt64] = []
+        try Ledger.replay(directory: dir.path, limit: .seq(EventSeq(100))) { seqs.append($0.seq.rawValue) }
+        #expect(seqs == Array(1...100))
+        guard case .success(let publication) = RFC3339.parse("2024-02-19T14:00:00+07:00") else { Issue.record("time"); return }
+        var latest: BusinessTime?
+        var count = 0
+        try Ledger.replay(directory: dir.path, limit: .asOf(publication)) { latest = $0.event.at; count += 1 }
+        #expect(latest! <= publication)
+        #expect(count < DemoProvince.events().count)
+        #expect(count == DemoProvince.events().filter { $0.at <= publication }.count)
+    }
+}
