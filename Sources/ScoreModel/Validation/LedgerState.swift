@@ -5,17 +5,7 @@
 /// batch may be appended. ``apply(_:)`` trusts its input (it was validated
 /// when it was appended); ``validate(_:file:limit:)`` checks and applies.
 public struct LedgerState: Sendable {
-    /// (index, year, block): where a framework, a publication and a ranking live.
-    public struct Partition: Hashable, Sendable, Comparable, CustomStringConvertible {
-        public var index: IndexCode
-        public var year: Int
-        public var block: BlockCode
-        public init(index: IndexCode, year: Int, block: BlockCode) { self.index = index; self.year = year; self.block = block }
-        public static func < (a: Partition, b: Partition) -> Bool {
-            (a.index, a.year, a.block) < (b.index, b.year, b.block)
-        }
-        public var description: String { "\(index) \(year) \(block)" }
-    }
+    public typealias Partition = ScoreModel.Partition
 
     struct Scoring: Sendable {
         var key: ItemKey

@@ -1,1 +1,0 @@
-// Projections: see Package.swift for this layer's job.

@@ -1,0 +1,16 @@
+/// (index, year, block): where a framework, a publication and a ranking live.
+public struct Partition: Hashable, Sendable, Comparable, CustomStringConvertible {
+    public var index: IndexCode
+    public var year: Int
+    public var block: BlockCode
+    public init(index: IndexCode, year: Int, block: BlockCode) { self.index = index; self.year = year; self.block = block }
+    public static func < (a: Partition, b: Partition) -> Bool {
+        if a.index != b.index { return a.index < b.index }
+        if a.year != b.year { return a.year < b.year }
+        return a.block < b.block
+    }
+    /// `PAR 2023 department`
+    public var description: String { "\(index) \(year) \(block)" }
+    /// The same index and block, another year.
+    public func year(_ year: Int) -> Partition { Partition(index: index, year: year, block: block) }
+}
