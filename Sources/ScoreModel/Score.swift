@@ -73,6 +73,15 @@ public struct Score: Hashable, Comparable, Sendable, CustomStringConvertible {
         return text
     }
 
+    /// At least `minimumDecimals` decimals, for columns: `91.20`, `83.614`, `100.00`.
+    public func formatted(minimumDecimals: Int = 2) -> String {
+        var text = description
+        let decimals = text.firstIndex(of: ".").map { text.distance(from: $0, to: text.endIndex) - 1 } ?? -1
+        if decimals < 0 { text += minimumDecimals > 0 ? "." : "" }
+        if decimals < minimumDecimals { text += String(repeating: "0", count: minimumDecimals - max(decimals, 0)) }
+        return text
+    }
+
     public static func < (lhs: Score, rhs: Score) -> Bool { lhs.thousandths < rhs.thousandths }
     public static func + (lhs: Score, rhs: Score) -> Score { Score(thousandths: lhs.thousandths + rhs.thousandths) }
     public static func - (lhs: Score, rhs: Score) -> Score { Score(thousandths: lhs.thousandths - rhs.thousandths) }

@@ -1,0 +1,89 @@
+import EventLog
+import Foundation
+import Ledger
+import Projections
+import ScoreModel
+
+/// What a run read and wrote.
+public struct RunReport: Sendable {
+    public var manifest: Manifest
+    public var directory: String
+    public var events: Int
+    public var partitions: [Partition]
+}
+
+/// Runs a pipeline: replays the log into a score book, asks the
+/// projections for their figures, and writes the snapshot files and their
+/// manifest. The only place, with the log, that touches files.
+public enum PipelineRunner {
+    /// Reads a pipeline file from disk.
+    public static func load(_ path: String) throws -> PipelineSpec {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw PipelineError(code: .badSpec, place: path, message: "cannot read the pipeline file", hint: "check the path; pipelines live in pipelines/")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw PipelineError(code: .badSpec, place: path, message: "the pipeline file is not UTF-8")
+        }
+        return try PipelineSpec.parse(yaml: text, file: path)
+    }
+
+    /// Replays the log within `limit` into a score book; returns the book,
+    /// the number of events read and the log point read to.
+    public static func replay(log: String, limit: ReplayLimit, asOfText: String? = nil) throws -> (book: ScoreBook, events: Int, point: Manifest.LogPoint) {
+        let reader = try LogReader(directory: log)
+        var book = ScoreBook()
+        var count = 0
+        try Ledger.replay(reader, limit: limit) { recorded in
+            book.apply(recorded)
+            count += 1
+        }
+        let head = reader.head
+        var seq = head.seq.rawValue
+        var limitName = "head"
+        switch limit {
+        case .head: break
+        case .seq(let s): seq = min(s.rawValue, head.seq.rawValue); limitName = "seq"
+        case .asOf: limitName = "as-of"
+        }
+        let hash = seq == 0 ? LogHead.empty.hash : (try reader.frameHash(containing: Seq(seq)) ?? head.hash)
+        let point = Manifest.LogPoint(seq: seq, hash: hash.map { String(format: "%02x", $0) }.joined(), limit: limitName, asOf: asOfText)
+        return (book, count, point)
+    }
+
+    /// The snapshot files of a pipeline for a score book.
+    public static func snapshot(_ spec: PipelineSpec, book: ScoreBook) throws -> (set: SnapshotSet, partitions: [Partition]) {
+        var set = SnapshotSet()
+        let partitions = book.partitions.filter(spec.selects)
+        for p in partitions {
+            guard let ranking = book.ranking(p) else { continue }
+            func add(_ projection: String, _ json: CanonicalJSON, _ csv: CSVTable) throws {
+                if spec.formats.contains(.json) {
+                    try set.add(SnapshotPath.file(projection: projection, index: p.index.rawValue, year: p.year, block: p.block.rawValue, ext: "json"), json.serialized())
+                }
+                if spec.formats.contains(.csv) {
+                    try set.add(SnapshotPath.file(projection: projection, index: p.index.rawValue, year: p.year, block: p.block.rawValue, ext: "csv"), csv.serialized())
+                }
+            }
+            for projection in spec.projections {
+                switch projection {
+                case .ranking: try add("ranking", Render.rankingJSON(ranking), Render.rankingCSV(ranking))
+                case .trend:
+                    guard let trend = book.trend(p) else { continue }
+                    try add("trend", Render.trendJSON(trend), Render.trendCSV(trend))
+                case .awards:
+                    let verdicts = book.awards(p, rules: spec.awards)
+                    try add("awards", Render.awardsJSON(p, verdicts), Render.awardsCSV(verdicts))
+                }
+            }
+        }
+        return (set, partitions)
+    }
+
+    /// Runs `spec` on the log and writes the snapshot into `out`.
+    public static func run(_ spec: PipelineSpec, log: String, out: String, limit: ReplayLimit = .head, asOfText: String? = nil) throws -> RunReport {
+        let (book, events, point) = try replay(log: log, limit: limit, asOfText: asOfText)
+        let (set, partitions) = try snapshot(spec, book: book)
+        let manifest = try SnapshotWriter.write(set, pipeline: spec.name, configHash: spec.configHash, log: point, to: out)
+        return RunReport(manifest: manifest, directory: out, events: events, partitions: partitions)
+    }
+}

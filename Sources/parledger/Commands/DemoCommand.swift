@@ -1,0 +1,78 @@
+import ArgumentParser
+import DataGen
+import EventLog
+import Foundation
+import Ledger
+import Pipelines
+import Projections
+import ScoreModel
+
+struct DemoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Build the demo log from events/demo/ and run the nightly pipeline on it.",
+        discussion: """
+        The demo province: PAR Index 2022 and 2023 of 17 departments and 12 districts, \
+        modelled on a provincial report of 19 Feb 2024. The log and the snapshots go \
+        to a scratch directory (rebuilt each time); the commands to explore it are printed.
+        """)
+
+    @Option(help: ArgumentHelp("Scratch directory for the demo log and snapshots.", valueName: "dir"))
+    var dir: String = FileManager.default.temporaryDirectory.appendingPathComponent("parledger-demo").path
+
+    @Option(help: ArgumentHelp("The demo's event files.", valueName: "dir"))
+    var data: String = "events/demo"
+
+    @Option(help: ArgumentHelp("The pipeline to run.", valueName: "file"))
+    var pipeline: String = "pipelines/nightly.yaml"
+
+    func run() throws {
+        let log = dir + "/events"
+        let out = dir + "/snapshots/nightly"
+        do {
+            let spec = try PipelineRunner.load(pipeline)
+            try? FileManager.default.removeItem(atPath: log)
+            try LogWriter.create(directory: log)
+            let sources = try demoSources()
+            let imported = try Ledger.importEvents(sources, into: log)
+            print("demo log: \(imported.appended) events from \(sources.count) files into \(log)")
+            print("head seq \(imported.head.seq) hash \(imported.head.hashHex)\n")
+            let report = try PipelineRunner.run(spec, log: log, out: out)
+            let (book, _, _) = try PipelineRunner.replay(log: log, limit: .head)
+            guard let latest = book.partitions.map(\.year).max() else { return }
+            for p in book.partitions where p.year == latest {
+                guard let ranking = book.ranking(p) else { continue }
+                print(RankCommand.table(ranking))
+                if let trend = book.trend(p) { print(TrendCommand.headline(trend) + "\n") }
+                print(AwardsCommand.table(p, book.awards(p, rules: spec.awards), all: false))
+            }
+            print("snapshots: \(report.manifest.files.count) files and manifest.json in \(out)")
+            print("""
+
+            try:
+              parledger rank   --log \(log) --year \(latest) --block department --as-announced
+              parledger awards --log \(log) --year \(latest) --all
+              parledger trend  --log \(log) --unit HCT
+              parledger verify --log \(log)
+            """)
+        } catch {
+            throw fail(error)
+        }
+    }
+
+    /// The files of events/demo/ in name order; without them (run outside
+    /// the repository), the same data from the built-in generator.
+    func demoSources() throws -> [ImportSource] {
+        let fm = FileManager.default
+        if let names = try? fm.contentsOfDirectory(atPath: data).filter({ $0.hasSuffix(".jsonl") }).sorted(), !names.isEmpty {
+            return try names.map { name in
+                guard let bytes = fm.contents(atPath: data + "/" + name) else { throw CommandFailure("cannot read \(data)/\(name)") }
+                return ImportSource(name: data + "/" + name, bytes: [UInt8](bytes))
+            }
+        }
+        printErr("parledger: notice: no \(data)/ here; using the built-in demo generator")
+        return DemoProvince.files().map { file in
+            ImportSource(name: file.name, bytes: Array(file.events.map { EventJSON.encode($0) + "\n" }.joined().utf8))
+        }
+    }
+}

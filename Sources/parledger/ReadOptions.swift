@@ -1,0 +1,49 @@
+import ArgumentParser
+import Ledger
+import Pipelines
+import Projections
+import ScoreModel
+
+/// `--format`, `--as-of`, `--at-seq`: shared by every read command.
+struct ReadOptions: ParsableArguments {
+    @Option(help: "Output: table (for people), json or csv.")
+    var format: OutputFormat = .table
+
+    @Option(name: .customLong("as-of"), help: ArgumentHelp("Only events whose business time is at or before TIME (RFC 3339, e.g. 2024-02-19T14:00:00+07:00).", valueName: "time"))
+    var asOf: String?
+
+    @Option(name: .customLong("at-seq"), help: ArgumentHelp("The log as it stood after event N.", valueName: "n"))
+    var atSeq: UInt64?
+
+    func validate() throws {
+        if asOf != nil && atSeq != nil { throw ValidationError("give --as-of or --at-seq, not both") }
+        if let asOf, case .failure(let e) = RFC3339.parse(asOf) { throw ValidationError("--as-of \(asOf): \(e.message)") }
+    }
+
+    var limit: ReplayLimit {
+        if let atSeq { return .seq(EventSeq(atSeq)) }
+        if let asOf, case .success(let t) = RFC3339.parse(asOf) { return .asOf(t) }
+        return .head
+    }
+
+    /// The score book of the log within the limit.
+    func book(_ location: LogLocation) throws -> ScoreBook {
+        do {
+            return try PipelineRunner.replay(log: location.log, limit: limit, asOfText: asOf).book
+        } catch {
+            throw fail(error)
+        }
+    }
+}
+
+/// Prints canonical JSON to standard output.
+func printJSON(_ value: CanonicalJSON) {
+    print(value.text, terminator: "")
+}
+
+/// Prints a CSV table (without the BOM: standard output is for pipes).
+func printCSV(_ table: CSVTable) {
+    print(String(decoding: table.serialized().dropFirst(3), as: UTF8.self), terminator: "")
+}
+
+func bandLabel(_ band: Band?) -> String { band?.label ?? "—" }
