@@ -96,21 +96,21 @@ public struct AppealState: Hashable, Sendable {
 /// ignored (the importer refuses such events, so it only happens on a
 /// hand-built log).
 public struct ScoreBook: Sendable {
-    public private(set) var units: [UnitCode: UnitInfo] = [:]
-    public private(set) var frameworks: [Partition: Framework] = [:]
+    public internal(set) var units: [UnitCode: UnitInfo] = [:]
+    public internal(set) var frameworks: [Partition: Framework] = [:]
     /// The items of each framework by code.
     var itemIndex: [Partition: [ItemCode: Item]] = [:]
     /// Publication of results: the seq and business time.
-    public private(set) var published: [Partition: (seq: EventSeq, at: BusinessTime)] = [:]
-    public private(set) var items: [ItemKey: ItemLedger] = [:]
-    public private(set) var appeals: [AppealID: AppealState] = [:]
+    public internal(set) var published: [Partition: (seq: EventSeq, at: BusinessTime)] = [:]
+    public internal(set) var items: [ItemKey: ItemLedger] = [:]
+    public internal(set) var appeals: [AppealID: AppealState] = [:]
     var ids: [EventID: EventSeq] = [:]
     /// seq → the item of a scoring event, so corrections find their target.
     var scoringSeqs: [EventSeq: ItemKey] = [:]
     /// The last seq applied.
-    public private(set) var lastSeq = EventSeq(0)
+    public internal(set) var lastSeq = EventSeq(0)
     /// Partitions whose figures changed since `markClean()`: for incremental runs.
-    public private(set) var dirty: Set<Partition> = []
+    public internal(set) var dirty: Set<Partition> = []
 
     public init() {}
 

@@ -8,8 +8,13 @@ import ScoreModel
 public struct RunReport: Sendable {
     public var manifest: Manifest
     public var directory: String
+    /// Events replayed by this run (after the checkpoint, when incremental).
     public var events: Int
     public var partitions: [Partition]
+    /// The checkpoint's seq when the run went on from one.
+    public var resumedFrom: UInt64?
+    /// Why a checkpoint was not used, if one was there.
+    public var notices: [String] = []
 }
 
 /// Runs a pipeline: replays the log into a score book, asks the
@@ -46,7 +51,7 @@ public enum PipelineRunner {
         case .asOf: limitName = "as-of"
         }
         let hash = seq == 0 ? LogHead.empty.hash : (try reader.frameHash(containing: Seq(seq)) ?? head.hash)
-        let point = Manifest.LogPoint(seq: seq, hash: hash.map { String(format: "%02x", $0) }.joined(), limit: limitName, asOf: asOfText)
+        let point = Manifest.LogPoint(seq: seq, hash: LogHead(seq: Seq(seq), hash: hash).hashHex, limit: limitName, asOf: asOfText)
         return (book, count, point)
     }
 
@@ -79,11 +84,56 @@ public enum PipelineRunner {
         return (set, partitions)
     }
 
+    /// Where a run keeps its checkpoint: beside the output directory.
+    public static func checkpointPath(for out: String) -> String {
+        let url = URL(fileURLWithPath: out).standardizedFileURL
+        return url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).checkpoint").path
+    }
+
     /// Runs `spec` on the log and writes the snapshot into `out`.
-    public static func run(_ spec: PipelineSpec, log: String, out: String, limit: ReplayLimit = .head, asOfText: String? = nil) throws -> RunReport {
-        let (book, events, point) = try replay(log: log, limit: limit, asOfText: asOfText)
+    ///
+    /// A run to the head with `checkpoint` set goes on from the saved score
+    /// book when the log still holds what it held then (incremental), and
+    /// saves a new one. Runs with `--at-seq` or `--as-of` always replay from
+    /// the start. Either way the snapshot bytes are the same.
+    public static func run(_ spec: PipelineSpec, log: String, out: String, limit: ReplayLimit = .head, asOfText: String? = nil,
+                           checkpoint: String? = nil) throws -> RunReport {
+        var notices: [String] = []
+        var resumed: UInt64?
+        let book: ScoreBook, events: Int, point: Manifest.LogPoint
+        if limit == .head, let checkpoint {
+            let reader = try LogReader(directory: log)
+            var start = ScoreBook()
+            switch Checkpoint.load(checkpoint, reader: reader) {
+            case .usable(let saved): start = saved.book; resumed = saved.seq
+            case .discarded(let why): notices.append("checkpoint \(checkpoint) discarded: \(why); replaying from the start")
+            case .none: break
+            }
+            var b = start
+            var count = 0
+            try Ledger.replay(reader, from: EventSeq((resumed ?? 0) + 1)) { b.apply($0); count += 1 }
+            book = b
+            events = count
+            let head = reader.head
+            point = Manifest.LogPoint(seq: head.seq.rawValue, hash: head.hashHex, limit: "head")
+        } else {
+            (book, events, point) = try replay(log: log, limit: limit, asOfText: asOfText)
+        }
         let (set, partitions) = try snapshot(spec, book: book)
         let manifest = try SnapshotWriter.write(set, pipeline: spec.name, configHash: spec.configHash, log: point, to: out)
-        return RunReport(manifest: manifest, directory: out, events: events, partitions: partitions)
+        if limit == .head, let checkpoint, point.seq > 0 {
+            try Checkpoint(seq: point.seq, frameHash: hexBytes(point.hash), book: book).save(checkpoint)
+        }
+        return RunReport(manifest: manifest, directory: out, events: events, partitions: partitions, resumedFrom: resumed, notices: notices)
+    }
+
+    static func hexBytes(_ hex: String) -> [UInt8] {
+        var out: [UInt8] = []
+        var chars = Array(hex.utf8)[...]
+        while chars.count >= 2 {
+            out.append(UInt8(String(decoding: chars.prefix(2), as: UTF8.self), radix: 16) ?? 0)
+            chars = chars.dropFirst(2)
+        }
+        return out
     }
 }

@@ -12,6 +12,7 @@ struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Output directory (default: snapshots/<pipeline name>).", valueName: "dir")) var out: String?
     @Option(name: .customLong("as-of"), help: ArgumentHelp("Only events at or before this business time.", valueName: "time")) var asOf: String?
     @Option(name: .customLong("at-seq"), help: ArgumentHelp("The log as it stood after event N.", valueName: "n")) var atSeq: UInt64?
+    @Flag(help: "Replay the whole log, ignoring the checkpoint of the last run.") var full = false
 
     func run() throws {
         let read = try ReadOptions.parse((asOf.map { ["--as-of", $0] } ?? []) + (atSeq.map { ["--at-seq", String($0)] } ?? []))
@@ -19,9 +20,13 @@ struct RunCommand: ParsableCommand {
             let spec = try PipelineRunner.load(pipeline)
             let dir = out ?? "snapshots/\(spec.name)"
             let started = Date()
-            let report = try PipelineRunner.run(spec, log: location.log, out: dir, limit: read.limit, asOfText: asOf)
+            let checkpoint = full ? nil : PipelineRunner.checkpointPath(for: dir)
+            let report = try PipelineRunner.run(spec, log: location.log, out: dir, limit: read.limit, asOfText: asOf, checkpoint: checkpoint)
+            for notice in report.notices { printErr("parledger: notice: \(notice)") }
             let ms = Int(Date().timeIntervalSince(started) * 1000)
-            print("\(spec.name): \(report.manifest.files.count) files for \(report.partitions.count) partitions in \(dir)/ (\(report.events) events read to seq \(report.manifest.log.seq), \(ms) ms)")
+            let how = report.resumedFrom.map { "incremental from the checkpoint at seq \($0), \(report.events) events replayed" }
+                ?? "\(report.events) events replayed"
+            print("\(spec.name): \(report.manifest.files.count) files for \(report.partitions.count) partitions in \(dir)/ (\(how), to seq \(report.manifest.log.seq), \(ms) ms)")
             print("log hash \(report.manifest.log.hash)  config \(report.manifest.configHash.prefix(16))…")
         } catch {
             throw fail(error)

@@ -1,0 +1,65 @@
+import Crypto
+import EventLog
+import Foundation
+import Projections
+
+/// A saved score book at seq N with the hash of the log frame that holds N.
+///
+/// File: magic `PLCK`, version 1, seq (8 bytes LE), frame hash (32), book
+/// length (8 bytes LE), the book (``ScoreBook/serialized()``), then SHA-256
+/// of everything before it. A checkpoint whose hash does not match its bytes,
+/// or whose frame hash is not the log's at N (the log was rewritten), is
+/// thrown away: the run starts from scratch.
+struct Checkpoint {
+    static let magic = Array("PLCK".utf8)
+    var seq: UInt64
+    var frameHash: [UInt8]
+    var book: ScoreBook
+
+    func encoded() -> [UInt8] {
+        var out = Self.magic
+        out.append(1)
+        withUnsafeBytes(of: seq.littleEndian) { out.append(contentsOf: $0) }
+        out.append(contentsOf: frameHash)
+        let bookBytes = book.serialized()
+        withUnsafeBytes(of: UInt64(bookBytes.count).littleEndian) { out.append(contentsOf: $0) }
+        out.append(contentsOf: bookBytes)
+        out.append(contentsOf: SHA256.hash(data: out))
+        return out
+    }
+
+    enum Load { case usable(Checkpoint), discarded(String), none }
+
+    /// Reads a checkpoint and checks it against the log.
+    static func load(_ path: String, reader: LogReader) -> Load {
+        guard let data = FileManager.default.contents(atPath: path) else { return .none }
+        let bytes = [UInt8](data)
+        let fixed = 4 + 1 + 8 + 32 + 8
+        guard bytes.count >= fixed + 32, Array(bytes[0..<4]) == magic, bytes[4] == 1 else { return .discarded("not a checkpoint of this version") }
+        let body = bytes[..<(bytes.count - 32)]
+        guard Array(SHA256.hash(data: body)) == Array(bytes[(bytes.count - 32)...]) else { return .discarded("its checksum does not match (damaged file)") }
+        let seq = bytes[5..<13].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        let hash = Array(bytes[13..<45])
+        let length = bytes[45..<53].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        guard UInt64(body.count - fixed) == length else { return .discarded("its length does not match") }
+        guard seq <= reader.head.seq.rawValue else { return .discarded("it is at seq \(seq) but the log ends at \(reader.head.seq)") }
+        guard let current = try? reader.frameHash(containing: Seq(seq)), current == hash else {
+            return .discarded("the log at seq \(seq) is not what it was when the checkpoint was saved (rewritten or replaced)")
+        }
+        do {
+            return .usable(Checkpoint(seq: seq, frameHash: hash, book: try ScoreBook(serialized: Array(bytes[fixed..<(bytes.count - 32)]))))
+        } catch {
+            return .discarded("\(error)")
+        }
+    }
+
+    func save(_ path: String) throws {
+        let tmp = path + ".tmp-\(ProcessInfo.processInfo.processIdentifier)"
+        try SnapshotWriter.writeDurably(encoded(), to: tmp)
+        guard rename(tmp, path) == 0 else {
+            unlink(tmp)
+            throw PipelineError(code: .badOutput, place: path, message: "cannot save the checkpoint: \(String(cString: strerror(errno)))")
+        }
+        SnapshotWriter.syncDirectory((path as NSString).deletingLastPathComponent)
+    }
+}
