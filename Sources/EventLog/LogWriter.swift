@@ -72,6 +72,8 @@ public final class LogWriter: @unchecked Sendable {
     public private(set) var syncCount = 0
     /// Frames written since open.
     public private(set) var frameCount = 0
+    /// Write rounds since open: one per group of appends committed together.
+    public private(set) var commitCount = 0
 
     private final class Pending {
         let payloads: [[UInt8]]
@@ -197,6 +199,7 @@ public final class LogWriter: @unchecked Sendable {
 
     private func commit(_ group: [Pending]) -> [Result<AppendReceipt, EventLogError>] {
         if closed { return group.map { _ in .failure(EventLogError(.io, "the writer is closed")) } }
+        commitCount += 1
         let startSize = segmentSize
         let startState = state
         let startFD = segmentFD
