@@ -137,3 +137,15 @@ public enum PipelineRunner {
         return out
     }
 }
+
+extension PipelineRunner {
+    /// The events with these seqs, read from the log (for explain and history).
+    public static func events(log: String, seqs: Set<EventSeq>) throws -> [EventSeq: RecordedEvent] {
+        guard let first = seqs.min(), let last = seqs.max() else { return [:] }
+        var out: [EventSeq: RecordedEvent] = [:]
+        try Ledger.replay(directory: log, from: first, limit: .seq(last)) { r in
+            if seqs.contains(r.seq) { out[r.seq] = r }
+        }
+        return out
+    }
+}

@@ -1,0 +1,101 @@
+import ArgumentParser
+import Pipelines
+import Projections
+import ScoreModel
+
+struct AppealCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "appeal", abstract: "Appeals: list them, or weigh one.", subcommands: [List.self, WhatIf.self])
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Open and resolved appeals, with their state.")
+        @OptionGroup var location: LogLocation
+        @OptionGroup var read: ReadOptions
+        @Flag(help: "Only open appeals.") var open = false
+
+        func run() throws {
+            let book = try read.book(location)
+            let appeals = book.appeals.values.filter { !open || $0.isOpen }.sorted { $0.filed < $1.filed }
+            switch read.format {
+            case .json:
+                printJSON(.array(appeals.map { a in
+                    .object([("appeal", .string(a.id.rawValue)), ("unit", .string(a.key.unit.rawValue)), ("index", .string(a.key.index.rawValue)),
+                             ("year", .number(String(a.key.year))), ("item", .string(a.key.item.rawValue)), ("requested", .number(a.requested.description)),
+                             ("filed", .number(String(a.filed.rawValue))), ("state", .string(a.resolution?.outcome.rawValue ?? "open")),
+                             ("score", a.resolution?.score.map { .number($0.description) } ?? .null)])
+                }))
+            case .csv:
+                var t = CSVTable(header: ["appeal", "unit", "index", "year", "item", "requested", "filed", "state", "score"])
+                for a in appeals {
+                    t.append([.text(a.id.rawValue), .text(a.key.unit.rawValue), .text(a.key.index.rawValue), .number(String(a.key.year)),
+                              .text(a.key.item.rawValue), .number(a.requested.description), .number(String(a.filed.rawValue)),
+                              .text(a.resolution?.outcome.rawValue ?? "open"), a.resolution?.score.map { .number($0.description) } ?? .empty])
+                }
+                printCSV(t)
+            case .table:
+                var t = TextTable([.init("appeal"), .init("unit"), .init("year", .right), .init("item"), .init("current", .right),
+                                   .init("requested", .right), .init("filed", .right), .init("state")])
+                for a in appeals {
+                    let state = a.resolution.map { r in r.outcome.rawValue + (r.score.map { " → \($0)" } ?? "") } ?? "open"
+                    t.append([a.id.rawValue, a.key.unit.rawValue, String(a.key.year), a.key.item.rawValue, ExplainCommand.value(book.effective(a.key)),
+                              a.requested.description, "#\(a.filed.rawValue)", state])
+                }
+                print(t.render(), terminator: "")
+            }
+        }
+    }
+
+    struct WhatIf: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "what-if",
+            abstract: "The ranking and award verdicts of the appeal's block and year, today and as if the appeal were upheld as requested.")
+        @OptionGroup var location: LogLocation
+        @OptionGroup var read: ReadOptions
+        @Argument(help: "The appeal id.") var appeal: String
+        @Option(help: ArgumentHelp("The pipeline whose award rules apply.", valueName: "file")) var pipeline: String = "pipelines/nightly.yaml"
+
+        func run() throws {
+            let book = try read.book(location)
+            guard let state = book.appeals[AppealID(appeal)], let unit = book.units[state.key.unit] else {
+                throw fail("no appeal \(appeal) in the log; `parledger appeal list` shows them")
+            }
+            let rules: [AwardRule]
+            do { rules = try PipelineRunner.load(pipeline).awards } catch { throw fail(error) }
+            let p = Partition(index: state.key.index, year: state.key.year, block: unit.block)
+            guard let upheld = book.assumingUpheld(AppealID(appeal)), let today = book.ranking(p), let after = upheld.ranking(p) else {
+                throw fail("no framework for \(p)")
+            }
+            let awardsToday = book.awards(p, rules: rules), awardsAfter = upheld.awards(p, rules: rules)
+            let changed = Set(today.rows.compactMap { row -> UnitCode? in
+                let other = after.row(row.unit)
+                let awards = { (list: [AwardVerdict]) in list.filter { $0.unit == row.unit && $0.status == .eligible }.map(\.award) }
+                return other?.rank != row.rank || other?.band?.code != row.band?.code
+                    || awards(awardsToday) != awards(awardsAfter) ? row.unit : nil
+            })
+            switch read.format {
+            case .json:
+                printJSON(.object([
+                    ("appeal", .string(appeal)), ("unit", .string(state.key.unit.rawValue)), ("item", .string(state.key.item.rawValue)),
+                    ("current", .number(book.effective(state.key).points.description)), ("requested", .number(state.requested.description)),
+                    ("changed", .array(changed.sorted().map { .string($0.rawValue) })),
+                    ("today", Render.rankingRows(today)), ("ifUpheld", Render.rankingRows(after)),
+                    ("awardsToday", Render.awardsJSON(p, awardsToday)), ("awardsIfUpheld", Render.awardsJSON(p, awardsAfter)),
+                ]))
+            case .csv, .table:
+                print("appeal \(appeal): \(unit.name) (\(unit.code)), item \(state.key.item), \(ExplainCommand.value(book.effective(state.key))) → requested \(state.requested)")
+                print("\(p): \(changed.isEmpty ? "no rank, band or award changes if it is upheld" : "\(changed.count) unit\(changed.count == 1 ? "'s" : "s'") rank, band or awards change (marked *)")\n")
+                var t = TextTable([.init(""), .init("unit"), .init("name"), .init("today", .right), .init("rank", .right), .init("band"),
+                                   .init("if upheld", .right), .init("rank", .right), .init("band"), .init("awards today"), .init("awards if upheld")])
+                for row in after.rows {
+                    let old = today.row(row.unit)
+                    let a1 = awardsToday.filter { $0.unit == row.unit && $0.status == .eligible }.map(\.awardName).joined(separator: ", ")
+                    let a2 = awardsAfter.filter { $0.unit == row.unit && $0.status == .eligible }.map(\.awardName).joined(separator: ", ")
+                    t.append([changed.contains(row.unit) ? "*" : "", row.unit.rawValue, row.name, old?.percent?.description ?? "—",
+                              old?.rank.map(String.init) ?? "—", bandLabel(old?.band), row.percent?.description ?? "—",
+                              row.rank.map(String.init) ?? "—", bandLabel(row.band), a1, a2])
+                }
+                print(t.render(), terminator: "")
+            }
+        }
+    }
+}

@@ -1,0 +1,149 @@
+import ArgumentParser
+import Pipelines
+import Projections
+import ScoreModel
+
+struct ExplainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "explain", abstract: "How a unit's score was reached: the tree of points and the events behind each item.")
+
+    @OptionGroup var location: LogLocation
+    @OptionGroup var read: ReadOptions
+    @Option(help: "The unit code.") var unit: String
+    @Option(help: "The year.") var year: Int
+    @Option(help: "The index.") var index: String = "PAR"
+    @Option(help: "Only this item.") var item: String?
+
+    func run() throws {
+        let book = try read.book(location)
+        guard book.units[UnitCode(unit)] != nil else { throw fail("unknown unit \(unit)") }
+        let seqs = book.lineage(unit: UnitCode(unit), index: IndexCode(index), year: year, item: item.map { ItemCode($0) })
+        let events: [EventSeq: RecordedEvent]
+        do { events = try PipelineRunner.events(log: location.log, seqs: seqs) } catch { throw fail(error) }
+        guard let explanation = book.explain(unit: UnitCode(unit), index: IndexCode(index), year: year, item: item.map { ItemCode($0) },
+                                             lookup: { events[$0] }) else {
+            throw fail("no framework scores \(unit) in \(index) \(year)")
+        }
+        if let item, explanation.areas.isEmpty { throw fail("item \(item) is not in framework \(explanation.framework)") }
+        switch read.format {
+        case .json: printJSON(Self.json(explanation))
+        case .csv:
+            var t = CSVTable(header: ["area", "criterion", "item", "name", "points", "max", "status", "events"])
+            for a in explanation.areas { for c in a.criteria { for i in c.items {
+                t.append([.text(a.area.code.rawValue), .text(c.criterion.code.rawValue), .text(i.item.code.rawValue), .text(i.item.name),
+                          i.effective.isApplicable ? .number(i.effective.points.description) : .empty, .number(i.item.max.description),
+                          .text(i.effective.status.rawValue), .text(i.events.map { "#\($0.seq.rawValue)" }.joined(separator: " "))])
+            } } }
+            printCSV(t)
+        case .table: print(Self.text(explanation), terminator: "")
+        }
+    }
+
+    static func value(_ e: EffectiveScore) -> String { e.isApplicable ? e.points.formatted() : "n/a" }
+
+    static func text(_ x: Explanation) -> String {
+        var out = "\(x.unit.name) (\(x.unit.code)) · \(x.partition) · framework \(x.framework)\n"
+        out += "total \(x.points.formatted()) / \(x.max.formatted()) = \(x.percent?.description ?? "—")%"
+        if let band = x.band { out += " · \(band.label)" }
+        if let rank = x.rank { out += " · rank \(rank)" }
+        out += "\n"
+        for a in x.areas {
+            out += "\n\(a.area.code)  \(a.area.name): \(a.points.formatted()) / \(a.max.formatted())\(a.percent.map { " (\($0)%)" } ?? "")\n"
+            for c in a.criteria {
+                out += "  \(c.criterion.code)  \(c.criterion.name): \(c.points.formatted()) / \(c.max.formatted())\n"
+                for i in c.items {
+                    var line = "    \(i.item.code)  \(i.item.name): \(value(i.effective)) / \(i.item.max.formatted())  [\(i.effective.status.rawValue)"
+                    if let r = i.effective.round { line += " round \(r)" }
+                    if i.amendedAfterPublication { line += ", amended after publication" }
+                    out += line + "]\n"
+                    for e in i.events {
+                        out += "      #\(e.seq.rawValue)  \(RFC3339.format(e.at))  \(e.by)  \(e.type.rawValue)"
+                        if let v = e.value { out += "  \(v)" }
+                        out += "  — \(e.role)"
+                        if let t = e.text { out += "  “\(TextTable.printable(t))”" }
+                        out += "\n"
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    static func json(_ x: Explanation) -> CanonicalJSON {
+        func line(_ e: EventLine) -> CanonicalJSON {
+            .object([("seq", .number(String(e.seq.rawValue))), ("at", .string(RFC3339.format(e.at))), ("by", .string(e.by.rawValue)),
+                     ("type", .string(e.type.rawValue)), ("value", e.value.map { .string($0) } ?? .null), ("text", e.text.map { .string($0) } ?? .null),
+                     ("role", .string(e.role))])
+        }
+        return .object([
+            ("unit", .string(x.unit.code.rawValue)), ("name", .string(x.unit.name)), ("index", .string(x.partition.index.rawValue)),
+            ("year", .number(String(x.partition.year))), ("block", .string(x.partition.block.rawValue)), ("framework", .string(x.framework.rawValue)),
+            ("points", .number(x.points.description)), ("max", .number(x.max.description)),
+            ("percent", x.percent.map { .number($0.description) } ?? .null), ("band", x.band.map { .string($0.code) } ?? .null),
+            ("rank", x.rank.map { .number(String($0)) } ?? .null),
+            ("areas", .array(x.areas.map { a in
+                .object([("code", .string(a.area.code.rawValue)), ("name", .string(a.area.name)), ("points", .number(a.points.description)),
+                         ("max", .number(a.max.description)),
+                         ("criteria", .array(a.criteria.map { c in
+                            .object([("code", .string(c.criterion.code.rawValue)), ("name", .string(c.criterion.name)),
+                                     ("points", .number(c.points.description)), ("max", .number(c.max.description)),
+                                     ("items", .array(c.items.map { i in
+                                        .object([("code", .string(i.item.code.rawValue)), ("name", .string(i.item.name)),
+                                                 ("points", i.effective.isApplicable ? .number(i.effective.points.description) : .null),
+                                                 ("max", .number(i.item.max.description)), ("status", .string(i.effective.status.rawValue)),
+                                                 ("round", i.effective.round.map { .number(String($0)) } ?? .null),
+                                                 ("amendedAfterPublication", .bool(i.amendedAfterPublication)),
+                                                 ("events", .array(i.events.map(line)))])
+                                     }))])
+                         }))])
+            })),
+        ])
+    }
+}
+
+struct HistoryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "history", abstract: "Every event that touched one item, in order, with the value after each.")
+
+    @OptionGroup var location: LogLocation
+    @OptionGroup var read: ReadOptions
+    @Option(help: "The unit code.") var unit: String
+    @Option(help: "The year.") var year: Int
+    @Option(help: "The item code.") var item: String
+    @Option(help: "The index.") var index: String = "PAR"
+
+    func run() throws {
+        let book = try read.book(location)
+        let key = ItemKey(unit: UnitCode(unit), index: IndexCode(index), year: year, item: ItemCode(item))
+        guard book.item(key) != nil else { throw fail("no item \(item) for unit \(unit) in \(index) \(year)") }
+        let events: [EventSeq: RecordedEvent]
+        do { events = try PipelineRunner.events(log: location.log, seqs: Set(book.items[key]?.lineage ?? [])) } catch { throw fail(error) }
+        let history = book.history(key, lookup: { events[$0] }) ?? []
+        switch read.format {
+        case .json:
+            printJSON(.array(history.map { h in
+                .object([("seq", .number(String(h.line.seq.rawValue))), ("at", .string(RFC3339.format(h.line.at))), ("by", .string(h.line.by.rawValue)),
+                         ("type", .string(h.line.type.rawValue)), ("value", h.line.value.map { .string($0) } ?? .null),
+                         ("text", h.line.text.map { .string($0) } ?? .null),
+                         ("after", h.after.isApplicable ? .number(h.after.points.description) : .string("not applicable")),
+                         ("status", .string(h.after.status.rawValue))])
+            }))
+        case .csv:
+            var t = CSVTable(header: ["seq", "at", "by", "type", "value", "text", "after", "status"])
+            for h in history {
+                t.append([.number(String(h.line.seq.rawValue)), .text(RFC3339.format(h.line.at)), .text(h.line.by.rawValue), .text(h.line.type.rawValue),
+                          h.line.value.map { .text($0) } ?? .empty, h.line.text.map { .text($0) } ?? .empty,
+                          .text(ExplainCommand.value(h.after)), .text(h.after.status.rawValue)])
+            }
+            printCSV(t)
+        case .table:
+            print("\(book.units[key.unit]!.name) (\(unit)) · \(index) \(year) · item \(item) \(book.item(key)!.name)")
+            var t = TextTable([.init("seq", .right), .init("at"), .init("by"), .init("event"), .init("value", .right), .init("after", .right), .init("status"), .init("note")])
+            for h in history {
+                t.append(["#\(h.line.seq.rawValue)", RFC3339.format(h.line.at), h.line.by.rawValue, h.line.type.rawValue, h.line.value ?? "",
+                          ExplainCommand.value(h.after), h.after.status.rawValue, h.line.text ?? ""])
+            }
+            print(t.render(), terminator: "")
+        }
+    }
+}
