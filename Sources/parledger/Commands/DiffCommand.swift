@@ -1,0 +1,30 @@
+import ArgumentParser
+import Pipelines
+
+struct DiffCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "diff", abstract: "What changed between two snapshot directories: units, ranks, percents, bands, award verdicts.")
+
+    @Argument(help: ArgumentHelp("The earlier snapshot directory.", valueName: "a")) var a: String
+    @Argument(help: ArgumentHelp("The later snapshot directory.", valueName: "b")) var b: String
+    @Option(help: "Output: table, json or csv.") var format: OutputFormat = .table
+
+    func run() throws {
+        let changes: [SnapshotDiff.Change]
+        do { changes = try SnapshotDiff.diff(a, b) } catch { throw fail(error) }
+        switch format {
+        case .json:
+            printJSON(.array(changes.map { .object([("file", .string($0.file)), ("unit", .string($0.unit)), ("field", .string($0.field)),
+                                                    ("before", .string($0.before)), ("after", .string($0.after))]) }))
+        case .csv:
+            var t = CSVTable(header: ["file", "unit", "field", "before", "after"])
+            for c in changes { t.append([.text(c.file), .text(c.unit), .text(c.field), .text(c.before), .text(c.after)]) }
+            printCSV(t)
+        case .table:
+            if changes.isEmpty { print("no changes"); return }
+            var t = TextTable([.init("file"), .init("unit"), .init("field"), .init("before", .right), .init("after", .right)])
+            for c in changes { t.append([c.file, c.unit, c.field, c.before, c.after]) }
+            print(t.render(), terminator: "")
+        }
+    }
+}
