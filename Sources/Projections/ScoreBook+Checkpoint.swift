@@ -70,9 +70,21 @@ extension ScoreBook {
 
     public init(serialized bytes: [UInt8]) throws {
         self.init()
-        var r = BookReader(bytes: bytes)
         guard bytes.count >= 4, Array(bytes[0..<4]) == Self.checkpointMagic else { throw CheckpointError(message: "not a score-book checkpoint") }
-        r.offset = 4
+        do {
+            try bytes.withUnsafeBytes { raw in
+                var r = BinaryReader(raw)
+                r.offset = 4
+                try self.read(&r)
+            }
+        } catch let error as CheckpointError {
+            throw error
+        } catch {
+            throw CheckpointError(message: "\(error)")
+        }
+    }
+
+    private mutating func read(_ r: inout BinaryReader) throws {
         let version = try r.varint()
         guard version == Self.checkpointVersion else { throw CheckpointError(message: "version \(version), this build reads \(Self.checkpointVersion)") }
         lastSeq = EventSeq(try r.varint())
@@ -125,21 +137,18 @@ extension ScoreBook {
         }
         for _ in 0..<(try r.count()) { ids[EventID(try r.string())] = EventSeq(try r.varint()) }
         for _ in 0..<(try r.count()) { scoringSeqs[EventSeq(try r.varint())] = try r.key() }
-        guard r.offset == bytes.count else { throw CheckpointError(message: "\(bytes.count - r.offset) stray bytes") }
+        guard r.isAtEnd else { throw CheckpointError(message: "\(r.bytes.count - r.offset) stray bytes") }
     }
 }
 
+/// The checkpoint's composite values, written with ScoreModel's binary primitives.
 struct BookWriter {
     var out: [UInt8] = []
-    mutating func varint(_ value: UInt64) {
-        var v = value
-        while v >= 0x80 { out.append(UInt8(truncatingIfNeeded: v) | 0x80); v >>= 7 }
-        out.append(UInt8(v))
-    }
-    mutating func signed(_ v: Int64) { varint(UInt64(bitPattern: (v << 1) ^ (v >> 63))) }
-    mutating func string(_ s: String) { varint(UInt64(s.utf8.count)); out.append(contentsOf: s.utf8) }
+    mutating func varint(_ value: UInt64) { out.appendVarint(value) }
+    mutating func signed(_ v: Int64) { out.appendZigzag(v) }
+    mutating func string(_ s: String) { out.appendString(s) }
     mutating func optionalString(_ s: String?) { flag(s != nil); if let s { string(s) } }
-    mutating func bytes(_ b: [UInt8]) { varint(UInt64(b.count)); out.append(contentsOf: b) }
+    mutating func bytes(_ b: [UInt8]) { out.appendBlob(b) }
     mutating func flag(_ b: Bool) { out.append(b ? 1 : 0) }
     mutating func time(_ t: BusinessTime) { signed(t.microsecondsSinceEpoch); signed(Int64(t.offsetMinutes)) }
     mutating func partition(_ p: Partition) { string(p.index.rawValue); signed(Int64(p.year)); string(p.block.rawValue) }
@@ -152,43 +161,11 @@ struct BookWriter {
     }
 }
 
-struct BookReader {
-    let bytes: [UInt8]
-    var offset = 0
-    mutating func byte() throws -> UInt8 {
-        guard offset < bytes.count else { throw ScoreBook.CheckpointError(message: "cut short") }
-        defer { offset += 1 }
-        return bytes[offset]
-    }
-    mutating func varint() throws -> UInt64 {
-        var result: UInt64 = 0, shift: UInt64 = 0
-        while true {
-            let b = try byte()
-            result |= UInt64(b & 0x7F) << shift
-            if b < 0x80 { return result }
-            shift += 7
-            if shift > 63 { throw ScoreBook.CheckpointError(message: "varint too long") }
-        }
-    }
-    mutating func count() throws -> Int {
-        let n = try varint()
-        guard n <= UInt64(bytes.count - offset) else { throw ScoreBook.CheckpointError(message: "count past the end") }
-        return Int(n)
-    }
-    mutating func signed() throws -> Int64 { let v = try varint(); return Int64(bitPattern: (v >> 1) ^ (0 &- (v & 1))) }
-    mutating func blob() throws -> [UInt8] {
-        let n = try count()
-        defer { offset += n }
-        return Array(bytes[offset..<(offset + n)])
-    }
-    mutating func string() throws -> String {
-        guard let s = String(validating: try blob(), as: UTF8.self) else { throw ScoreBook.CheckpointError(message: "invalid UTF-8") }
-        return s
-    }
+extension BinaryReader {
+    mutating func signed() throws -> Int64 { try zigzag() }
     mutating func optionalString() throws -> String? { try flag() ? try string() : nil }
-    mutating func flag() throws -> Bool { try byte() != 0 }
-    mutating func time() throws -> BusinessTime { BusinessTime(microsecondsSinceEpoch: try signed(), offsetMinutes: Int16(truncatingIfNeeded: try signed())) }
-    mutating func partition() throws -> Partition { Partition(index: IndexCode(try string()), year: Int(try signed()), block: BlockCode(try string())) }
-    mutating func key() throws -> ItemKey { ItemKey(unit: UnitCode(try string()), index: IndexCode(try string()), year: Int(try signed()), item: ItemCode(try string())) }
-    mutating func value() throws -> ScoreValue { try flag() ? .score(Score(thousandths: try signed())) : .notApplicable }
+    mutating func time() throws -> BusinessTime { BusinessTime(microsecondsSinceEpoch: try zigzag(), offsetMinutes: Int16(truncatingIfNeeded: try zigzag())) }
+    mutating func partition() throws -> Partition { Partition(index: IndexCode(try string()), year: Int(try zigzag()), block: BlockCode(try string())) }
+    mutating func key() throws -> ItemKey { ItemKey(unit: UnitCode(try string()), index: IndexCode(try string()), year: Int(try zigzag()), item: ItemCode(try string())) }
+    mutating func value() throws -> ScoreValue { try flag() ? .score(Score(thousandths: try zigzag())) : .notApplicable }
 }

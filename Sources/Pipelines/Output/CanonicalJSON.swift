@@ -1,4 +1,6 @@
-/// A JSON value written the same way every time: the bytes of a snapshot
+import ScoreModel
+
+/// A JSON value (ScoreModel's ``JSONValue``) written the same way every time: the bytes of a snapshot
 /// depend only on its content.
 ///
 /// Objects keep the key order they were built with (a projection decides a
@@ -11,40 +13,9 @@
 /// let row: CanonicalJSON = .object([("unit", .string("SKHDT")), ("percent", .number("94.72"))])
 /// row.serialized()   // "{\n  \"unit\": \"SKHDT\",\n  \"percent\": 94.72\n}\n"
 /// ```
-public indirect enum CanonicalJSON: Hashable, Sendable {
-    case null
-    case bool(Bool)
-    /// An exact decimal literal (`"94.72"`, `"-3"`): validated by the writer's caller.
-    case number(String)
-    case string(String)
-    case array([CanonicalJSON])
-    case object([(String, CanonicalJSON)])
+public typealias CanonicalJSON = JSONValue
 
-    public static func == (lhs: CanonicalJSON, rhs: CanonicalJSON) -> Bool {
-        switch (lhs, rhs) {
-        case (.null, .null): true
-        case let (.bool(a), .bool(b)): a == b
-        case let (.number(a), .number(b)): a == b
-        case let (.string(a), .string(b)): a == b
-        case let (.array(a), .array(b)): a == b
-        case let (.object(a), .object(b)): a.count == b.count && zip(a, b).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
-        default: false
-        }
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        switch self {
-        case .null: hasher.combine(0)
-        case .bool(let b): hasher.combine(1); hasher.combine(b)
-        case .number(let n): hasher.combine(2); hasher.combine(n)
-        case .string(let s): hasher.combine(3); hasher.combine(s)
-        case .array(let a): hasher.combine(4); hasher.combine(a)
-        case .object(let o):
-            hasher.combine(5)
-            for (k, v) in o { hasher.combine(k); hasher.combine(v) }
-        }
-    }
-
+extension JSONValue {
     /// The canonical text, as UTF-8 bytes.
     public func serialized() -> [UInt8] {
         var out: [UInt8] = []

@@ -1,4 +1,5 @@
 import Foundation
+import ScoreModel
 
 /// `manifest.json`: what a snapshot directory was made from and what it
 /// holds, so that anyone can re-derive it and check it
@@ -45,7 +46,7 @@ public struct Manifest: Codable, Hashable, Sendable {
 
     /// The canonical bytes written to `manifest.json`.
     public func serialized() -> [UInt8] {
-        var logMembers: [(String, CanonicalJSON)] = [
+        var logMembers: [(key: String, value: CanonicalJSON)] = [
             ("seq", .number(String(log.seq))),
             ("hash", .string(log.hash)),
             ("limit", .string(log.limit)),

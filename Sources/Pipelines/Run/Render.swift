@@ -9,7 +9,7 @@ public enum Render {
     static func int(_ n: Int?) -> CanonicalJSON { n.map { .number(String($0)) } ?? .null }
     static func str(_ s: String?) -> CanonicalJSON { s.map { .string($0) } ?? .null }
 
-    static func header(_ p: Partition) -> [(String, CanonicalJSON)] {
+    static func header(_ p: Partition) -> [(key: String, value: CanonicalJSON)] {
         [("index", .string(p.index.rawValue)), ("year", .number(String(p.year))), ("block", .string(p.block.rawValue))]
     }
 

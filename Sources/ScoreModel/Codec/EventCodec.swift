@@ -109,18 +109,9 @@ public enum EventCodec {
         }
     }
 
-    @inline(__always) static func putVarint(_ value: UInt64, _ out: inout [UInt8]) {
-        var v = value
-        while v >= 0x80 { out.append(UInt8(truncatingIfNeeded: v) | 0x80); v >>= 7 }
-        out.append(UInt8(v))
-    }
-    @inline(__always) static func putSigned(_ value: Int64, _ out: inout [UInt8]) {
-        putVarint(UInt64(bitPattern: (value << 1) ^ (value >> 63)), &out)
-    }
-    @inline(__always) static func putString(_ s: String, _ out: inout [UInt8]) {
-        putVarint(UInt64(s.utf8.count), &out)
-        out.append(contentsOf: s.utf8)
-    }
+    @inline(__always) static func putVarint(_ value: UInt64, _ out: inout [UInt8]) { out.appendVarint(value) }
+    @inline(__always) static func putSigned(_ value: Int64, _ out: inout [UInt8]) { out.appendZigzag(value) }
+    @inline(__always) static func putString(_ s: String, _ out: inout [UInt8]) { out.appendString(s) }
     static func putStrings(_ list: [String], _ out: inout [UInt8]) {
         putVarint(UInt64(list.count), &out)
         for s in list { putString(s, &out) }

@@ -111,8 +111,8 @@ public enum RFC3339 {
         }
     }
 
-    /// Days since 1970-01-01 (H. Hinnant's days_from_civil).
-    static func days(_ year: Int, _ month: Int, _ day: Int) -> Int64 {
+    /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
+    public static func days(_ year: Int, _ month: Int, _ day: Int) -> Int64 {
         let y = Int64(month <= 2 ? year - 1 : year)
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400

@@ -3,10 +3,7 @@
 ///
 /// Keep one decoder per replay loop; it is not thread-safe.
 public struct RecordDecoder {
-    public struct Malformed: Error, CustomStringConvertible, Sendable {
-        public let message: String
-        public var description: String { "malformed event record: \(message)" }
-    }
+    public typealias Malformed = BinaryFormatError
 
     /// A direct-mapped cache of short strings by their bytes.
     private var cache: [String?] = Array(repeating: nil, count: 8192)
@@ -14,19 +11,19 @@ public struct RecordDecoder {
     public init() {}
 
     public mutating func decode(_ bytes: UnsafeRawBufferPointer) throws -> Event {
-        var r = Reader(bytes: bytes)
+        var r = BinaryReader(bytes)
         let version = try r.byte()
         guard version >= 1 && version <= EventCodec.version else {
-            throw Malformed(message: "record version \(version); this build reads up to \(EventCodec.version): upgrade parledger")
+            throw Malformed("record version \(version); this build reads up to \(EventCodec.version): upgrade parledger")
         }
         let tag = Int(try r.byte())
-        guard tag < EventCodec.tags.count else { throw Malformed(message: "unknown type tag \(tag)") }
+        guard tag < EventCodec.tags.count else { throw Malformed("unknown type tag \(tag)") }
         let flags = try r.varint()
-        let at = BusinessTime(microsecondsSinceEpoch: try r.signed(), offsetMinutes: Int16(truncatingIfNeeded: try r.signed()))
+        let at = BusinessTime(microsecondsSinceEpoch: try r.zigzag(), offsetMinutes: Int16(truncatingIfNeeded: try r.zigzag()))
         let by = Actor(try code(&r))
         let id = flags & EventCodec.hasID != 0 ? EventID(try code(&r)) : nil
         let notApplicable = flags & EventCodec.isNotApplicable != 0
-        func value(_ r: inout Reader) throws -> ScoreValue { notApplicable ? .notApplicable : .score(Score(thousandths: try r.signed())) }
+        func value(_ r: inout BinaryReader) throws -> ScoreValue { notApplicable ? .notApplicable : .score(Score(thousandths: try r.zigzag())) }
         let body: EventBody
         switch EventCodec.tags[tag] {
         case .unitRegistered:
@@ -36,10 +33,10 @@ public struct RecordDecoder {
         case .unitRenamed:
             body = .unitRenamed(UnitRenamed(unit: UnitCode(try code(&r)), name: try r.string()))
         case .frameworkPublished:
-            let fid = FrameworkID(try r.string()), index = IndexCode(try code(&r)), year = Int(try r.signed()), block = BlockCode(try code(&r))
+            let fid = FrameworkID(try r.string()), index = IndexCode(try code(&r)), year = Int(try r.zigzag()), block = BlockCode(try code(&r))
             let decision = flags & EventCodec.hasNote != 0 ? try r.string() : nil
             var bands: [Band] = []
-            for _ in 0..<(try r.count()) { bands.append(Band(code: try r.string(), label: try r.string(), min: Score(thousandths: try r.signed()))) }
+            for _ in 0..<(try r.count()) { bands.append(Band(code: try r.string(), label: try r.string(), min: Score(thousandths: try r.zigzag()))) }
             var areas: [Area] = []
             for _ in 0..<(try r.count()) {
                 let acode = AreaCode(try r.string()), aname = try r.string()
@@ -49,7 +46,7 @@ public struct RecordDecoder {
                     var items: [Item] = []
                     for _ in 0..<(try r.count()) {
                         let icode = ItemCode(try code(&r)), iname = try r.string()
-                        let max = Score(thousandths: try r.signed()), min = Score(thousandths: try r.signed())
+                        let max = Score(thousandths: try r.zigzag()), min = Score(thousandths: try r.zigzag())
                         let source: ItemSource = try r.byte() == 1 ? .survey : .assessment
                         items.append(Item(code: icode, name: iname, max: max, min: min, source: source))
                     }
@@ -68,88 +65,42 @@ public struct RecordDecoder {
         case .explanationSubmitted:
             body = .explanationSubmitted(ExplanationSubmitted(key: try key(&r), text: try r.string(), evidence: try r.strings()))
         case .surveyRecorded:
-            let key = try self.key(&r), score = Score(thousandths: try r.signed())
-            body = .surveyRecorded(SurveyRecorded(key: key, score: score, respondents: flags & EventCodec.hasNumber != 0 ? Int(try r.signed()) : nil))
+            let key = try self.key(&r), score = Score(thousandths: try r.zigzag())
+            body = .surveyRecorded(SurveyRecorded(key: key, score: score, respondents: flags & EventCodec.hasNumber != 0 ? Int(try r.zigzag()) : nil))
         case .correctionIssued:
             let target: EventRef = try r.byte() == 0 ? .id(EventID(try code(&r))) : .seq(EventSeq(try r.varint()))
             body = .correctionIssued(CorrectionIssued(target: target, value: try value(&r), reason: try r.string()))
         case .appealFiled:
-            let appeal = AppealID(try code(&r)), key = try self.key(&r), requested = Score(thousandths: try r.signed())
+            let appeal = AppealID(try code(&r)), key = try self.key(&r), requested = Score(thousandths: try r.zigzag())
             body = .appealFiled(AppealFiled(appeal: appeal, key: key, requested: requested, grounds: try r.string()))
         case .appealResolved:
             let appeal = AppealID(try code(&r))
             let o = Int(try r.byte())
-            guard o < AppealOutcome.allCases.count else { throw Malformed(message: "unknown appeal outcome \(o)") }
-            let score = flags & EventCodec.hasNumber != 0 ? Score(thousandths: try r.signed()) : nil
+            guard o < AppealOutcome.allCases.count else { throw Malformed("unknown appeal outcome \(o)") }
+            let score = flags & EventCodec.hasNumber != 0 ? Score(thousandths: try r.zigzag()) : nil
             body = .appealResolved(AppealResolved(appeal: appeal, outcome: AppealOutcome.allCases[o], score: score, reason: try r.string()))
         case .resultsPublished:
-            body = .resultsPublished(ResultsPublished(index: IndexCode(try code(&r)), year: Int(try r.signed()), block: BlockCode(try code(&r))))
+            body = .resultsPublished(ResultsPublished(index: IndexCode(try code(&r)), year: Int(try r.zigzag()), block: BlockCode(try code(&r))))
         }
-        guard r.offset == bytes.count else { throw Malformed(message: "\(bytes.count - r.offset) stray bytes after the record") }
+        guard r.isAtEnd else { throw Malformed("\(bytes.count - r.offset) stray bytes after the record") }
         return Event(at: at, by: by, id: id, body: body)
     }
 
-    private mutating func key(_ r: inout Reader) throws -> ItemKey {
-        ItemKey(unit: UnitCode(try code(&r)), index: IndexCode(try code(&r)), year: Int(try r.signed()), item: ItemCode(try code(&r)))
+    private mutating func key(_ r: inout BinaryReader) throws -> ItemKey {
+        ItemKey(unit: UnitCode(try code(&r)), index: IndexCode(try code(&r)), year: Int(try r.zigzag()), item: ItemCode(try code(&r)))
     }
 
     /// A string that repeats across records: served from the cache when
     /// the same bytes were seen before.
-    private mutating func code(_ r: inout Reader) throws -> String {
-        let raw = try r.rawString()
-        guard raw.count <= 64 else { return try r.makeString(raw) }
+    private mutating func code(_ r: inout BinaryReader) throws -> String {
+        let raw = try r.rawBlob()
+        guard raw.count <= 64 else { return try BinaryReader.makeString(raw) }
         var h: UInt32 = 2_166_136_261
         for b in raw { h = (h ^ UInt32(b)) &* 16_777_619 }
         let slot = Int(h & 8191)
         if let cached = cache[slot], cached.utf8.elementsEqual(raw) { return cached }
-        let s = try r.makeString(raw)
+        let s = try BinaryReader.makeString(raw)
         cache[slot] = s
         return s
-    }
-
-    struct Reader {
-        let bytes: UnsafeRawBufferPointer
-        var offset = 0
-
-        mutating func byte() throws -> UInt8 {
-            guard offset < bytes.count else { throw Malformed(message: "cut short") }
-            defer { offset += 1 }
-            return bytes[offset]
-        }
-        mutating func varint() throws -> UInt64 {
-            var result: UInt64 = 0, shift: UInt64 = 0
-            while true {
-                let b = try byte()
-                result |= UInt64(b & 0x7F) << shift
-                if b < 0x80 { return result }
-                shift += 7
-                if shift > 63 { throw Malformed(message: "varint too long") }
-            }
-        }
-        mutating func signed() throws -> Int64 {
-            let v = try varint()
-            return Int64(bitPattern: (v >> 1) ^ (0 &- (v & 1)))
-        }
-        mutating func count() throws -> Int {
-            let n = try varint()
-            guard n <= UInt64(bytes.count - offset) else { throw Malformed(message: "a count of \(n) exceeds the record") }
-            return Int(n)
-        }
-        mutating func rawString() throws -> UnsafeRawBufferPointer {
-            let n = try varint()
-            guard n <= UInt64(bytes.count - offset) else { throw Malformed(message: "a string runs past the record") }
-            defer { offset += Int(n) }
-            return UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + Int(n))])
-        }
-        func makeString(_ raw: UnsafeRawBufferPointer) throws -> String {
-            guard let s = String(validating: raw, as: UTF8.self) else { throw Malformed(message: "invalid UTF-8") }
-            return s
-        }
-        mutating func string() throws -> String { try makeString(try rawString()) }
-        mutating func strings() throws -> [String] {
-            var list: [String] = []
-            for _ in 0..<(try count()) { list.append(try string()) }
-            return list
-        }
     }
 }
