@@ -29,7 +29,7 @@ struct ReadOptions: ParsableArguments {
     /// The score book of the log within the limit.
     func book(_ location: LogLocation) throws -> ScoreBook {
         do {
-            return try PipelineRunner.replay(log: location.log, limit: limit, asOfText: asOf).book
+            return try PipelineRunner.replay(log: location.log, limit: limit, asOfText: asOf, progress: ProgressBar.make(label: "replaying")).book
         } catch {
             throw fail(error)
         }

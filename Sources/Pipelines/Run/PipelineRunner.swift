@@ -4,6 +4,9 @@ import Ledger
 import Projections
 import ScoreModel
 
+/// Told how far a long replay has come: (seq reached, last seq).
+public typealias Progress = (UInt64, UInt64) -> Void
+
 /// What a run read and wrote.
 public struct RunReport: Sendable {
     public var manifest: Manifest
@@ -34,14 +37,18 @@ public enum PipelineRunner {
 
     /// Replays the log within `limit` into a score book; returns the book,
     /// the number of events read and the log point read to.
-    public static func replay(log: String, limit: ReplayLimit, asOfText: String? = nil) throws -> (book: ScoreBook, events: Int, point: Manifest.LogPoint) {
+    public static func replay(log: String, limit: ReplayLimit, asOfText: String? = nil,
+                              progress: Progress? = nil) throws -> (book: ScoreBook, events: Int, point: Manifest.LogPoint) {
         let reader = try LogReader(directory: log)
         var book = ScoreBook()
         var count = 0
+        let total = reader.head.seq.rawValue
         try Ledger.replay(reader, limit: limit) { recorded in
             book.apply(recorded)
             count += 1
+            if let progress, recorded.seq.rawValue & 0xFFFF == 0 { progress(recorded.seq.rawValue, total) }
         }
+        progress?(total, total)
         let head = reader.head
         var seq = head.seq.rawValue
         var limitName = "head"
@@ -97,7 +104,7 @@ public enum PipelineRunner {
     /// saves a new one. Runs with `--at-seq` or `--as-of` always replay from
     /// the start. Either way the snapshot bytes are the same.
     public static func run(_ spec: PipelineSpec, log: String, out: String, limit: ReplayLimit = .head, asOfText: String? = nil,
-                           checkpoint: String? = nil) throws -> RunReport {
+                           checkpoint: String? = nil, progress: Progress? = nil) throws -> RunReport {
         var notices: [String] = []
         var resumed: UInt64?
         let book: ScoreBook, events: Int, point: Manifest.LogPoint
@@ -111,13 +118,19 @@ public enum PipelineRunner {
             }
             var b = start
             var count = 0
-            try Ledger.replay(reader, from: EventSeq((resumed ?? 0) + 1)) { b.apply($0); count += 1 }
+            let total = reader.head.seq.rawValue
+            try Ledger.replay(reader, from: EventSeq((resumed ?? 0) + 1)) { r in
+                b.apply(r)
+                count += 1
+                if let progress, r.seq.rawValue & 0xFFFF == 0 { progress(r.seq.rawValue, total) }
+            }
+            progress?(total, total)
             book = b
             events = count
             let head = reader.head
             point = Manifest.LogPoint(seq: head.seq.rawValue, hash: head.hashHex, limit: "head")
         } else {
-            (book, events, point) = try replay(log: log, limit: limit, asOfText: asOfText)
+            (book, events, point) = try replay(log: log, limit: limit, asOfText: asOfText, progress: progress)
         }
         let (set, partitions) = try snapshot(spec, book: book)
         let manifest = try SnapshotWriter.write(set, pipeline: spec.name, configHash: spec.configHash, log: point, to: out)

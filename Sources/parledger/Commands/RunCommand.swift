@@ -21,7 +21,8 @@ struct RunCommand: ParsableCommand {
             let dir = out ?? "snapshots/\(spec.name)"
             let started = Date()
             let checkpoint = full ? nil : PipelineRunner.checkpointPath(for: dir)
-            let report = try PipelineRunner.run(spec, log: location.log, out: dir, limit: read.limit, asOfText: asOf, checkpoint: checkpoint)
+            let report = try PipelineRunner.run(spec, log: location.log, out: dir, limit: read.limit, asOfText: asOf, checkpoint: checkpoint,
+                                                progress: ProgressBar.make(label: spec.name))
             for notice in report.notices { printErr("parledger: notice: \(notice)") }
             let ms = Int(Date().timeIntervalSince(started) * 1000)
             let how = report.resumedFrom.map { "incremental from the checkpoint at seq \($0), \(report.events) events replayed" }
