@@ -62,12 +62,22 @@ public enum PipelineRunner {
         return (book, count, point)
     }
 
-    /// The snapshot files of a pipeline for a score book.
+    /// The snapshot files of a pipeline for a score book. Each partition's
+    /// ranking is computed once and shared by its trend, its awards and the
+    /// next year's trend.
     public static func snapshot(_ spec: PipelineSpec, book: ScoreBook) throws -> (set: SnapshotSet, partitions: [Partition]) {
         var set = SnapshotSet()
         let partitions = book.partitions.filter(spec.selects)
+        var rankings: [Partition: Ranking] = [:]
+        func ranking(_ p: Partition) -> Ranking? {
+            if let r = rankings[p] { return r }
+            let r = book.ranking(p)
+            rankings[p] = r
+            return r
+        }
+        let all = book.partitions
         for p in partitions {
-            guard let ranking = book.ranking(p) else { continue }
+            guard let now = ranking(p) else { continue }
             func add(_ projection: String, _ json: CanonicalJSON, _ csv: CSVTable) throws {
                 if spec.formats.contains(.json) {
                     try set.add(SnapshotPath.file(projection: projection, index: p.index.rawValue, year: p.year, block: p.block.rawValue, ext: "json"), json.serialized())
@@ -76,14 +86,17 @@ public enum PipelineRunner {
                     try set.add(SnapshotPath.file(projection: projection, index: p.index.rawValue, year: p.year, block: p.block.rawValue, ext: "csv"), csv.serialized())
                 }
             }
+            var trend: BlockTrend?
+            if spec.projections.contains(.trend) || spec.projections.contains(.awards) {
+                let previousYear = all.filter { $0.index == p.index && $0.block == p.block && $0.year < p.year }.map(\.year).max()
+                trend = ScoreBook.trend(now, previousYear.flatMap { ranking(p.year($0)) })
+            }
             for projection in spec.projections {
                 switch projection {
-                case .ranking: try add("ranking", Render.rankingJSON(ranking), Render.rankingCSV(ranking))
-                case .trend:
-                    guard let trend = book.trend(p) else { continue }
-                    try add("trend", Render.trendJSON(trend), Render.trendCSV(trend))
+                case .ranking: try add("ranking", Render.rankingJSON(now), Render.rankingCSV(now))
+                case .trend: try add("trend", Render.trendJSON(trend!), Render.trendCSV(trend!))
                 case .awards:
-                    let verdicts = book.awards(p, rules: spec.awards)
+                    let verdicts = ScoreBook.awards(ranking: now, trend: trend, openAppeals: book.openAppeals(in: p), rules: spec.awards)
                     try add("awards", Render.awardsJSON(p, verdicts), Render.awardsCSV(verdicts))
                 }
             }

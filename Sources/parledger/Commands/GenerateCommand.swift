@@ -1,13 +1,14 @@
 import ArgumentParser
 import DataGen
 import Foundation
+import EventLog
 import ScoreModel
 
 struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
         abstract: "Generate seeded data sets as JSON Lines.",
-        subcommands: [Demo.self])
+        subcommands: [Demo.self, National.self])
 
     struct Demo: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -27,6 +28,70 @@ struct GenerateCommand: ParsableCommand {
                     let text = file.events.map { EventJSON.encode($0) + "\n" }.joined()
                     try Data(text.utf8).write(to: URL(fileURLWithPath: out).appendingPathComponent(file.name), options: .atomic)
                     print("\(out)/\(file.name): \(file.events.count) events")
+                }
+            } catch {
+                throw fail(error)
+            }
+        }
+    }
+
+    struct National: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "A seeded national data set (default 63 provinces × 130 units × 80 items × 5 years, about 6.7 million events).",
+            discussion: """
+            --out writes JSON Lines (- for standard output); --log appends straight into a log \
+            (binary records in durable batches of 100,000, without the importer's checks: the \
+            generator's events are valid by construction, as its tests check).
+            """)
+
+        @Option(help: "Provinces (1–63).") var provinces = 63
+        @Option(help: "Units per province (15% departments, 8% districts, the rest communes).") var units = 130
+        @Option(help: "Items per framework (a multiple of 10).") var items = 80
+        @Option(help: "First year.") var from = 2019
+        @Option(help: "Last year.") var to = 2023
+        @Option(help: "Seed.") var seed: UInt64 = 1
+        @Option(help: ArgumentHelp("Write JSON Lines to this file (- for standard output).", valueName: "file")) var out: String?
+        @Option(help: ArgumentHelp("Append into this log (created if missing).", valueName: "dir")) var log: String?
+
+        func validate() throws {
+            guard (out == nil) != (log == nil) else { throw ValidationError("give --out FILE or --log DIR") }
+            guard (1...63).contains(provinces), units >= 3, items >= 20, items % 10 == 0, from <= to else {
+                throw ValidationError("--provinces 1–63, --units ≥ 3, --items a multiple of 10 ≥ 20, --from ≤ --to")
+            }
+        }
+
+        func run() throws {
+            let set = NationalDataSet(provinces: provinces, unitsPerProvince: units, items: items, years: from...to, seed: seed)
+            var count = 0
+            do {
+                if let out {
+                    let sink: FileHandle
+                    if out == "-" { sink = .standardOutput } else {
+                        guard FileManager.default.createFile(atPath: out, contents: nil) else { throw CommandFailure("cannot create \(out)") }
+                        sink = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
+                    }
+                    var buffer: [UInt8] = []
+                    try set.generate { event in
+                        buffer.append(contentsOf: EventJSON.encode(event).utf8)
+                        buffer.append(0x0A)
+                        count += 1
+                        if buffer.count >= 1 << 20 { sink.write(Data(buffer)); buffer.removeAll(keepingCapacity: true) }
+                    }
+                    sink.write(Data(buffer))
+                    if out != "-" { try sink.close(); printErr("\(out): \(count) events") }
+                } else if let log {
+                    if !FileManager.default.fileExists(atPath: log + "/parledger.log") { try LogWriter.create(directory: log) }
+                    let writer = try LogWriter(directory: log)
+                    defer { writer.close() }
+                    guard writer.head.seq.rawValue == 0 else { throw CommandFailure("\(log) is not empty: the data set's corrections name events by seq, so it must go into an empty log") }
+                    var batch: [[UInt8]] = []
+                    try set.generate { event in
+                        batch.append(EventCodec.encode(event))
+                        count += 1
+                        if batch.count == 100_000 { _ = try writer.append(batch); batch.removeAll(keepingCapacity: true) }
+                    }
+                    if !batch.isEmpty { _ = try writer.append(batch) }
+                    print("\(log): \(count) events, head \(writer.head)")
                 }
             } catch {
                 throw fail(error)

@@ -1,0 +1,57 @@
+import DataGen
+import Projections
+import ScoreModel
+import Testing
+
+@Suite("National data set generator")
+struct NationalDataSetTests {
+    static func events(_ set: NationalDataSet) throws -> [Event] {
+        var out: [Event] = []
+        try set.generate { out.append($0) }
+        return out
+    }
+
+    @Test("Every generated event passes the importer's validation, in order")
+    func valid() throws {
+        let events = try Self.events(NationalDataSet(provinces: 2, unitsPerProvince: 12, items: 20, years: 2022...2023, seed: 7))
+        var state = LedgerState()
+        let result = state.validate(events.enumerated().map { ($0.offset + 1, $0.element) }, file: "national", limit: 5)
+        #expect(result.issues.isEmpty, "\(result.issues)")
+        #expect(result.accepted.count == events.count)
+    }
+
+    @Test("Same seed, same events; another seed, other events")
+    func deterministic() throws {
+        let a = try Self.events(NationalDataSet(provinces: 1, unitsPerProvince: 6, items: 20, years: 2023...2023, seed: 1))
+        let b = try Self.events(NationalDataSet(provinces: 1, unitsPerProvince: 6, items: 20, years: 2023...2023, seed: 1))
+        let c = try Self.events(NationalDataSet(provinces: 1, unitsPerProvince: 6, items: 20, years: 2023...2023, seed: 2))
+        #expect(a == b)
+        #expect(a != c)
+    }
+
+    @Test("Realistic proportions: assessments and round-1 appraisals for every assessment item, some round 2, corrections, appeals")
+    func proportions() throws {
+        let set = NationalDataSet(provinces: 3, unitsPerProvince: 40, items: 80, years: 2022...2023, seed: 3)
+        let events = try Self.events(set)
+        var count: [EventType: Int] = [:]
+        for e in events { count[e.type, default: 0] += 1 }
+        let unitYears = 3 * 40 * 2
+        #expect(count[.unitRegistered] == 3 * 40)
+        #expect(count[.frameworkPublished] == 3 * 3 * 2)
+        #expect(count[.resultsPublished] == 3 * 3 * 2)
+        #expect(count[.assessmentSubmitted] == unitYears * 72)   // 80 items, 8 of them survey items
+        #expect(count[.surveyRecorded]! == unitYears * 8)
+        #expect(count[.appraisalRecorded]! > unitYears * 72)     // round 1 for all, round 2 for some
+        let round2 = count[.appraisalRecorded]! - unitYears * 72
+        #expect(round2 == count[.explanationSubmitted]!)
+        #expect((unitYears * 72 / 100...unitYears * 72 / 10).contains(round2), "about 1–2% of items go to round 2")
+        #expect(count[.correctionIssued, default: 0] > 0 && count[.appealFiled, default: 0] > 0)
+        #expect(count[.appealResolved, default: 0] < count[.appealFiled, default: 0], "some appeals stay open")
+        // It replays into rankings for every province's blocks.
+        var book = ScoreBook()
+        for (i, e) in events.enumerated() { book.apply(RecordedEvent(seq: EventSeq(UInt64(i + 1)), recordedAt: RecordTime(microsecondsSinceEpoch: 0), event: e)) }
+        #expect(book.partitions.count == 3 * 3 * 2)
+        let ranking = try #require(book.ranking(Partition(index: .par, year: 2023, block: "P01-commune")))
+        #expect(ranking.rows.count == 40 - 6 - 3 && ranking.statistics.mean != nil)
+    }
+}
