@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+
+/// The newer commands' ways to fail: each says what and where, exits
+/// non-zero, and writes nothing.
+@Suite("The command line: refusals", .serialized)
+struct CLIFailureTests {
+    static func demoLog() throws -> String {
+        let dir = CLI.tempDir()
+        try CLI.run(["init", "--log", dir])
+        let files = try FileManager.default.contentsOfDirectory(atPath: CLI.root.appendingPathComponent("events/demo").path).sorted()
+        try CLI.run(["import", "--log", dir] + files.map { CLI.root.appendingPathComponent("events/demo/\($0)").path })
+        return dir
+    }
+
+    @Test("explain, history and appeal what-if name what they cannot find")
+    func unknowns() throws {
+        let log = try Self.demoLog()
+        defer { try? FileManager.default.removeItem(atPath: log) }
+        let explain = try CLI.run(["explain", "--log", log, "--unit", "NOPE", "--year", "2023"])
+        #expect(explain.status == 1 && explain.err.contains("unknown unit NOPE"))
+        let item = try CLI.run(["explain", "--log", log, "--unit", "SKHDT", "--year", "2023", "--item", "9.9"])
+        #expect(item.status == 1 && item.err.contains("item 9.9 is not in framework PAR-2023-department"))
+        let history = try CLI.run(["history", "--log", log, "--unit", "SKHDT", "--year", "2031", "--item", "1.1.1"])
+        #expect(history.status == 1 && history.err.contains("no item 1.1.1 for unit SKHDT in PAR 2031"))
+        let appeal = try CLI.run(["appeal", "what-if", "--log", log, "KN-404"])
+        #expect(appeal.status == 1 && appeal.err.contains("no appeal KN-404") && appeal.err.contains("appeal list"))
+        let whatIf = try CLI.run(["appeal", "what-if", "--log", log, "KN-2023-2"])
+        #expect(whatIf.status == 0 && whatIf.out.contains("2 units' rank, band or awards change"))
+    }
+
+    @Test("diff and verify-snapshot refuse a directory that is not a snapshot")
+    func notSnapshots() throws {
+        let dir = CLI.tempDir()
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let diff = try CLI.run(["diff", dir, dir])
+        #expect(diff.status == 1 && diff.err.contains("not a snapshot directory (no manifest.json)"))
+        let verify = try CLI.run(["verify-snapshot", dir])
+        #expect(verify.status == 1 && verify.err.contains("no manifest"))
+    }
+
+    @Test("verify-snapshot exits 1 naming the edited file; passes on the untouched snapshot")
+    func verifySnapshot() throws {
+        let log = try Self.demoLog()
+        let out = log + "-snap"
+        defer { try? FileManager.default.removeItem(atPath: log); try? FileManager.default.removeItem(atPath: out) }
+        #expect(try CLI.run(["run", "--log", log, "pipelines/nightly.yaml", "--out", out, "--full"]).status == 0)
+        let ok = try CLI.run(["verify-snapshot", "--log", log, out])
+        #expect(ok.status == 0 && ok.out.hasPrefix("ok: 24 files"))
+        let file = out + "/awards/PAR-2023-district.json"
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        try text.replacingOccurrences(of: "\"eligible\"", with: "\"not-eligible\"").write(toFile: file, atomically: true, encoding: .utf8)
+        let bad = try CLI.run(["verify-snapshot", "--log", log, out])
+        #expect(bad.status == 1 && bad.err.contains("awards/PAR-2023-district.json: file edited"))
+    }
+
+    @Test("generate national refuses a log that already holds events, and appends nothing")
+    func generateIntoNonEmptyLog() throws {
+        let log = try Self.demoLog()
+        defer { try? FileManager.default.removeItem(atPath: log) }
+        let before = try CLI.run(["verify", "--log", log]).out
+        let r = try CLI.run(["generate", "national", "--provinces", "1", "--units", "5", "--items", "20", "--from", "2023", "--log", log])
+        #expect(r.status == 1 && r.err.contains("is not empty") && r.err.contains("empty log"))
+        #expect(try CLI.run(["verify", "--log", log]).out == before)
+        let both = try CLI.run(["generate", "national", "--out", "x.jsonl", "--log", log])
+        #expect(both.status != 0 && both.err.contains("give --out FILE or --log DIR"))
+    }
+}
