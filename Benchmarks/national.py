@@ -1,0 +1,390 @@
+#!/usr/bin/env python3
+"""The national benchmark of DESIGN.md "Where the work is measured", in one run.
+
+    swift build -c release
+    python3 Benchmarks/national.py --record        # full national data set; writes docs/BENCHMARKS.md
+
+On one generated data set it measures: import from JSON Lines (durable), a
+full rebuild of the nightly pipeline, zlib's raw inflate of the same log, an
+incremental run after one more day's events, `explain` for one unit and year,
+peak memory, log bytes against gzip -9, and the same ranking computed by
+DuckDB and by PostgreSQL from the same JSON Lines (Benchmarks/peers/*.sql),
+checked equal to parledger's ranking snapshots before any time is compared.
+
+Needs: python3, the duckdb package (`pip install duckdb`), PostgreSQL's
+server binaries (initdb, pg_ctl, postgres, psql; Debian: `apt-get install
+postgresql`), gzip. `--small` runs a tiny data set for correctness only (the
+test suite does this, timings mean nothing there).
+
+Exit status: 0 when every check passed; 1 when a check failed (rankings
+differ, incremental != full, a command failed); 2 when a tool is missing.
+"""
+import argparse
+import datetime
+import gzip
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from decimal import Decimal
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PEERS = os.path.join(ROOT, "Benchmarks", "peers")
+RECORD = os.path.join(ROOT, "docs", "BENCHMARKS.md")
+BEGIN, END = "<!-- national.py: begin -->", "<!-- national.py: end -->"
+
+
+class Failure(Exception):
+    """A check failed or a command did not succeed: exit 1."""
+
+
+class Missing(Exception):
+    """A tool the benchmark needs is not on this machine: exit 2."""
+
+
+def say(text):
+    print(text, file=sys.stderr, flush=True)
+
+
+def timed(cmd, stdout=subprocess.PIPE, stdin=None, user=None, env=None):
+    """Runs a command; returns (seconds, peak RSS in MiB, stdout text). A
+    non-zero exit raises Failure with the command's stderr."""
+    if user is not None and os.geteuid() == 0:
+        cmd = ["runuser", "-u", user, "--"] + cmd
+    start = time.monotonic()
+    proc = subprocess.Popen(cmd, stdout=stdout, stderr=subprocess.PIPE, stdin=stdin, env=env)
+    out, err = b"", b""
+    if stdout == subprocess.PIPE:
+        out = proc.stdout.read()
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.monotonic() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise Failure(f"{' '.join(cmd)} exited {proc.returncode}:\n{err.decode(errors='replace').strip()}")
+    return seconds, usage.ru_maxrss / 1024, out.decode()
+
+
+def require(tool):
+    path = shutil.which(tool)
+    if path is None:
+        raise Missing(f"{tool} is not on PATH; see the header of Benchmarks/national.py for what to install")
+    return path
+
+
+# ---------------------------------------------------------------- rankings
+
+def parledger_rankings(snapshot):
+    """(index, year, block, unit) -> (rank, points, max, percent, band) from the ranking JSON files."""
+    rows = {}
+    folder = os.path.join(snapshot, "ranking")
+    for name in sorted(os.listdir(folder)):
+        if not name.endswith(".json"):
+            continue
+        with open(os.path.join(folder, name), encoding="utf-8") as f:
+            doc = json.load(f, parse_float=Decimal, parse_int=Decimal)
+        for r in doc["rows"]:
+            rows[(doc["index"], int(doc["year"]), doc["block"], r["unit"])] = (
+                None if r["rank"] is None else int(r["rank"]), Decimal(r["points"]), Decimal(r["max"]),
+                None if r["percent"] is None else Decimal(r["percent"]).quantize(Decimal("0.01")), r["band"])
+    return rows
+
+
+def peer_rows(records):
+    """The same shape from the peers' result rows."""
+    rows = {}
+    for idx, year, block, unit, rnk, points_th, max_th, pct, band in records:
+        rows[(idx, int(year), block, unit)] = (
+            None if rnk is None else int(rnk), Decimal(int(points_th)) / 1000, Decimal(int(max_th)) / 1000,
+            None if pct is None else Decimal(int(pct)) / 100, band)
+    return rows
+
+
+def compare(name, mine, theirs):
+    if mine == theirs:
+        return
+    missing = sorted(set(mine) - set(theirs))[:3]
+    extra = sorted(set(theirs) - set(mine))[:3]
+    differ = [k for k in sorted(set(mine) & set(theirs)) if mine[k] != theirs[k]][:3]
+    lines = [f"{name}'s ranking differs from parledger's ({len(mine)} rows against {len(theirs)}):"]
+    lines += [f"  only in parledger: {k} {mine[k]}" for k in missing]
+    lines += [f"  only in {name}: {k} {theirs[k]}" for k in extra]
+    lines += [f"  {k}: parledger {mine[k]}, {name} {theirs[k]}" for k in differ]
+    raise Failure("\n".join(lines))
+
+
+def sql(name, events):
+    with open(os.path.join(PEERS, name), encoding="utf-8") as f:
+        return f.read().replace("{events}", events)
+
+
+def run_duckdb(events, threads):
+    try:
+        import duckdb
+    except ImportError:
+        raise Missing("the duckdb Python package is missing: pip install duckdb")
+    con = duckdb.connect(":memory:")
+    con.execute(f"SET threads = {threads}")
+    start = time.monotonic()
+    con.execute(sql("duckdb-load.sql", events))
+    load = time.monotonic() - start
+    start = time.monotonic()
+    con.execute(sql("ranking.sql", events))
+    query = time.monotonic() - start
+    rows = con.execute("SELECT * FROM result").fetchall()
+    return load, query, peer_rows(rows), duckdb.__version__
+
+
+def run_postgres(work, events, threads):
+    for tool in ("initdb", "pg_ctl", "psql"):
+        require(tool)
+    user = "postgres" if os.geteuid() == 0 else None
+    if user:
+        import pwd
+        try:
+            pwd.getpwnam(user)
+        except KeyError:
+            raise Missing("running as root, the PostgreSQL server needs a postgres account (Debian's postgresql package makes it)")
+    home = os.path.join(work, "postgres")
+    data, sock = os.path.join(home, "data"), os.path.join(home, "sock")
+    os.makedirs(sock, exist_ok=True)
+    if user:   # the server refuses to run as root: its folders belong to the postgres account
+        for path in (home, sock):
+            shutil.chown(path, user)
+        os.chmod(work, 0o755)
+        os.chmod(events, 0o644)
+    timed(["initdb", "-D", data, "-A", "trust", "-U", "bench", "--no-sync"], user=user)
+    opts = (f"-k {sock} -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+            f"-c shared_buffers=2GB -c work_mem=512MB -c maintenance_work_mem=1GB -c max_wal_size=8GB "
+            f"-c max_parallel_workers_per_gather={threads} -c jit=off")
+    timed(["pg_ctl", "-D", data, "-w", "-s", "-o", opts, "-l", os.path.join(home, "server.log"), "start"], user=user)
+    try:
+        version = re.search(r"\d+(\.\d+)*", timed(["postgres", "--version"])[2]).group(0)
+        psql = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-h", sock, "-U", "bench", "-d", "postgres"]
+
+        def script(text):
+            path = os.path.join(home, "script.sql")
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(text)
+            os.chmod(path, 0o644)
+            return timed(psql + ["-f", path])
+
+        load = script(sql("postgres-load.sql", events))[0]
+        query = script(sql("ranking.sql", events))[0]
+        _, _, text = timed(psql + ["-A", "-t", "-F", "\t", "-c", "SELECT * FROM result"])
+        rows = []
+        for line in text.splitlines():
+            cells = [None if c == "" else c for c in line.split("\t")]
+            rows.append(cells)
+        return load, query, peer_rows(rows), version
+    finally:
+        subprocess.run((["runuser", "-u", user, "--"] if user else []) + ["pg_ctl", "-D", data, "-s", "-m", "fast", "stop"], check=False)
+
+
+# ---------------------------------------------------------------- the run
+
+def main():
+    global PEERS
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--bin", default=os.path.join(ROOT, ".build", "release"), help="folder with parledger and parledger-bench (default .build/release)")
+    ap.add_argument("--work", help="scratch folder (default: a new one under /tmp, removed afterwards)")
+    ap.add_argument("--provinces", type=int, default=63)
+    ap.add_argument("--units", type=int, default=130)
+    ap.add_argument("--items", type=int, default=80)
+    ap.add_argument("--years", default="2019-2023", help="first-last")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--threads", type=int, default=2, help="threads for DuckDB and PostgreSQL's parallel workers")
+    ap.add_argument("--small", action="store_true", help="2 provinces × 12 units × 20 items × 2 years: correctness only")
+    ap.add_argument("--demo", action="store_true", help="the demo province (events/demo/*.jsonl) instead of a generated set: correctness only; "
+                    "it has every rule (corrections by id and #seq, round 2, upheld, partial and rejected appeals, not applicable)")
+    ap.add_argument("--peers", default=PEERS, help="folder of the peers' SQL (default Benchmarks/peers)")
+    ap.add_argument("--record", action="store_true", help=f"write the table into {os.path.relpath(RECORD, ROOT)}")
+    args = ap.parse_args()
+    PEERS = args.peers
+    if args.small:
+        args.provinces, args.units, args.items, args.years = 2, 12, 20, "2022-2023"
+    first, last = (int(y) for y in args.years.split("-"))
+    parledger = os.path.join(args.bin, "parledger")
+    bench = os.path.join(args.bin, "parledger-bench")
+    for exe in (parledger, bench):
+        if not os.access(exe, os.X_OK):
+            raise Missing(f"{exe} is missing: build first (swift build -c release)")
+    require("gzip")
+    work = args.work or tempfile.mkdtemp(prefix="parledger-national-")
+    os.makedirs(work, exist_ok=True)
+    try:
+        return measure(args, first, last, parledger, bench, work)
+    finally:
+        if not args.work:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def measure(args, first, last, parledger, bench, work):
+    nightly = os.path.join(ROOT, "pipelines", "nightly.yaml")
+    data = os.path.join(work, "national.jsonl")
+    log = os.path.join(work, "log")
+    figures = {}
+
+    if args.demo:
+        folder = os.path.join(ROOT, "events", "demo")
+        with open(data, "wb") as out:
+            for name in sorted(n for n in os.listdir(folder) if n.endswith(".jsonl")):
+                with open(os.path.join(folder, name), "rb") as f:
+                    out.write(f.read())
+        first, last = 2022, 2023
+    else:
+        say(f"generating {args.provinces} provinces × {args.units} units × {args.items} items × {first}–{last} …")
+        timed([parledger, "generate", "national", "--provinces", str(args.provinces), "--units", str(args.units),
+               "--items", str(args.items), "--from", str(first), "--to", str(last), "--seed", str(args.seed), "--out", data])
+
+    # One more day: the events of the last business day go in after the first nightly run.
+    with open(data, "rb") as f:
+        lines = f.read().split(b"\n")
+    lines = [l for l in lines if l]
+    last_day = json.loads(lines[-1])["at"][:10]
+    cut = len(lines)
+    while cut > 0 and json.loads(lines[cut - 1])["at"][:10] == last_day:
+        cut -= 1
+    history, day = os.path.join(work, "history.jsonl"), os.path.join(work, "day.jsonl")
+    with open(history, "wb") as f:
+        f.write(b"\n".join(lines[:cut]) + b"\n")
+    with open(day, "wb") as f:
+        f.write(b"\n".join(lines[cut:]) + b"\n")
+    events, day_events = len(lines), len(lines) - cut
+    del lines
+
+    timed([parledger, "init", "--log", log])
+    say(f"importing {cut:,} events …")
+    seconds, rss, _ = timed([parledger, "import", "--log", log, history])
+    figures["import"] = (seconds, rss, cut)
+
+    snap_full, snap_inc = os.path.join(work, "full"), os.path.join(work, "incremental")
+    say("first nightly run (full replay, saves a checkpoint) …")
+    seconds, rss, _ = timed([parledger, "run", "--log", log, nightly, "--out", snap_inc])
+    figures["first"] = (seconds, rss)
+
+    timed([parledger, "import", "--log", log, day])
+    say(f"incremental run after {day_events:,} more events ({last_day}) …")
+    seconds, rss, out = timed([parledger, "run", "--log", log, nightly, "--out", snap_inc])
+    if "incremental from the checkpoint" not in out:
+        raise Failure(f"the second run did not go on from the checkpoint:\n{out}")
+    figures["incremental"] = (seconds, rss)
+
+    say("full rebuild of the whole log …")
+    seconds, rss, _ = timed([parledger, "run", "--log", log, nightly, "--out", snap_full, "--full"])
+    figures["full"] = (seconds, rss)
+    with open(os.path.join(snap_full, "manifest.json"), "rb") as a, open(os.path.join(snap_inc, "manifest.json"), "rb") as b:
+        if a.read() != b.read():
+            raise Failure("the incremental run's snapshot differs from the full rebuild's (manifest.json)")
+
+    _, _, text = timed([bench, "inflate", "--log", log])
+    figures["inflate"] = json.loads(text)
+
+    unit = "SKHDT" if args.demo else f"P{max(1, args.provinces // 2):02d}-S01"
+    seconds, rss, _ = timed([parledger, "explain", "--log", log, "--unit", unit, "--year", str(last)])
+    figures["explain"] = (seconds, rss, unit)
+
+    export = os.path.join(work, "export.jsonl")
+    with open(export, "wb") as f:
+        timed([parledger, "export", "--log", log], stdout=f)
+    figures["gzip_export"] = len(gzip.compress(open(export, "rb").read(), compresslevel=9))
+    figures["gzip_input"] = len(gzip.compress(open(data, "rb").read(), compresslevel=9))
+    figures["jsonl_bytes"] = os.path.getsize(data)
+    figures["log_bytes"] = sum(os.path.getsize(os.path.join(log, n)) for n in os.listdir(log))
+
+    mine = parledger_rankings(snap_full)
+    say(f"DuckDB: loading {events:,} events and ranking …")
+    d_load, d_query, d_rows, d_version = run_duckdb(export, args.threads)
+    compare("DuckDB", mine, d_rows)
+    say("PostgreSQL: initdb, COPY, ranking …")
+    p_load, p_query, p_rows, p_version = run_postgres(work, export, args.threads)
+    compare("PostgreSQL", mine, p_rows)
+    partitions = len({k[:3] for k in mine})
+    say(f"rankings equal: parledger, DuckDB and PostgreSQL agree on {len(mine):,} rows of {partitions} partitions")
+
+    table = report(args, first, last, events, day_events, last_day, figures, (d_load, d_query, d_version), (p_load, p_query, p_version),
+                   len(mine), partitions)
+    print(table)
+    if args.record:
+        record(table)
+        say(f"written to {os.path.relpath(RECORD, ROOT)}")
+    return 0
+
+
+def report(args, first, last, events, day_events, last_day, f, duck, pg, rows, partitions):
+    inflate = f["inflate"]
+    full_s, full_rss = f["full"]
+    imp_s, imp_rss, imp_n = f["import"]
+    inc_s = f["incremental"][0]
+    exp_s, _, exp_unit = f["explain"]
+
+    def goal(ok):
+        return "met" if ok else "**not met**"
+
+    mib = lambda v: f"{v:,.0f} MiB"
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as c:
+            cpu = next(l.split(":", 1)[1].strip() for l in c if l.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    lines = [
+        f"### {datetime.date.today().isoformat()} — {os.cpu_count()} × {cpu}, {mem:.0f} GiB, {platform.system()}",
+        "",
+        f"`python3 Benchmarks/national.py --record` (release build): "
+        + ("the demo province (events/demo/)" if args.demo else
+           f"{args.provinces} provinces × {args.units} units × {args.items} items × {first}–{last}, seed {args.seed}")
+        + f": {events:,} events; {partitions} partitions, {rows:,} ranking rows. "
+        f"The last business day ({last_day}, {day_events:,} events) is imported after the first run.",
+        "",
+        "| measure | figure | goal | |",
+        "|---|---|---|---|",
+        f"| import from JSON Lines ({imp_n:,} events, one durable all-or-nothing batch) | {imp_s:.1f} s = {imp_n / imp_s:,.0f} events/s, {mib(imp_rss)} peak | ≥ 500,000 events/s | {goal(imp_n / imp_s >= 500_000)} |",
+        f"| raw inflate of the log (zlib alone, best of 3) | {inflate['inflateSeconds']:.3f} s ({inflate['plainBytes'] / 1e6:,.0f} MB plain) | | |",
+        f"| decode every record of the log (best of 3) | {inflate['decodeSeconds']:.3f} s | | |",
+        f"| full rebuild: `run nightly.yaml --full` ({partitions} partitions × ranking, trend, awards × JSON, CSV) | {full_s:.2f} s = {full_s / inflate['inflateSeconds']:.1f}× raw inflate | ≤ 2× | {goal(full_s <= 2 * inflate['inflateSeconds'])} |",
+        f"| peak memory of the full rebuild | {mib(full_rss)} | < 512 MiB | {goal(full_rss < 512)} |",
+        f"| incremental run after one more day | {inc_s:.2f} s = {100 * inc_s / full_s:.1f}% of the full rebuild | < 2% | {goal(inc_s < 0.02 * full_s)} |",
+        f"| `explain --unit {exp_unit} --year {last}` | {exp_s * 1000:,.0f} ms | < 200 ms | {goal(exp_s < 0.2)} |",
+        f"| log on disk | {f['log_bytes']:,} B | ≤ gzip -9 of the JSON Lines | {goal(f['log_bytes'] <= f['gzip_input'])} |",
+        f"| gzip -9 of the generated JSON Lines ({f['jsonl_bytes']:,} B) | {f['gzip_input']:,} B | | |",
+        f"| gzip -9 of `parledger export` (adds seq, recordedAt) | {f['gzip_export']:,} B | | |",
+        f"| DuckDB {duck[2]} ({args.threads} threads): load the export | {duck[0]:.2f} s | | |",
+        f"| DuckDB: the ranking (Benchmarks/peers/ranking.sql) | {duck[1]:.2f} s; parledger's full rebuild is {duck[1] / full_s:.2f}× as fast | faster than DuckDB | {goal(full_s < duck[1])} |",
+        f"| PostgreSQL {pg[2]} ({args.threads} parallel workers): COPY and typed tables | {pg[0]:.2f} s | | |",
+        f"| PostgreSQL: the same ranking | {pg[1]:.2f} s; parledger's full rebuild is {pg[1] / full_s:.2f}× as fast | ≥ 5× | {goal(pg[1] >= 5 * full_s)} |",
+        "",
+        f"Rankings checked equal, row by row (rank, points, max, percent, band), between parledger's snapshot and both peers.",
+    ]
+    return "\n".join(lines)
+
+
+def record(table):
+    with open(RECORD, encoding="utf-8") as f:
+        text = f.read()
+    block = f"{BEGIN}\n{table}\n{END}"
+    if BEGIN in text and END in text:
+        text = re.sub(re.escape(BEGIN) + ".*?" + re.escape(END), lambda _: block, text, flags=re.S)
+    else:
+        text = text.rstrip("\n") + "\n\n## National benchmark (`Benchmarks/national.py`)\n\n" + block + "\n"
+    tmp = RECORD + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(tmp, RECORD)
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except Missing as e:
+        say(f"national.py: {e}")
+        sys.exit(2)
+    except Failure as e:
+        say(f"national.py: {e}")
+        sys.exit(1)

@@ -1,0 +1,39 @@
+-- PostgreSQL: load `parledger export` JSON Lines with COPY into the tables
+-- ranking.sql reads. {events} is replaced by the path of the JSON Lines file.
+-- CSV mode with quote and delimiter bytes that JSON never contains, so each
+-- line arrives whole and backslashes stay as they are.
+CREATE FUNCTION idiv(bigint, bigint) RETURNS bigint AS 'SELECT $1 / $2' LANGUAGE sql IMMUTABLE STRICT;
+
+CREATE UNLOGGED TABLE raw (doc jsonb);
+COPY raw FROM '{events}' WITH (FORMAT csv, QUOTE E'\x01', DELIMITER E'\x02');
+
+CREATE UNLOGGED TABLE ev AS
+SELECT CAST(doc->>'seq' AS BIGINT) AS seq, doc->>'type' AS type, doc->>'id' AS id, doc->>'unit' AS unit,
+       COALESCE(doc->>'index', 'PAR') AS idx, CAST(doc->>'year' AS INTEGER) AS year, doc->>'item' AS item,
+       doc->>'block' AS block, CAST(doc->>'score' AS DECIMAL(18,3)) AS score,
+       COALESCE(CAST(doc->>'notApplicable' AS BOOLEAN), FALSE) AS na, CAST(doc->>'round' AS INTEGER) AS round,
+       doc->>'target' AS target, doc->>'appeal' AS appeal, doc->>'outcome' AS outcome
+FROM raw WHERE doc->>'type' <> 'framework.published';
+
+CREATE UNLOGGED TABLE fw AS
+SELECT seq, idx, year, block, doc FROM (
+    SELECT CAST(doc->>'seq' AS BIGINT) AS seq, COALESCE(doc->>'index', 'PAR') AS idx, CAST(doc->>'year' AS INTEGER) AS year,
+           doc->>'block' AS block, doc,
+           ROW_NUMBER() OVER (PARTITION BY COALESCE(doc->>'index', 'PAR'), doc->>'year', doc->>'block' ORDER BY CAST(doc->>'seq' AS BIGINT)) AS rn
+    FROM raw WHERE doc->>'type' = 'framework.published') x
+WHERE rn = 1;
+
+CREATE UNLOGGED TABLE fw_items AS
+SELECT idx, year, block, it->>'code' AS item, CAST(it->>'max' AS DECIMAL(18,3)) AS max, COALESCE(it->>'source', 'assessment') AS source
+FROM fw, jsonb_array_elements(doc->'areas') AS area, jsonb_array_elements(area->'criteria') AS crit, jsonb_array_elements(crit->'items') AS it;
+
+CREATE UNLOGGED TABLE fw_bands AS
+SELECT idx, year, block, ord, band->>'code' AS code, CAST(CAST(band->>'min' AS DECIMAL(18,3)) * 1000 AS BIGINT) AS min_th
+FROM fw, jsonb_array_elements(doc->'bands') WITH ORDINALITY AS b(band, ord);
+
+CREATE UNLOGGED TABLE units AS
+SELECT unit, block FROM ev
+WHERE type = 'unit.registered' AND seq IN (SELECT MIN(seq) FROM ev WHERE type = 'unit.registered' GROUP BY unit);
+
+DROP TABLE raw;
+ANALYZE;
