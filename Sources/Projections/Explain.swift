@@ -51,9 +51,10 @@ public struct Explanation: Hashable, Sendable {
 extension ScoreBook {
     /// Every seq an explanation of these items needs to look up.
     public func lineage(unit: UnitCode, index: IndexCode, year: Int, item: ItemCode? = nil) -> Set<EventSeq> {
+        guard let framework = self.framework(for: unit, index: index, year: year) else { return [] }
         var seqs: Set<EventSeq> = []
-        for (key, ledger) in items where key.unit == unit && key.index == index && key.year == year && (item == nil || key.item == item) {
-            seqs.formUnion(ledger.lineage)
+        for code in framework.items.map(\.code) where item == nil || code == item {
+            if let ledger = ledger(ItemKey(unit: unit, index: index, year: year, item: code)) { seqs.formUnion(ledger.lineage) }
         }
         return seqs
     }
@@ -74,7 +75,7 @@ extension ScoreBook {
                 for item in criterion.items where only == nil || item.code == only {
                     let key = ItemKey(unit: unit, index: index, year: year, item: item.code)
                     let effective = self.effective(key)
-                    let lines = (items[key]?.lineage ?? []).compactMap { lookup($0) }.map { describe($0, key: key, effective: effective) }
+                    let lines = (ledger(key)?.lineage ?? []).compactMap { lookup($0) }.map { describe($0, key: key, effective: effective) }
                     nodes.append(ItemExplanation(item: item, effective: effective, amendedAfterPublication: amendedAfterPublication(key), events: lines))
                 }
                 guard !nodes.isEmpty else { continue }
@@ -95,7 +96,7 @@ extension ScoreBook {
 
     /// An event line with its role for the item.
     func describe(_ r: RecordedEvent, key: ItemKey, effective: EffectiveScore) -> EventLine {
-        let ledger = items[key] ?? ItemLedger()
+        let ledger = self.ledger(key) ?? ItemLedger()
         func show(_ v: ScoreValue) -> String { if case .score(let s) = v { s.description } else { "not applicable" } }
         var value: String?, text: String?, role = "recorded"
         let seq = r.seq
@@ -133,11 +134,8 @@ extension ScoreBook {
     public func history(_ key: ItemKey, lookup: (EventSeq) -> RecordedEvent?) -> [(line: EventLine, after: EffectiveScore)]? {
         guard let info = units[key.unit] else { return nil }
         let partition = Partition(index: key.index, year: key.year, block: info.block)
-        guard let framework = frameworks[partition], let ledger = items[key] else { return frameworks[partition] == nil ? nil : [] }
-        var replay = ScoreBook()
-        replay.units[key.unit] = info
-        replay.frameworks[partition] = framework
-        replay.itemIndex[partition] = itemIndex[partition]
+        guard let framework = frameworks[partition], let ledger = ledger(key) else { return frameworks[partition] == nil ? nil : [] }
+        var replay = seeded(unit: info, framework: framework)
         var out: [(EventLine, EffectiveScore)] = []
         for seq in ledger.lineage {
             guard let r = lookup(seq) else { continue }

@@ -70,19 +70,29 @@ extension ScoreBook {
     /// counts 0, status missing). Ranked by the 2-decimal percent, highest
     /// first; equal percents share a rank and are listed by unit code.
     public func ranking(_ partition: Partition) -> Ranking? {
-        guard let framework = frameworks[partition] else { return nil }
+        guard let framework = frameworks[partition], let number = partitionNumbers[partition] else { return nil }
+        let publication = published[partition]
         var rows: [RankingRow] = []
         for unit in units(in: partition.block) {
             var points = Score.zero, max = Score.zero, provisional = 0, amended = 0
             var areas: [AreaScore] = []
+            let first = sheet(unit: unit.code, partition: number).map(Int.init)
+            var position = 0
+            let slotsOfItems = itemSlots[Int(number)]
             for area in framework.areas {
                 var ap = Score.zero, am = Score.zero
                 for criterion in area.criteria {
                     for item in criterion.items {
-                        let key = ItemKey(unit: unit.code, index: partition.index, year: partition.year, item: item.code)
-                        let e = items[key].map { Self.effective($0, source: item.source) } ?? EffectiveScore(value: .score(.zero), status: .missing)
+                        let offset = Int(slotsOfItems[position].offset)
+                        position += 1
+                        let e: EffectiveScore
+                        if let first {
+                            e = effective(slot: first + offset, source: item.source)
+                            if let publication, self.amended(slot: first + offset, after: publication.seq) { amended += 1 }
+                        } else {
+                            e = EffectiveScore(value: .score(.zero), status: .missing)
+                        }
                         if e.status == .missing || e.status == .selfAssessed { provisional += 1 }
-                        if amendedAfterPublication(key) { amended += 1 }
                         guard e.isApplicable else { continue }
                         ap += e.points
                         am += item.max
@@ -120,7 +130,6 @@ extension ScoreBook {
         let statistics = BlockStatistics(units: rows.count, ranked: ranked.count, bands: bands, mean: mean,
                                          top: ranked.filter { $0.rank == 1 }.map(\.unit))
         let open = openAppeals(in: partition)
-        let publication = published[partition]
         var reasons: [String] = []
         if publication == nil { reasons.append("results of \(partition) are not published yet") }
         if !open.isEmpty { reasons.append("\(open.count) appeal\(open.count == 1 ? " is" : "s are") open: \(open.map(\.id.rawValue).joined(separator: ", "))") }

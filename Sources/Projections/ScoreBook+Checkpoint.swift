@@ -4,12 +4,14 @@ import ScoreModel
 /// seq N and the next run replays only what follows. Lossless: a book read
 /// back gives the same figures, byte for byte, as the book that was saved.
 ///
-/// Layout: magic `PLBK`, version (1), then each table in a fixed order with
+/// Layout: magic `PLBK`, version (2), then each table in a fixed order with
 /// its keys sorted, integers as varints, strings length-prefixed UTF-8,
-/// frameworks as binary event records (see docs/RECORDS.md).
+/// frameworks as binary event records (see docs/RECORDS.md), then the
+/// book's compact storage (sheets, slots, lineage chain) as columns of
+/// fixed-width little-endian integers.
 extension ScoreBook {
     static let checkpointMagic: [UInt8] = Array("PLBK".utf8)
-    static let checkpointVersion: UInt64 = 1
+    static let checkpointVersion: UInt64 = 2
 
     public struct CheckpointError: Error, CustomStringConvertible {
         public let message: String
@@ -21,34 +23,21 @@ extension ScoreBook {
         w.out = Self.checkpointMagic
         w.varint(Self.checkpointVersion)
         w.varint(lastSeq.rawValue)
-        let unitList = units.values.sorted { $0.code < $1.code }
+        // Units and frameworks in their number order, which the reader rebuilds.
+        var unitList = [UnitCode](repeating: "", count: unitNumbers.count)
+        for (code, n) in unitNumbers { unitList[Int(n)] = code }
         w.varint(UInt64(unitList.count))
-        for u in unitList {
+        for code in unitList {
+            let u = units[code]!
             w.string(u.code.rawValue); w.string(u.name); w.string(u.block.rawValue); w.optionalString(u.parent?.rawValue); w.varint(u.registered.rawValue)
         }
-        let fws = frameworks.sorted { $0.key < $1.key }
-        w.varint(UInt64(fws.count))
-        for (_, f) in fws {
-            w.bytes(EventCodec.encode(Event(at: BusinessTime(microsecondsSinceEpoch: 0, offsetMinutes: 0), by: "checkpoint", body: .frameworkPublished(f))))
+        w.varint(UInt64(partitionList.count))
+        for p in partitionList {
+            w.bytes(EventCodec.encode(Event(at: BusinessTime(microsecondsSinceEpoch: 0, offsetMinutes: 0), by: "checkpoint", body: .frameworkPublished(frameworks[p]!))))
         }
         let pubs = published.sorted { $0.key < $1.key }
         w.varint(UInt64(pubs.count))
         for (p, v) in pubs { w.partition(p); w.varint(v.seq.rawValue); w.time(v.at) }
-        let itemList = items.sorted { a, b in (a.key.unit, a.key.index, a.key.year, a.key.item) < (b.key.unit, b.key.index, b.key.year, b.key.item) }
-        w.varint(UInt64(itemList.count))
-        for (key, ledger) in itemList {
-            w.key(key)
-            w.flag(ledger.latestSelf != nil); if let s = ledger.latestSelf { w.varint(s.seq.rawValue); w.value(s.value) }
-            w.flag(ledger.bestAppraisal != nil); if let a = ledger.bestAppraisal { w.varint(UInt64(a.round)); w.varint(a.seq.rawValue); w.value(a.value) }
-            w.flag(ledger.latestSurvey != nil); if let s = ledger.latestSurvey { w.varint(s.seq.rawValue); w.value(s.value) }
-            let corrections = ledger.corrections.sorted { $0.key < $1.key }
-            w.varint(UInt64(corrections.count))
-            for (target, c) in corrections { w.varint(target.rawValue); w.varint(c.seq.rawValue); w.value(c.value) }
-            w.flag(ledger.appealed != nil); if let a = ledger.appealed { w.varint(a.seq.rawValue); w.string(a.appeal.rawValue); w.signed(a.score.thousandths) }
-            w.varint(UInt64(ledger.lineage.count))
-            var previous: UInt64 = 0
-            for seq in ledger.lineage { w.varint(seq.rawValue - previous); previous = seq.rawValue }
-        }
         let appealList = appeals.values.sorted { $0.id < $1.id }
         w.varint(UInt64(appealList.count))
         for a in appealList {
@@ -62,9 +51,25 @@ extension ScoreBook {
         let idList = ids.sorted { $0.key < $1.key }
         w.varint(UInt64(idList.count))
         for (id, seq) in idList { w.string(id.rawValue); w.varint(seq.rawValue) }
-        let scoring = scoringSeqs.sorted { $0.key < $1.key }
-        w.varint(UInt64(scoring.count))
-        for (seq, key) in scoring { w.varint(seq.rawValue); w.key(key) }
+        // Sheets in slot order: unit number and partition number.
+        var sheetUnits = [Int32](repeating: 0, count: sheetStarts.count)
+        var sheetOrder: [Int32: Int] = [:]
+        for (i, first) in sheetStarts.enumerated() { sheetOrder[first] = i }
+        for (key, first) in sheets { sheetUnits[sheetOrder[first]!] = Int32(truncatingIfNeeded: key >> 32) }
+        w.column(sheetUnits)
+        w.column(sheetPartitions)
+        // Slots as columns of fixed-width little-endian integers.
+        w.column(slots.map(\.selfSeq)); w.column(slots.map(\.appraisalSeq)); w.column(slots.map(\.surveySeq))
+        w.column(slots.map(\.lastTouch)); w.column(slots.map(\.lastCorrection)); w.column(slots.map(\.round))
+        w.column(slots.map(\.selfValue)); w.column(slots.map(\.appraisalValue)); w.column(slots.map(\.surveyValue))
+        w.column(touchPrevious)
+        w.column(scoringSlot)
+        let correctionList = corrections.sorted { $0.key < $1.key }
+        w.varint(UInt64(correctionList.count))
+        for (target, c) in correctionList { w.varint(UInt64(target)); w.varint(UInt64(c.seq)); w.signed(c.value) }
+        let appealedList = appealed.sorted { $0.key < $1.key }
+        w.varint(UInt64(appealedList.count))
+        for (slot, a) in appealedList { w.varint(UInt64(slot)); w.varint(a.seq.rawValue); w.string(a.appeal.rawValue); w.signed(a.score.thousandths) }
         return w.out
     }
 
@@ -91,7 +96,7 @@ extension ScoreBook {
         for _ in 0..<(try r.count()) {
             let code = UnitCode(try r.string()), name = try r.string(), block = BlockCode(try r.string())
             let parent = try r.optionalString().map { UnitCode($0) }
-            units[code] = UnitInfo(code: code, name: name, block: block, parent: parent, registered: EventSeq(try r.varint()))
+            register(UnitInfo(code: code, name: name, block: block, parent: parent, registered: EventSeq(try r.varint())))
         }
         var decoder = RecordDecoder()
         for _ in 0..<(try r.count()) {
@@ -99,30 +104,11 @@ extension ScoreBook {
             guard case .frameworkPublished(let f) = try record.withUnsafeBytes({ try decoder.decode($0) }).body else {
                 throw CheckpointError(message: "a framework entry holds another event")
             }
-            let p = Partition(index: f.index, year: f.year, block: f.block)
-            frameworks[p] = f
-            var lookup: [ItemCode: Item] = [:]
-            for item in f.items { lookup[item.code] = item }
-            itemIndex[p] = lookup
+            publish(f)
         }
         for _ in 0..<(try r.count()) {
             let p = try r.partition()
             published[p] = (EventSeq(try r.varint()), try r.time())
-        }
-        for _ in 0..<(try r.count()) {
-            let key = try r.key()
-            var ledger = ItemLedger()
-            if try r.flag() { ledger.latestSelf = (EventSeq(try r.varint()), try r.value()) }
-            if try r.flag() { ledger.bestAppraisal = (Int(try r.varint()), EventSeq(try r.varint()), try r.value()) }
-            if try r.flag() { ledger.latestSurvey = (EventSeq(try r.varint()), try r.value()) }
-            for _ in 0..<(try r.count()) {
-                let target = EventSeq(try r.varint())
-                ledger.corrections[target] = (EventSeq(try r.varint()), try r.value())
-            }
-            if try r.flag() { ledger.appealed = (EventSeq(try r.varint()), AppealID(try r.string()), Score(thousandths: try r.signed())) }
-            var previous: UInt64 = 0
-            for _ in 0..<(try r.count()) { previous += try r.varint(); ledger.lineage.append(EventSeq(previous)) }
-            items[key] = ledger
         }
         for _ in 0..<(try r.count()) {
             let id = AppealID(try r.string()), key = try r.key(), requested = Score(thousandths: try r.signed()), grounds = try r.string()
@@ -136,8 +122,46 @@ extension ScoreBook {
             appeals[id] = state
         }
         for _ in 0..<(try r.count()) { ids[EventID(try r.string())] = EventSeq(try r.varint()) }
-        for _ in 0..<(try r.count()) { scoringSeqs[EventSeq(try r.varint())] = try r.key() }
+        let sheetUnits: [Int32] = try r.column(), partitionsOfSheets: [Int32] = try r.column()
+        guard sheetUnits.count == partitionsOfSheets.count else { throw CheckpointError(message: "sheet columns differ in length") }
+        var total = 0
+        for (unit, p) in zip(sheetUnits, partitionsOfSheets) {
+            guard unit >= 0, Int(unit) < unitNumbers.count, p >= 0, Int(p) < partitionList.count else { throw CheckpointError(message: "a sheet names an unknown unit or partition") }
+            sheets[UInt64(UInt32(unit)) << 32 | UInt64(UInt32(p))] = Int32(total)
+            sheetStarts.append(Int32(total))
+            sheetPartitions.append(p)
+            total += itemSlots[Int(p)].count
+        }
+        let selfSeq: [UInt32] = try r.column(), appraisalSeq: [UInt32] = try r.column(), surveySeq: [UInt32] = try r.column()
+        let lastTouch: [UInt32] = try r.column(), lastCorrection: [UInt32] = try r.column(), round: [UInt8] = try r.column()
+        let selfValue: [Int64] = try r.column(), appraisalValue: [Int64] = try r.column(), surveyValue: [Int64] = try r.column()
+        guard [selfSeq.count, appraisalSeq.count, surveySeq.count, lastTouch.count, lastCorrection.count, round.count,
+               selfValue.count, appraisalValue.count, surveyValue.count].allSatisfy({ $0 == total }) else {
+            throw CheckpointError(message: "slot columns do not match the sheets")
+        }
+        slots.reserveCapacity(total)
+        for i in 0..<total {
+            slots.append(Slot(selfSeq: selfSeq[i], appraisalSeq: appraisalSeq[i], surveySeq: surveySeq[i], lastTouch: lastTouch[i],
+                              lastCorrection: lastCorrection[i], round: round[i], selfValue: selfValue[i], appraisalValue: appraisalValue[i],
+                              surveyValue: surveyValue[i]))
+        }
+        touchPrevious = try r.column()
+        scoringSlot = try r.column()
+        guard !touchPrevious.isEmpty, touchPrevious.count == scoringSlot.count,
+              touchPrevious.allSatisfy({ UInt64($0) <= lastSeq.rawValue }), scoringSlot.allSatisfy({ Int($0) <= total }) else {
+            throw CheckpointError(message: "lineage columns are inconsistent")
+        }
+        for _ in 0..<(try r.count()) {
+            let target = UInt32(truncatingIfNeeded: try r.varint())
+            corrections[target] = (UInt32(truncatingIfNeeded: try r.varint()), try r.signed())
+        }
+        for _ in 0..<(try r.count()) {
+            let slot = Int32(truncatingIfNeeded: try r.varint())
+            guard slot >= 0, Int(slot) < total else { throw CheckpointError(message: "an appeal names slot \(slot) of \(total)") }
+            appealed[slot] = (EventSeq(try r.varint()), AppealID(try r.string()), Score(thousandths: try r.signed()))
+        }
         guard r.isAtEnd else { throw CheckpointError(message: "\(r.bytes.count - r.offset) stray bytes") }
+        markClean()
     }
 }
 
@@ -150,6 +174,20 @@ struct BookWriter {
     mutating func optionalString(_ s: String?) { flag(s != nil); if let s { string(s) } }
     mutating func bytes(_ b: [UInt8]) { out.appendBlob(b) }
     mutating func flag(_ b: Bool) { out.append(b ? 1 : 0) }
+    /// A count, then the integers as fixed-width little-endian bytes.
+    mutating func column<T: FixedWidthInteger>(_ values: [T]) {
+        varint(UInt64(values.count))
+        let start = out.count
+        values.withUnsafeBytes { out.append(contentsOf: $0) }
+        #if _endian(big)
+        out.withUnsafeMutableBufferPointer { b in
+            var i = start
+            while i < b.count { b[i..<(i + MemoryLayout<T>.size)].reverse(); i += MemoryLayout<T>.size }
+        }
+        #else
+        _ = start
+        #endif
+    }
     mutating func time(_ t: BusinessTime) { signed(t.microsecondsSinceEpoch); signed(Int64(t.offsetMinutes)) }
     mutating func partition(_ p: Partition) { string(p.index.rawValue); signed(Int64(p.year)); string(p.block.rawValue) }
     mutating func key(_ k: ItemKey) { string(k.unit.rawValue); string(k.index.rawValue); signed(Int64(k.year)); string(k.item.rawValue) }
@@ -162,6 +200,20 @@ struct BookWriter {
 }
 
 extension BinaryReader {
+    /// A column written by `BookWriter.column`.
+    mutating func column<T: FixedWidthInteger>() throws -> [T] {
+        let n = try varint()
+        let size = MemoryLayout<T>.size
+        guard n <= UInt64((bytes.count - offset) / size) else { throw BinaryFormatError("a column of \(n) runs past the end") }
+        let count = Int(n)
+        var values = [T](repeating: 0, count: count)
+        values.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + count * size)])) }
+        offset += count * size
+        #if _endian(big)
+        values = values.map { T(littleEndian: $0) }
+        #endif
+        return values
+    }
     mutating func signed() throws -> Int64 { try zigzag() }
     mutating func optionalString() throws -> String? { try flag() ? try string() : nil }
     mutating func time() throws -> BusinessTime { BusinessTime(microsecondsSinceEpoch: try zigzag(), offsetMinutes: Int16(truncatingIfNeeded: try zigzag())) }

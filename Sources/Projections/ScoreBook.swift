@@ -17,7 +17,8 @@ public enum ItemStatus: String, Hashable, Sendable {
 }
 
 /// The state of one item of one unit in one index and year: every event
-/// that counts for it, as seqs with their values.
+/// that counts for it, as seqs with their values. A view that
+/// ``ScoreBook/ledger(_:)`` builds from the book's compact storage.
 public struct ItemLedger: Hashable, Sendable {
     public var latestSelf: (seq: EventSeq, value: ScoreValue)?
     public var bestAppraisal: (round: Int, seq: EventSeq, value: ScoreValue)?
@@ -92,102 +93,234 @@ public struct AppealState: Hashable, Sendable {
 /// let score = book.effective(ItemKey(unit: "SKHDT", year: 2023, item: "1.1.1"))
 /// ```
 ///
-/// Events must come in seq order; an event that names something unknown is
-/// ignored (the importer refuses such events, so it only happens on a
-/// hand-built log).
+/// Events must come in seq order; an event that names something unknown (a
+/// unit not registered, a partition without a framework, an item not in the
+/// framework) is ignored: the importer refuses such events, so it only
+/// happens on a hand-built log.
+///
+/// Storage is compact, for national logs of millions of events: units and
+/// partitions get dense numbers; each (unit, partition) that has events gets
+/// a *sheet*, a run of fixed-size slots, one per framework item, in one flat
+/// array; the lineage of an item is a chain through a seq-indexed array
+/// (each touching event points to the previous one). Strings are hashed once
+/// per run of events of the same unit and year, not once per event. Seqs are
+/// held in 32 bits: a book takes up to 4,294,967,294 events.
 public struct ScoreBook: Sendable {
     public internal(set) var units: [UnitCode: UnitInfo] = [:]
     public internal(set) var frameworks: [Partition: Framework] = [:]
-    /// The items of each framework by code.
-    var itemIndex: [Partition: [ItemCode: Item]] = [:]
     /// Publication of results: the seq and business time.
     public internal(set) var published: [Partition: (seq: EventSeq, at: BusinessTime)] = [:]
-    public internal(set) var items: [ItemKey: ItemLedger] = [:]
     public internal(set) var appeals: [AppealID: AppealState] = [:]
     var ids: [EventID: EventSeq] = [:]
-    /// seq → the item of a scoring event, so corrections find their target.
-    var scoringSeqs: [EventSeq: ItemKey] = [:]
     /// The last seq applied.
     public internal(set) var lastSeq = EventSeq(0)
-    /// Partitions whose figures changed since `markClean()`: for incremental runs.
-    public internal(set) var dirty: Set<Partition> = []
+
+    // Dense numbering.
+    var unitNumbers: [UnitCode: Int32] = [:]
+    var blockUnits: [BlockCode: [UnitCode]] = [:]
+    var partitionList: [Partition] = []
+    var partitionNumbers: [Partition: Int32] = [:]
+    /// Per partition: item code → slot offset in a sheet (framework order; the first of a repeated code).
+    var itemOffsets: [[ItemCode: Int32]] = []
+    /// Per partition: the framework's items in order, with their slot offsets.
+    var itemSlots: [[(item: Item, offset: Int32)]] = []
+    var dirtyFlags: [Bool] = []
+
+    // Sheets and slots.
+    /// (unit number << 32 | partition number) → the sheet's first slot.
+    var sheets: [UInt64: Int32] = [:]
+    /// First slot and partition of every sheet, in slot order.
+    var sheetStarts: [Int32] = []
+    var sheetPartitions: [Int32] = []
+    var slots: [Slot] = []
+    /// seq → the previous seq that touched the same item (0: none).
+    var touchPrevious: [UInt32] = [0]
+    /// seq → 1 + the slot of a scoring event (0: not a scoring event).
+    var scoringSlot: [UInt32] = [0]
+    /// Target seq → its latest correction.
+    var corrections: [UInt32: (seq: UInt32, value: Int64)] = [:]
+    /// Slot → the latest upheld or partial resolution.
+    var appealed: [Int32: (seq: EventSeq, appeal: AppealID, score: Score)] = [:]
+
+    /// The last sheet found while applying: events come in runs of one unit and year.
+    var cursor: (unit: UnitCode, index: IndexCode, year: Int, first: Int32, partition: Int32)?
+
+    /// One item of one sheet: 48 bytes. Seqs 0 mean "none"; a value of
+    /// `Int64.min` means not applicable.
+    struct Slot: Sendable {
+        var selfSeq: UInt32 = 0
+        var appraisalSeq: UInt32 = 0
+        var surveySeq: UInt32 = 0
+        /// The newest event that touched the item (the head of its lineage chain).
+        var lastTouch: UInt32 = 0
+        /// The newest correction of any of the item's events.
+        var lastCorrection: UInt32 = 0
+        var round: UInt8 = 0
+        var selfValue: Int64 = 0
+        var appraisalValue: Int64 = 0
+        var surveyValue: Int64 = 0
+    }
+
+    static func packed(_ v: ScoreValue) -> Int64 { if case .score(let s) = v { s.thousandths } else { .min } }
+    static func unpacked(_ v: Int64) -> ScoreValue { v == .min ? .notApplicable : .score(Score(thousandths: v)) }
 
     public init() {}
 
+    /// Partitions whose figures changed since `markClean()`: for incremental runs.
+    public var dirty: Set<Partition> {
+        Set(dirtyFlags.indices.lazy.filter { dirtyFlags[$0] }.map { partitionList[$0] })
+    }
+
+    /// Forget which partitions changed (after a run has written them).
+    public mutating func markClean() { for i in dirtyFlags.indices { dirtyFlags[i] = false } }
+
     public mutating func apply(_ recorded: RecordedEvent) {
         let seq = recorded.seq
+        precondition(seq.rawValue < UInt64(UInt32.max), "a score book holds seqs below 2^32 - 1")
+        let s32 = UInt32(seq.rawValue)
         lastSeq = seq
         let event = recorded.event
         if let id = event.id { ids[id] = seq }
         switch event.body {
         case .unitRegistered(let u):
-            guard units[u.unit] == nil else { return }
-            units[u.unit] = UnitInfo(code: u.unit, name: u.name, block: u.block, parent: u.parent, registered: seq)
-            markBlock(u.block)
+            register(UnitInfo(code: u.unit, name: u.name, block: u.block, parent: u.parent, registered: seq))
         case .unitRenamed(let r):
             guard let unit = units[r.unit] else { return }
             units[r.unit]?.name = r.name
             markBlock(unit.block)
         case .frameworkPublished(let f):
-            let p = Partition(index: f.index, year: f.year, block: f.block)
-            guard frameworks[p] == nil else { return }
-            frameworks[p] = f
-            var lookup: [ItemCode: Item] = [:]
-            for item in f.items { lookup[item.code] = item }
-            itemIndex[p] = lookup
-            dirty.insert(p)
+            publish(f)
         case .assessmentSubmitted(let e):
-            update(e.key, seq) { $0.latestSelf = (seq, e.value) }
-            scoringSeqs[seq] = e.key
+            guard let s = touch(e.key, s32) else { return }
+            slots[s].selfSeq = s32
+            slots[s].selfValue = Self.packed(e.value)
+            markScoring(s32, slot: s)
         case .appraisalRecorded(let e):
-            update(e.key, seq) { ledger in
-                if let best = ledger.bestAppraisal, best.round > e.round { return }
-                ledger.bestAppraisal = (e.round, seq, e.value)
-            }
-            scoringSeqs[seq] = e.key
+            guard let s = touch(e.key, s32) else { return }
+            markScoring(s32, slot: s)
+            if slots[s].appraisalSeq != 0, Int(slots[s].round) > e.round { return }
+            slots[s].appraisalSeq = s32
+            slots[s].round = UInt8(clamping: e.round)
+            slots[s].appraisalValue = Self.packed(e.value)
         case .surveyRecorded(let e):
-            update(e.key, seq) { $0.latestSurvey = (seq, .score(e.score)) }
-            scoringSeqs[seq] = e.key
+            guard let s = touch(e.key, s32) else { return }
+            slots[s].surveySeq = s32
+            slots[s].surveyValue = e.score.thousandths
+            markScoring(s32, slot: s)
         case .explanationSubmitted(let e):
-            update(e.key, seq) { _ in }
+            _ = touch(e.key, s32)
         case .correctionIssued(let c):
             let target: EventSeq? = switch c.target {
-            case .seq(let s): s
+            case .seq(let t): t
             case .id(let id): ids[id]
             }
-            guard let target, let key = scoringSeqs[target] else { return }
-            update(key, seq) { $0.corrections[target] = (seq, c.value) }
+            guard let target, target.rawValue < UInt64(scoringSlot.count), scoringSlot[Int(target.rawValue)] != 0 else { return }
+            let s = Int(scoringSlot[Int(target.rawValue)] - 1)
+            touch(slot: s, s32)
+            corrections[UInt32(target.rawValue)] = (s32, Self.packed(c.value))
+            slots[s].lastCorrection = s32
         case .appealFiled(let a):
             guard appeals[a.appeal] == nil else { return }
             appeals[a.appeal] = AppealState(id: a.appeal, key: a.key, requested: a.requested, grounds: a.grounds, filed: seq, filedAt: event.at)
-            update(a.key, seq) { _ in }
+            _ = touch(a.key, s32)
         case .appealResolved(let r):
             guard let appeal = appeals[r.appeal], appeal.isOpen else { return }
             appeals[r.appeal]?.resolution = r
             appeals[r.appeal]?.resolvedSeq = seq
-            update(appeal.key, seq) { ledger in
-                if r.outcome != .rejected, let score = r.score { ledger.appealed = (seq, r.appeal, score) }
-            }
+            guard let s = touch(appeal.key, s32) else { return }
+            if r.outcome != .rejected, let score = r.score { appealed[Int32(s)] = (seq, r.appeal, score) }
         case .resultsPublished(let p):
             let partition = Partition(index: p.index, year: p.year, block: p.block)
             guard published[partition] == nil else { return }
             published[partition] = (seq, event.at)
-            dirty.insert(partition)
+            if let n = partitionNumbers[partition] { dirtyFlags[Int(n)] = true }
         }
     }
 
-    private mutating func update(_ key: ItemKey, _ seq: EventSeq, _ change: (inout ItemLedger) -> Void) {
-        change(&items[key, default: ItemLedger()])
-        items[key]!.lineage.append(seq)
-        if let unit = units[key.unit] { dirty.insert(Partition(index: key.index, year: key.year, block: unit.block)) }
+    mutating func register(_ unit: UnitInfo) {
+        guard units[unit.code] == nil else { return }
+        units[unit.code] = unit
+        unitNumbers[unit.code] = Int32(unitNumbers.count)
+        blockUnits[unit.block, default: []].append(unit.code)
+        markBlock(unit.block)
+    }
+
+    mutating func publish(_ f: Framework) {
+        let p = Partition(index: f.index, year: f.year, block: f.block)
+        guard frameworks[p] == nil else { return }
+        frameworks[p] = f
+        var offsets: [ItemCode: Int32] = [:]
+        for (i, item) in f.items.enumerated() where offsets[item.code] == nil { offsets[item.code] = Int32(i) }
+        partitionNumbers[p] = Int32(partitionList.count)
+        partitionList.append(p)
+        itemOffsets.append(offsets)
+        itemSlots.append(f.items.map { ($0, offsets[$0.code]!) })
+        dirtyFlags.append(true)
+    }
+
+    private mutating func markScoring(_ seq: UInt32, slot: Int) {
+        scoringSlot[Int(seq)] = UInt32(slot + 1)
+    }
+
+    /// The slot of an item, creating its sheet on the unit's first event in
+    /// the partition; nil when the unit, framework or item is unknown.
+    mutating func slot(creating key: ItemKey) -> (slot: Int, partition: Int32)? {
+        let first: Int32, partition: Int32
+        if let c = cursor, c.year == key.year, c.unit == key.unit, c.index == key.index {
+            first = c.first; partition = c.partition
+        } else {
+            guard let unit = units[key.unit], let number = unitNumbers[key.unit],
+                  let p = partitionNumbers[Partition(index: key.index, year: key.year, block: unit.block)] else { return nil }
+            let sheet = UInt64(UInt32(number)) << 32 | UInt64(UInt32(p))
+            if let existing = sheets[sheet] {
+                first = existing
+            } else {
+                precondition(slots.count + itemSlots[Int(p)].count < Int(Int32.max), "a score book holds up to 2^31 item slots")
+                first = Int32(slots.count)
+                slots.append(contentsOf: repeatElement(Slot(), count: itemSlots[Int(p)].count))
+                sheets[sheet] = first
+                sheetStarts.append(first)
+                sheetPartitions.append(p)
+            }
+            partition = p
+            cursor = (key.unit, key.index, key.year, first, p)
+        }
+        guard let offset = itemOffsets[Int(partition)][key.item] else { return nil }
+        return (Int(first + offset), partition)
+    }
+
+    /// Records that event `seq` touched the item: its lineage and the dirty partition.
+    private mutating func touch(_ key: ItemKey, _ seq: UInt32) -> Int? {
+        guard let (s, partition) = slot(creating: key) else { return nil }
+        link(s, seq)
+        dirtyFlags[Int(partition)] = true
+        return s
+    }
+
+    private mutating func touch(slot s: Int, _ seq: UInt32) {
+        link(s, seq)
+        dirtyFlags[Int(partition(ofSlot: s))] = true
+    }
+
+    private mutating func link(_ s: Int, _ seq: UInt32) {
+        while touchPrevious.count <= Int(seq) { touchPrevious.append(0); scoringSlot.append(0) }
+        touchPrevious[Int(seq)] = slots[s].lastTouch
+        slots[s].lastTouch = seq
+    }
+
+    /// The partition of the sheet holding a slot (binary search: for corrections and appeals).
+    func partition(ofSlot s: Int) -> Int32 {
+        var lo = 0, hi = sheetStarts.count - 1
+        while lo < hi {
+            let mid = (lo + hi + 1) / 2
+            if Int(sheetStarts[mid]) <= s { lo = mid } else { hi = mid - 1 }
+        }
+        return sheetPartitions[lo]
     }
 
     private mutating func markBlock(_ block: BlockCode) {
-        for p in frameworks.keys where p.block == block { dirty.insert(p) }
+        for (i, p) in partitionList.enumerated() where p.block == block { dirtyFlags[i] = true }
     }
-
-    /// Forget which partitions changed (after a run has written them).
-    public mutating func markClean() { dirty.removeAll() }
 
     // MARK: - Reading
 
@@ -198,8 +331,50 @@ public struct ScoreBook: Sendable {
     }
 
     public func item(_ key: ItemKey) -> Item? {
-        guard let u = units[key.unit] else { return nil }
-        return itemIndex[Partition(index: key.index, year: key.year, block: u.block)]?[key.item]
+        guard let u = units[key.unit], let p = partitionNumbers[Partition(index: key.index, year: key.year, block: u.block)],
+              let offset = itemOffsets[Int(p)][key.item] else { return nil }
+        return itemSlots[Int(p)][Int(offset)].item
+    }
+
+    /// The first slot of a unit's sheet in a partition, if it has events there.
+    func sheet(unit: UnitCode, partition: Int32) -> Int32? {
+        guard let number = unitNumbers[unit] else { return nil }
+        return sheets[UInt64(UInt32(number)) << 32 | UInt64(UInt32(partition))]
+    }
+
+    /// The slot of an item, if any event touched its unit in its partition.
+    func slotIndex(_ key: ItemKey) -> Int? {
+        guard let u = units[key.unit], let p = partitionNumbers[Partition(index: key.index, year: key.year, block: u.block)],
+              let first = sheet(unit: key.unit, partition: p), let offset = itemOffsets[Int(p)][key.item] else { return nil }
+        return Int(first + offset)
+    }
+
+    /// The item's events and values, as a ledger; nil when no event touched it.
+    public func ledger(_ key: ItemKey) -> ItemLedger? {
+        guard let s = slotIndex(key), slots[s].lastTouch != 0 else { return nil }
+        return ledger(slot: s)
+    }
+
+    func ledger(slot s: Int) -> ItemLedger {
+        let slot = slots[s]
+        var ledger = ItemLedger()
+        if slot.selfSeq != 0 { ledger.latestSelf = (EventSeq(UInt64(slot.selfSeq)), Self.unpacked(slot.selfValue)) }
+        if slot.appraisalSeq != 0 { ledger.bestAppraisal = (Int(slot.round), EventSeq(UInt64(slot.appraisalSeq)), Self.unpacked(slot.appraisalValue)) }
+        if slot.surveySeq != 0 { ledger.latestSurvey = (EventSeq(UInt64(slot.surveySeq)), Self.unpacked(slot.surveyValue)) }
+        ledger.lineage = lineage(slot: s)
+        for seq in ledger.lineage {
+            if let c = corrections[UInt32(seq.rawValue)] { ledger.corrections[seq] = (EventSeq(UInt64(c.seq)), Self.unpacked(c.value)) }
+        }
+        if let a = appealed[Int32(s)] { ledger.appealed = a }
+        return ledger
+    }
+
+    /// Every event that touched a slot, in order.
+    func lineage(slot s: Int) -> [EventSeq] {
+        var out: [EventSeq] = []
+        var seq = slots[s].lastTouch
+        while seq != 0 { out.append(EventSeq(UInt64(seq))); seq = touchPrevious[Int(seq)] }
+        return out.reversed()
     }
 
     /// The effective score of an item (CONTRACT.md §2): the latest upheld or
@@ -208,26 +383,27 @@ public struct ScoreBook: Sendable {
     /// latest self-assessment; else 0 (missing). Each event's value is taken
     /// after its latest correction.
     public func effective(_ key: ItemKey) -> EffectiveScore {
-        let source = item(key)?.source ?? .assessment
-        guard let ledger = items[key] else { return EffectiveScore(value: .score(.zero), status: .missing) }
-        return Self.effective(ledger, source: source)
+        guard let s = slotIndex(key) else { return EffectiveScore(value: .score(.zero), status: .missing) }
+        return effective(slot: s, source: item(key)?.source ?? .assessment)
     }
 
-    static func effective(_ ledger: ItemLedger, source: ItemSource) -> EffectiveScore {
-        if let appeal = ledger.appealed {
+    func effective(slot s: Int, source: ItemSource) -> EffectiveScore {
+        if let appeal = appealed[Int32(s)] {
             return EffectiveScore(value: .score(appeal.score), status: .appealed, source: appeal.seq)
         }
-        func pick(_ seq: EventSeq, _ value: ScoreValue, _ status: ItemStatus, round: Int? = nil) -> EffectiveScore {
-            let v = ledger.corrected(seq, value)
-            return EffectiveScore(value: v, status: v == .notApplicable ? .notApplicable : status, round: round, source: seq,
-                                  correctedBy: ledger.corrections[seq]?.seq)
+        let slot = slots[s]
+        func pick(_ seq: UInt32, _ value: Int64, _ status: ItemStatus, round: Int? = nil) -> EffectiveScore {
+            let correction = corrections.isEmpty ? nil : corrections[seq]
+            let v = Self.unpacked(correction?.value ?? value)
+            return EffectiveScore(value: v, status: v == .notApplicable ? .notApplicable : status, round: round, source: EventSeq(UInt64(seq)),
+                                  correctedBy: correction.map { EventSeq(UInt64($0.seq)) })
         }
         switch source {
         case .survey:
-            if let s = ledger.latestSurvey { return pick(s.seq, s.value, .survey) }
+            if slot.surveySeq != 0 { return pick(slot.surveySeq, slot.surveyValue, .survey) }
         case .assessment:
-            if let a = ledger.bestAppraisal { return pick(a.seq, a.value, .appraised, round: a.round) }
-            if let s = ledger.latestSelf { return pick(s.seq, s.value, .selfAssessed) }
+            if slot.appraisalSeq != 0 { return pick(slot.appraisalSeq, slot.appraisalValue, .appraised, round: Int(slot.round)) }
+            if slot.selfSeq != 0 { return pick(slot.selfSeq, slot.selfValue, .selfAssessed) }
         }
         return EffectiveScore(value: .score(.zero), status: .missing)
     }
@@ -235,15 +411,19 @@ public struct ScoreBook: Sendable {
     /// Whether the item was changed by a correction or an appeal after its
     /// block and year were published.
     public func amendedAfterPublication(_ key: ItemKey) -> Bool {
-        guard let unit = units[key.unit], let ledger = items[key],
+        guard let unit = units[key.unit], let s = slotIndex(key),
               let publication = published[Partition(index: key.index, year: key.year, block: unit.block)] else { return false }
-        if let a = ledger.appealed, a.seq > publication.seq { return true }
-        return ledger.corrections.values.contains { $0.seq > publication.seq }
+        return amended(slot: s, after: publication.seq)
+    }
+
+    func amended(slot s: Int, after publication: EventSeq) -> Bool {
+        if let a = appealed[Int32(s)], a.seq > publication { return true }
+        return UInt64(slots[s].lastCorrection) > publication.rawValue
     }
 
     /// Units of a block, by code.
     public func units(in block: BlockCode) -> [UnitInfo] {
-        units.values.filter { $0.block == block }.sorted { $0.code < $1.code }
+        (blockUnits[block] ?? []).sorted().map { units[$0]! }
     }
 
     /// Open appeals of a partition, by id.
@@ -255,7 +435,7 @@ public struct ScoreBook: Sendable {
     }
 
     /// Every partition with a framework, in order.
-    public var partitions: [Partition] { frameworks.keys.sorted() }
+    public var partitions: [Partition] { partitionList.sorted() }
 
     /// A copy of the book in which an appeal is taken as upheld at its
     /// requested score: the appeals review's "what if".
@@ -263,8 +443,17 @@ public struct ScoreBook: Sendable {
         guard let state = appeals[appeal] else { return nil }
         var copy = self
         let seq = EventSeq(lastSeq.rawValue + 1)
-        copy.items[state.key, default: ItemLedger()].appealed = (seq, appeal, state.requested)
+        if let (s, _) = copy.slot(creating: state.key) { copy.appealed[Int32(s)] = (seq, appeal, state.requested) }
         copy.appeals[appeal]?.resolution = AppealResolved(appeal: appeal, outcome: .upheld, score: state.requested, reason: "what-if: upheld as requested")
         return copy
+    }
+
+    /// A book that knows one unit and one framework and nothing else: for
+    /// replaying one item's history.
+    func seeded(unit: UnitInfo, framework: Framework) -> ScoreBook {
+        var book = ScoreBook()
+        book.register(unit)
+        book.publish(framework)
+        return book
     }
 }

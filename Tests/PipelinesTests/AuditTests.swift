@@ -42,7 +42,7 @@ struct AuditTests {
     func historyAndExplain() throws {
         let s = try Scratch(Self.lines)
         let book = try PipelineRunner.replay(log: s.log, limit: .head).book
-        let events = try PipelineRunner.events(log: s.log, seqs: Set(book.items[Self.key]!.lineage))
+        let events = try PipelineRunner.events(log: s.log, seqs: Set(book.ledger(Self.key)!.lineage))
         let history = try #require(book.history(Self.key) { events[$0] })
         #expect(history.map(\.line.seq.rawValue) == [3, 4, 5, 6, 9, 10, 11])
         #expect(history.map { $0.after.points.description } == ["10", "6", "6", "8", "8.5", "8.5", "9.5"])

@@ -117,7 +117,7 @@ struct HistoryCommand: ParsableCommand {
         let key = ItemKey(unit: UnitCode(unit), index: IndexCode(index), year: year, item: ItemCode(item))
         guard book.item(key) != nil else { throw fail("no item \(item) for unit \(unit) in \(index) \(year)") }
         let events: [EventSeq: RecordedEvent]
-        do { events = try PipelineRunner.events(log: location.log, seqs: Set(book.items[key]?.lineage ?? [])) } catch { throw fail(error) }
+        do { events = try PipelineRunner.events(log: location.log, seqs: Set(book.ledger(key)?.lineage ?? [])) } catch { throw fail(error) }
         let history = book.history(key, lookup: { events[$0] }) ?? []
         switch read.format {
         case .json:
