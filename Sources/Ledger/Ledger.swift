@@ -17,9 +17,11 @@ public enum Ledger {
         try replay(reader, from: from, limit: limit, body)
     }
 
-    public static func replay(_ reader: LogReader, from: EventSeq = EventSeq(1), limit: ReplayLimit = .head,
+    /// With `prose: false` the events come without evidence, notes and
+    /// explanation texts (see ``RecordDecoder/prose``): for score folds.
+    public static func replay(_ reader: LogReader, from: EventSeq = EventSeq(1), limit: ReplayLimit = .head, prose: Bool = true,
                               _ body: (RecordedEvent) throws -> Void) throws {
-        var decoder = RecordDecoder()
+        var decoder = RecordDecoder(prose: prose)
         var through: Seq?
         if case .seq(let last) = limit { through = Seq(last.rawValue) }
         try reader.forEachRecord(from: Seq(from.rawValue), through: through) { record in

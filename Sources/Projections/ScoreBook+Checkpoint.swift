@@ -119,7 +119,7 @@ extension ScoreBook {
                 state.resolution = AppealResolved(appeal: id, outcome: outcome, score: score, reason: try r.string())
                 state.resolvedSeq = EventSeq(try r.varint())
             }
-            appeals[id] = state
+            file(state)
         }
         for _ in 0..<(try r.count()) { ids[EventID(try r.string())] = EventSeq(try r.varint()) }
         let sheetUnits: [Int32] = try r.column(), partitionsOfSheets: [Int32] = try r.column()

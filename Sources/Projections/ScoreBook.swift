@@ -111,6 +111,8 @@ public struct ScoreBook: Sendable {
     /// Publication of results: the seq and business time.
     public internal(set) var published: [Partition: (seq: EventSeq, at: BusinessTime)] = [:]
     public internal(set) var appeals: [AppealID: AppealState] = [:]
+    /// The appeals filed in each partition (by the unit's block at filing).
+    var appealsIn: [Partition: [AppealID]] = [:]
     var ids: [EventID: EventSeq] = [:]
     /// The last seq applied.
     public internal(set) var lastSeq = EventSeq(0)
@@ -221,7 +223,7 @@ public struct ScoreBook: Sendable {
             slots[s].lastCorrection = s32
         case .appealFiled(let a):
             guard appeals[a.appeal] == nil else { return }
-            appeals[a.appeal] = AppealState(id: a.appeal, key: a.key, requested: a.requested, grounds: a.grounds, filed: seq, filedAt: event.at)
+            file(AppealState(id: a.appeal, key: a.key, requested: a.requested, grounds: a.grounds, filed: seq, filedAt: event.at))
             _ = touch(a.key, s32)
         case .appealResolved(let r):
             guard let appeal = appeals[r.appeal], appeal.isOpen else { return }
@@ -243,6 +245,13 @@ public struct ScoreBook: Sendable {
         unitNumbers[unit.code] = Int32(unitNumbers.count)
         blockUnits[unit.block, default: []].append(unit.code)
         markBlock(unit.block)
+    }
+
+    mutating func file(_ appeal: AppealState) {
+        appeals[appeal.id] = appeal
+        if let unit = units[appeal.key.unit] {
+            appealsIn[Partition(index: appeal.key.index, year: appeal.key.year, block: unit.block), default: []].append(appeal.id)
+        }
     }
 
     mutating func publish(_ f: Framework) {
@@ -428,10 +437,7 @@ public struct ScoreBook: Sendable {
 
     /// Open appeals of a partition, by id.
     public func openAppeals(in partition: Partition) -> [AppealState] {
-        appeals.values.filter { appeal in
-            appeal.isOpen && appeal.key.index == partition.index && appeal.key.year == partition.year
-                && units[appeal.key.unit]?.block == partition.block
-        }.sorted { $0.id < $1.id }
+        (appealsIn[partition] ?? []).compactMap { appeals[$0] }.filter(\.isOpen).sorted { $0.id < $1.id }
     }
 
     /// Every partition with a framework, in order.

@@ -14,6 +14,16 @@ public enum SnapshotWriter {
     @discardableResult
     public static func write(_ set: SnapshotSet, pipeline: String, configHash: String, log: Manifest.LogPoint,
                              to directory: String) throws -> Manifest {
+        try write(pipeline: pipeline, configHash: configHash, log: log, to: directory) { emit in
+            for file in set.sorted { try emit(file.path, file.bytes) }
+        }
+    }
+
+    /// Writes the files that `produce` emits, one at a time (so a national
+    /// run never holds its whole output in memory), with a manifest.
+    @discardableResult
+    public static func write(pipeline: String, configHash: String, log: Manifest.LogPoint, to directory: String,
+                             files produce: (_ emit: (String, [UInt8]) throws -> Void) throws -> Void) throws -> Manifest {
         let fm = FileManager.default
         let target = URL(fileURLWithPath: directory).standardizedFileURL
         var isDir: ObjCBool = false
@@ -38,13 +48,21 @@ public enum SnapshotWriter {
         try fm.createDirectory(at: staging, withIntermediateDirectories: true)
 
         var entries: [Manifest.File] = []
+        var paths = SnapshotSet()   // checks each path: inside the directory, not the manifest, not twice
+        var folders: Set<String> = []
         do {
-            for file in set.sorted {
-                let url = staging.appendingPathComponent(file.path)
-                try fm.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-                try writeDurably(file.bytes, to: url.path)
-                entries.append(Manifest.File(path: file.path, bytes: file.bytes.count, sha256: sha256Hex(file.bytes)))
+            try produce { path, bytes in
+                try paths.add(path, [])
+                let url = staging.appendingPathComponent(path)
+                let folder = url.deletingLastPathComponent().path
+                if folders.insert(folder).inserted { try fm.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+                try writeFile(bytes, to: url.path, sync: false)
+                entries.append(Manifest.File(path: path, bytes: bytes.count, sha256: sha256Hex(bytes)))
             }
+            entries.sort { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
+            // Every file on disk before the manifest and the swap: one
+            // filesystem-wide sync instead of an fsync per file.
+            try syncAll(staging.path, files: entries.map { staging.appendingPathComponent($0.path).path })
             let manifest = Manifest(pipeline: pipeline, configHash: configHash, log: log, files: entries)
             try writeDurably(manifest.serialized(), to: staging.appendingPathComponent(Manifest.fileName).path)
             syncDirectory(staging.path)
@@ -77,6 +95,38 @@ public enum SnapshotWriter {
     }
 
     static func writeDurably(_ bytes: [UInt8], to path: String) throws {
+        try writeFile(bytes, to: path, sync: true)
+    }
+
+    /// `syncfs(2)` where the C library has it (Linux), looked up at run time.
+    private static let syncfsFunction: (@convention(c) (Int32) -> Int32)? = {
+        #if os(Linux)
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "syncfs") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (Int32) -> Int32).self)
+        #else
+        return nil
+        #endif
+    }()
+
+    /// Makes written files durable: syncfs on the directory's filesystem,
+    /// or an fsync of each file where there is no syncfs.
+    static func syncAll(_ directory: String, files: [String]) throws {
+        if let syncfs = syncfsFunction {
+            let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+            defer { close(fd) }
+            guard syncfs(fd) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+            return
+        }
+        for path in files {
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+            defer { close(fd) }
+            guard fsync(fd) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        }
+    }
+
+    static func writeFile(_ bytes: [UInt8], to path: String, sync: Bool) throws {
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
         defer { close(fd) }
@@ -91,7 +141,7 @@ public enum SnapshotWriter {
             }
             offset += n
         }
-        guard fsync(fd) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        if sync { guard fsync(fd) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) } }
     }
 
     static func syncDirectory(_ path: String) {

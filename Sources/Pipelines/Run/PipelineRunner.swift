@@ -43,7 +43,7 @@ public enum PipelineRunner {
         var book = ScoreBook()
         var count = 0
         let total = reader.head.seq.rawValue
-        try Ledger.replay(reader, limit: limit) { recorded in
+        try Ledger.replay(reader, limit: limit, prose: false) { recorded in
             book.apply(recorded)
             count += 1
             if let progress, recorded.seq.rawValue & 0xFFFF == 0 { progress(recorded.seq.rawValue, total) }
@@ -67,6 +67,12 @@ public enum PipelineRunner {
     /// next year's trend.
     public static func snapshot(_ spec: PipelineSpec, book: ScoreBook) throws -> (set: SnapshotSet, partitions: [Partition]) {
         var set = SnapshotSet()
+        let partitions = try snapshot(spec, book: book) { path, bytes in try set.add(path, bytes) }
+        return (set, partitions)
+    }
+
+    /// The same files, handed to `emit` one at a time as they are rendered.
+    public static func snapshot(_ spec: PipelineSpec, book: ScoreBook, emit: (String, [UInt8]) throws -> Void) throws -> [Partition] {
         let partitions = book.partitions.filter(spec.selects)
         var rankings: [Partition: Ranking] = [:]
         func ranking(_ p: Partition) -> Ranking? {
@@ -80,10 +86,10 @@ public enum PipelineRunner {
             guard let now = ranking(p) else { continue }
             func add(_ projection: String, _ json: CanonicalJSON, _ csv: CSVTable) throws {
                 if spec.formats.contains(.json) {
-                    try set.add(SnapshotPath.file(projection: projection, index: p.index.rawValue, year: p.year, block: p.block.rawValue, ext: "json"), json.serialized())
+                    try emit(SnapshotPath.file(projection: projection, index: p.index.rawValue, year: p.year, block: p.block.rawValue, ext: "json"), json.serialized())
                 }
                 if spec.formats.contains(.csv) {
-                    try set.add(SnapshotPath.file(projection: projection, index: p.index.rawValue, year: p.year, block: p.block.rawValue, ext: "csv"), csv.serialized())
+                    try emit(SnapshotPath.file(projection: projection, index: p.index.rawValue, year: p.year, block: p.block.rawValue, ext: "csv"), csv.serialized())
                 }
             }
             var trend: BlockTrend?
@@ -101,7 +107,7 @@ public enum PipelineRunner {
                 }
             }
         }
-        return (set, partitions)
+        return partitions
     }
 
     /// Where a run keeps its checkpoint: beside the output directory.
@@ -132,7 +138,7 @@ public enum PipelineRunner {
             var b = start
             var count = 0
             let total = reader.head.seq.rawValue
-            try Ledger.replay(reader, from: EventSeq((resumed ?? 0) + 1)) { r in
+            try Ledger.replay(reader, from: EventSeq((resumed ?? 0) + 1), prose: false) { r in
                 b.apply(r)
                 count += 1
                 if let progress, r.seq.rawValue & 0xFFFF == 0 { progress(r.seq.rawValue, total) }
@@ -145,8 +151,10 @@ public enum PipelineRunner {
         } else {
             (book, events, point) = try replay(log: log, limit: limit, asOfText: asOfText, progress: progress)
         }
-        let (set, partitions) = try snapshot(spec, book: book)
-        let manifest = try SnapshotWriter.write(set, pipeline: spec.name, configHash: spec.configHash, log: point, to: out)
+        var partitions: [Partition] = []
+        let manifest = try SnapshotWriter.write(pipeline: spec.name, configHash: spec.configHash, log: point, to: out) { emit in
+            partitions = try snapshot(spec, book: book, emit: emit)
+        }
         if limit == .head, let checkpoint, point.seq > 0 {
             try Checkpoint(seq: point.seq, frameHash: hexBytes(point.hash), book: book).save(checkpoint)
         }

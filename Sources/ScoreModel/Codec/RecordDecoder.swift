@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Decodes binary records, reusing the String of every code it has seen:
 /// a national replay reads the same unit and item codes millions of times.
 ///
@@ -8,7 +14,24 @@ public struct RecordDecoder {
     /// A direct-mapped cache of short strings by their bytes.
     private var cache: [String?] = Array(repeating: nil, count: 8192)
 
-    public init() {}
+    /// When false, evidence, notes and explanation texts are skipped (read
+    /// past, left empty): what a score fold needs, without the allocations.
+    public var prose: Bool
+
+    public init(prose: Bool = true) { self.prose = prose }
+
+    private mutating func strings(_ r: inout BinaryReader) throws -> [String] {
+        if prose { return try r.strings() }
+        for _ in 0..<(try r.count()) { _ = try r.rawBlob() }
+        return []
+    }
+
+    private mutating func note(_ r: inout BinaryReader, _ present: Bool) throws -> String? {
+        guard present else { return nil }
+        if prose { return try r.string() }
+        _ = try r.rawBlob()
+        return nil
+    }
 
     public mutating func decode(_ bytes: UnsafeRawBufferPointer) throws -> Event {
         var r = BinaryReader(bytes)
@@ -56,14 +79,15 @@ public struct RecordDecoder {
             }
             body = .frameworkPublished(Framework(id: fid, index: index, year: year, block: block, decision: decision, bands: bands, areas: areas))
         case .assessmentSubmitted:
-            let key = try self.key(&r), v = try value(&r), evidence = try r.strings()
+            let key = try self.key(&r), v = try value(&r), evidence = try strings(&r)
             body = .assessmentSubmitted(AssessmentSubmitted(key: key, value: v, evidence: evidence,
-                                                            note: flags & EventCodec.hasNote != 0 ? try r.string() : nil))
+                                                            note: try note(&r, flags & EventCodec.hasNote != 0)))
         case .appraisalRecorded:
             let key = try self.key(&r), v = try value(&r), round = Int(try r.varint())
-            body = .appraisalRecorded(AppraisalRecorded(key: key, value: v, round: round, note: flags & EventCodec.hasNote != 0 ? try r.string() : nil))
+            body = .appraisalRecorded(AppraisalRecorded(key: key, value: v, round: round, note: try note(&r, flags & EventCodec.hasNote != 0)))
         case .explanationSubmitted:
-            body = .explanationSubmitted(ExplanationSubmitted(key: try key(&r), text: try r.string(), evidence: try r.strings()))
+            let key = try self.key(&r), text = try note(&r, true) ?? ""
+            body = .explanationSubmitted(ExplanationSubmitted(key: key, text: text, evidence: try strings(&r)))
         case .surveyRecorded:
             let key = try self.key(&r), score = Score(thousandths: try r.zigzag())
             body = .surveyRecorded(SurveyRecorded(key: key, score: score, respondents: flags & EventCodec.hasNumber != 0 ? Int(try r.zigzag()) : nil))
@@ -98,9 +122,18 @@ public struct RecordDecoder {
         var h: UInt32 = 2_166_136_261
         for b in raw { h = (h ^ UInt32(b)) &* 16_777_619 }
         let slot = Int(h & 8191)
-        if let cached = cache[slot], cached.utf8.elementsEqual(raw) { return cached }
+        if let cached = cache[slot], Self.same(cached, raw) { return cached }
         let s = try BinaryReader.makeString(raw)
         cache[slot] = s
         return s
+    }
+
+    /// Whether a string's UTF-8 is these bytes: one memcmp on contiguous
+    /// (native or small) strings, which is all this cache holds.
+    private static func same(_ s: String, _ raw: UnsafeRawBufferPointer) -> Bool {
+        let fast = s.utf8.withContiguousStorageIfAvailable { b in
+            b.count == raw.count && (b.count == 0 || memcmp(b.baseAddress!, raw.baseAddress!, b.count) == 0)
+        }
+        return fast ?? s.utf8.elementsEqual(raw)
     }
 }
