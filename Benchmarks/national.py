@@ -262,6 +262,7 @@ def measure(args, first, last, parledger, bench, work):
     say(f"importing {cut:,} events …")
     seconds, rss, _ = timed([parledger, "import", "--log", log, history])
     figures["import"] = (seconds, rss, cut)
+    say(f"  import: {seconds:.1f} s, {rss:,.0f} MiB peak")
 
     snap_full, snap_inc = os.path.join(work, "full"), os.path.join(work, "incremental")
     say("first nightly run (full replay, saves a checkpoint) …")
@@ -274,20 +275,24 @@ def measure(args, first, last, parledger, bench, work):
     if "incremental from the checkpoint" not in out:
         raise Failure(f"the second run did not go on from the checkpoint:\n{out}")
     figures["incremental"] = (seconds, rss)
+    say(f"  incremental: {seconds:.2f} s, {rss:,.0f} MiB peak")
 
     say("full rebuild of the whole log …")
     seconds, rss, _ = timed([parledger, "run", "--log", log, nightly, "--out", snap_full, "--full"])
     figures["full"] = (seconds, rss)
+    say(f"  full rebuild: {seconds:.2f} s, {rss:,.0f} MiB peak")
     with open(os.path.join(snap_full, "manifest.json"), "rb") as a, open(os.path.join(snap_inc, "manifest.json"), "rb") as b:
         if a.read() != b.read():
             raise Failure("the incremental run's snapshot differs from the full rebuild's (manifest.json)")
 
     _, _, text = timed([bench, "inflate", "--log", log])
     figures["inflate"] = json.loads(text)
+    say(f"  raw inflate: {figures['inflate']['inflateSeconds']:.3f} s, record decode {figures['inflate']['decodeSeconds']:.3f} s")
 
     unit = "SKHDT" if args.demo else f"P{max(1, args.provinces // 2):02d}-S01"
     seconds, rss, _ = timed([parledger, "explain", "--log", log, "--unit", unit, "--year", str(last)])
     figures["explain"] = (seconds, rss, unit)
+    say(f"  explain: {seconds * 1000:,.0f} ms")
 
     export = os.path.join(work, "export.jsonl")
     with open(export, "wb") as f:
@@ -301,6 +306,7 @@ def measure(args, first, last, parledger, bench, work):
     say(f"DuckDB: loading {events:,} events and ranking …")
     d_load, d_query, d_rows, d_version = run_duckdb(export, args.threads)
     compare("DuckDB", mine, d_rows)
+    say(f"  DuckDB: load {d_load:.2f} s, ranking {d_query:.2f} s; rankings equal")
     say("PostgreSQL: initdb, COPY, ranking …")
     p_load, p_query, p_rows, p_version = run_postgres(work, export, args.threads)
     compare("PostgreSQL", mine, p_rows)
