@@ -52,10 +52,6 @@ extension ScoreBook {
         w.varint(UInt64(idList.count))
         for (id, seq) in idList { w.string(id.rawValue); w.varint(seq.rawValue) }
         // Sheets in slot order: unit number and partition number.
-        var sheetUnits = [Int32](repeating: 0, count: sheetStarts.count)
-        var sheetOrder: [Int32: Int] = [:]
-        for (i, first) in sheetStarts.enumerated() { sheetOrder[first] = i }
-        for (key, first) in sheets { sheetUnits[sheetOrder[first]!] = Int32(truncatingIfNeeded: key >> 32) }
         w.column(sheetUnits)
         w.column(sheetPartitions)
         // Slots as columns of fixed-width little-endian integers.
@@ -122,14 +118,12 @@ extension ScoreBook {
             file(state)
         }
         for _ in 0..<(try r.count()) { ids[EventID(try r.string())] = EventSeq(try r.varint()) }
-        let sheetUnits: [Int32] = try r.column(), partitionsOfSheets: [Int32] = try r.column()
-        guard sheetUnits.count == partitionsOfSheets.count else { throw CheckpointError(message: "sheet columns differ in length") }
+        let unitsOfSheets: [Int32] = try r.column(), partitionsOfSheets: [Int32] = try r.column()
+        guard unitsOfSheets.count == partitionsOfSheets.count else { throw CheckpointError(message: "sheet columns differ in length") }
         var total = 0
-        for (unit, p) in zip(sheetUnits, partitionsOfSheets) {
+        for (unit, p) in zip(unitsOfSheets, partitionsOfSheets) {
             guard unit >= 0, Int(unit) < unitNumbers.count, p >= 0, Int(p) < partitionList.count else { throw CheckpointError(message: "a sheet names an unknown unit or partition") }
-            sheets[UInt64(UInt32(unit)) << 32 | UInt64(UInt32(p))] = Int32(total)
-            sheetStarts.append(Int32(total))
-            sheetPartitions.append(p)
+            addSheet(unit: unit, partition: p, first: Int32(total))
             total += itemSlots[Int(p)].count
         }
         let selfSeq: [UInt32] = try r.column(), appraisalSeq: [UInt32] = try r.column(), surveySeq: [UInt32] = try r.column()

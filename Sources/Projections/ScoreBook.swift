@@ -131,8 +131,9 @@ public struct ScoreBook: Sendable {
     // Sheets and slots.
     /// (unit number << 32 | partition number) → the sheet's first slot.
     var sheets: [UInt64: Int32] = [:]
-    /// First slot and partition of every sheet, in slot order.
+    /// First slot, unit number and partition number of every sheet, in slot order.
     var sheetStarts: [Int32] = []
+    var sheetUnits: [Int32] = []
     var sheetPartitions: [Int32] = []
     var slots: [Slot] = []
     /// seq → the previous seq that touched the same item (0: none).
@@ -280,22 +281,27 @@ public struct ScoreBook: Sendable {
         } else {
             guard let unit = units[key.unit], let number = unitNumbers[key.unit],
                   let p = partitionNumbers[Partition(index: key.index, year: key.year, block: unit.block)] else { return nil }
-            let sheet = UInt64(UInt32(number)) << 32 | UInt64(UInt32(p))
-            if let existing = sheets[sheet] {
+            if let existing = sheet(unit: key.unit, partition: p) {
                 first = existing
             } else {
                 precondition(slots.count + itemSlots[Int(p)].count < Int(Int32.max), "a score book holds up to 2^31 item slots")
                 first = Int32(slots.count)
                 slots.append(contentsOf: repeatElement(Slot(), count: itemSlots[Int(p)].count))
-                sheets[sheet] = first
-                sheetStarts.append(first)
-                sheetPartitions.append(p)
+                addSheet(unit: number, partition: p, first: first)
             }
             partition = p
             cursor = (key.unit, key.index, key.year, first, p)
         }
         guard let offset = itemOffsets[Int(partition)][key.item] else { return nil }
         return (Int(first + offset), partition)
+    }
+
+    /// Indexes a sheet whose slots start at `first` (the caller provides the slots).
+    mutating func addSheet(unit: Int32, partition: Int32, first: Int32) {
+        sheets[UInt64(UInt32(unit)) << 32 | UInt64(UInt32(partition))] = first
+        sheetStarts.append(first)
+        sheetUnits.append(unit)
+        sheetPartitions.append(partition)
     }
 
     /// Records that event `seq` touched the item: its lineage and the dirty partition.

@@ -56,20 +56,11 @@ enum BenchmarkScript {
 
     static func run(_ args: [String]) throws -> CLI.Result {
         let bin = try CLI.binary().deletingLastPathComponent().path
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", CLI.root.appendingPathComponent("Benchmarks/national.py").path, "--bin", bin] + args
         var env = ProcessInfo.processInfo.environment
         if let dir = try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql").sorted().last {
             env["PATH"] = (env["PATH"] ?? "/usr/bin:/bin") + ":/usr/lib/postgresql/\(dir)/bin"
         }
-        p.environment = env
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return CLI.Result(status: p.terminationStatus, out: String(decoding: o, as: UTF8.self), err: String(decoding: e, as: UTF8.self))
+        return try CLI.run(["python3", CLI.root.appendingPathComponent("Benchmarks/national.py").path, "--bin", bin] + args,
+                           executable: URL(fileURLWithPath: "/usr/bin/env"), environment: env)
     }
 }

@@ -22,11 +22,13 @@ struct CLI {
     struct Result { var status: Int32; var out: String; var err: String }
 
     @discardableResult
-    static func run(_ args: [String], stdin: String? = nil, cwd: URL = root) throws -> Result {
+    static func run(_ args: [String], stdin: String? = nil, cwd: URL = root, executable: URL? = nil,
+                    environment: [String: String]? = nil) throws -> Result {
         let p = Process()
-        p.executableURL = try binary()
+        p.executableURL = try executable ?? binary()
         p.arguments = args
         p.currentDirectoryURL = cwd
+        if let environment { p.environment = environment }
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err
