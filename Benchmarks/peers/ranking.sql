@@ -71,9 +71,13 @@ pct AS (
     FROM totals t),
 ranked AS (
     SELECT p.*, CASE WHEN pct IS NOT NULL THEN RANK() OVER (PARTITION BY idx, year, block, pct IS NULL ORDER BY pct DESC) END AS rnk
-    FROM pct p)
-SELECT r.idx, r.year, r.block, r.unit, r.rnk, r.points_th, r.max_th, r.pct,
-       (SELECT b.code FROM fw_bands b
-        WHERE b.idx = r.idx AND b.year = r.year AND b.block = r.block AND r.pct * 10 >= b.min_th
-        ORDER BY b.ord LIMIT 1) AS band
-FROM ranked r;
+    FROM pct p),
+-- 5. The band: the first of the framework's bands (in its order) whose minimum the percent reaches.
+banded AS (
+    SELECT r.idx, r.year, r.block, r.unit, MIN(b.ord) AS ord
+    FROM ranked r JOIN fw_bands b ON b.idx = r.idx AND b.year = r.year AND b.block = r.block AND r.pct * 10 >= b.min_th
+    GROUP BY r.idx, r.year, r.block, r.unit)
+SELECT r.idx, r.year, r.block, r.unit, r.rnk, r.points_th, r.max_th, r.pct, b.code AS band
+FROM ranked r
+LEFT JOIN banded m ON m.idx = r.idx AND m.year = r.year AND m.block = r.block AND m.unit = r.unit
+LEFT JOIN fw_bands b ON b.idx = m.idx AND b.year = m.year AND b.block = m.block AND b.ord = m.ord;
