@@ -19,8 +19,18 @@ extension ScoreBook {
     }
 
     public func serialized() -> [UInt8] {
+        var out: [UInt8] = []
+        serialize(into: &out)
+        return out
+    }
+
+    /// Appends the book's bytes to `out` (a checkpoint file's buffer).
+    public func serialize(into out: inout [UInt8]) {
         var w = BookWriter()
-        w.out = Self.checkpointMagic
+        swap(&w.out, &out)
+        defer { swap(&w.out, &out) }
+        w.out.reserveCapacity(w.out.count + slots.count * 49 + touchPrevious.count * 8 + 4096)
+        w.out.append(contentsOf: Self.checkpointMagic)
         w.varint(Self.checkpointVersion)
         w.varint(lastSeq.rawValue)
         // Units and frameworks in their number order, which the reader rebuilds.
@@ -66,18 +76,20 @@ extension ScoreBook {
         let appealedList = appealed.sorted { $0.key < $1.key }
         w.varint(UInt64(appealedList.count))
         for (slot, a) in appealedList { w.varint(UInt64(slot)); w.varint(a.seq.rawValue); w.string(a.appeal.rawValue); w.signed(a.score.thousandths) }
-        return w.out
     }
 
     public init(serialized bytes: [UInt8]) throws {
+        try self = bytes.withUnsafeBytes { try ScoreBook(serialized: $0) }
+    }
+
+    /// Reads a book from bytes it does not keep (a file's buffer, a map).
+    public init(serialized raw: UnsafeRawBufferPointer) throws {
         self.init()
-        guard bytes.count >= 4, Array(bytes[0..<4]) == Self.checkpointMagic else { throw CheckpointError(message: "not a score-book checkpoint") }
+        guard raw.count >= 4, Array(raw[0..<4]) == Self.checkpointMagic else { throw CheckpointError(message: "not a score-book checkpoint") }
         do {
-            try bytes.withUnsafeBytes { raw in
-                var r = BinaryReader(raw)
-                r.offset = 4
-                try self.read(&r)
-            }
+            var r = BinaryReader(raw)
+            r.offset = 4
+            try self.read(&r)
         } catch let error as CheckpointError {
             throw error
         } catch {
@@ -126,18 +138,20 @@ extension ScoreBook {
             addSheet(unit: unit, partition: p, first: Int32(total))
             total += itemSlots[Int(p)].count
         }
-        let selfSeq: [UInt32] = try r.column(), appraisalSeq: [UInt32] = try r.column(), surveySeq: [UInt32] = try r.column()
-        let lastTouch: [UInt32] = try r.column(), lastCorrection: [UInt32] = try r.column(), round: [UInt8] = try r.column()
-        let selfValue: [Int64] = try r.column(), appraisalValue: [Int64] = try r.column(), surveyValue: [Int64] = try r.column()
-        guard [selfSeq.count, appraisalSeq.count, surveySeq.count, lastTouch.count, lastCorrection.count, round.count,
-               selfValue.count, appraisalValue.count, surveyValue.count].allSatisfy({ $0 == total }) else {
-            throw CheckpointError(message: "slot columns do not match the sheets")
-        }
-        slots.reserveCapacity(total)
-        for i in 0..<total {
-            slots.append(Slot(selfSeq: selfSeq[i], appraisalSeq: appraisalSeq[i], surveySeq: surveySeq[i], lastTouch: lastTouch[i],
-                              lastCorrection: lastCorrection[i], round: round[i], selfValue: selfValue[i], appraisalValue: appraisalValue[i],
-                              surveyValue: surveyValue[i]))
+        // Slots straight from the nine columns, without a copy of each.
+        let selfSeq = try r.columnView(UInt32.self, total), appraisalSeq = try r.columnView(UInt32.self, total)
+        let surveySeq = try r.columnView(UInt32.self, total), lastTouch = try r.columnView(UInt32.self, total)
+        let lastCorrection = try r.columnView(UInt32.self, total), round = try r.columnView(UInt8.self, total)
+        let selfValue = try r.columnView(Int64.self, total), appraisalValue = try r.columnView(Int64.self, total)
+        let surveyValue = try r.columnView(Int64.self, total)
+        slots = [Slot](unsafeUninitializedCapacity: total) { buffer, initialized in
+            for i in 0..<total {
+                buffer.initializeElement(at: i, to: Slot(
+                    selfSeq: selfSeq[i], appraisalSeq: appraisalSeq[i], surveySeq: surveySeq[i], lastTouch: lastTouch[i],
+                    lastCorrection: lastCorrection[i], round: round[i], selfValue: selfValue[i], appraisalValue: appraisalValue[i],
+                    surveyValue: surveyValue[i]))
+            }
+            initialized = total
         }
         touchPrevious = try r.column()
         scoringSlot = try r.column()
@@ -208,10 +222,25 @@ extension BinaryReader {
         #endif
         return values
     }
+    /// A column of `count` values (as written by `BookWriter.column`), read in place.
+    mutating func columnView<T: FixedWidthInteger>(_: T.Type, _ count: Int) throws -> ColumnView<T> {
+        let n = try varint()
+        guard n == UInt64(count) else { throw ScoreBook.CheckpointError(message: "a column of \(n) values where \(count) were expected") }
+        let size = MemoryLayout<T>.size
+        guard count <= (bytes.count - offset) / size else { throw BinaryFormatError("a column of \(n) runs past the end") }
+        defer { offset += count * size }
+        return ColumnView(base: UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + count * size)]))
+    }
     mutating func signed() throws -> Int64 { try zigzag() }
     mutating func optionalString() throws -> String? { try flag() ? try string() : nil }
     mutating func time() throws -> BusinessTime { BusinessTime(microsecondsSinceEpoch: try zigzag(), offsetMinutes: Int16(truncatingIfNeeded: try zigzag())) }
     mutating func partition() throws -> Partition { Partition(index: IndexCode(try string()), year: Int(try zigzag()), block: BlockCode(try string())) }
     mutating func key() throws -> ItemKey { ItemKey(unit: UnitCode(try string()), index: IndexCode(try string()), year: Int(try zigzag()), item: ItemCode(try string())) }
     mutating func value() throws -> ScoreValue { try flag() ? .score(Score(thousandths: try zigzag())) : .notApplicable }
+}
+
+/// Fixed-width little-endian integers read where they lie.
+struct ColumnView<T: FixedWidthInteger> {
+    let base: UnsafeRawBufferPointer
+    subscript(i: Int) -> T { T(littleEndian: base.loadUnaligned(fromByteOffset: i * MemoryLayout<T>.size, as: T.self)) }
 }

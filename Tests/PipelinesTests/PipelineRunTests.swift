@@ -81,6 +81,80 @@ struct PipelineRunTests {
         #expect(try s.tree(out) == s.tree(s.path + "/full"))
     }
 
+    /// File path → inode, to tell files kept by link from files written anew.
+    static func inodes(_ dir: String) throws -> [String: UInt64] {
+        var out: [String: UInt64] = [:]
+        for case let rel as String in FileManager.default.enumerator(atPath: dir)! {
+            let attributes = try FileManager.default.attributesOfItem(atPath: dir + "/" + rel)
+            if attributes[.type] as? FileAttributeType == .typeRegular, rel != Manifest.fileName {
+                out[rel] = (attributes[.systemFileNumber] as? NSNumber)?.uint64Value
+            }
+        }
+        return out
+    }
+
+    @Test("An incremental run renders only what the new events changed and keeps the other files of the last snapshot as they were")
+    func keepsUnchangedFiles() throws {
+        let s = try Scratch()
+        let events = DemoProvince.events()
+        let spec = try Self.nightly
+        try s.importLines(events.dropLast())
+        let out = s.path + "/snap", checkpoint = PipelineRunner.checkpointPath(for: out)
+        _ = try PipelineRunner.run(spec, log: s.log, out: out, checkpoint: checkpoint)
+        let before = try Self.inodes(out)
+        // The last demo event resolves an appeal of the 2023 district block: one partition, the last year (no next-year trend).
+        try s.importLines(events.suffix(1))
+        let report = try PipelineRunner.run(spec, log: s.log, out: out, checkpoint: checkpoint)
+        #expect(report.events == 1 && report.rendered == 1 && report.keptFiles == 18)
+        let after = try Self.inodes(out)
+        let rewritten = Set(after.keys.filter { after[$0] != before[$0] })
+        #expect(rewritten == Set(["ranking", "trend", "awards"].flatMap { ["\($0)/PAR-2023-district.json", "\($0)/PAR-2023-district.csv"] }))
+        _ = try PipelineRunner.run(spec, log: s.log, out: s.path + "/full")
+        #expect(try s.tree(out) == s.tree(s.path + "/full"), "kept files and manifest are what a full run writes")
+
+        // An event of 2022 changes that year and the next year's trend and awards.
+        let early = s.path + "/early", earlyCheckpoint = PipelineRunner.checkpointPath(for: early)
+        let s2 = try Scratch()
+        let cut = events.firstIndex { if case .resultsPublished(let p) = $0.body { p.year == 2022 && p.block == "district" } else { false } }!
+        try s2.importLines(events[..<cut])
+        _ = try PipelineRunner.run(spec, log: s2.log, out: early, checkpoint: earlyCheckpoint)
+        try s2.importLines(events[cut...].prefix(1))
+        let second = try PipelineRunner.run(spec, log: s2.log, out: early, checkpoint: earlyCheckpoint)
+        let next = events[..<cut].contains { if case .frameworkPublished(let f) = $0.body { f.year == 2023 && f.block == "district" } else { false } }
+        #expect(second.rendered == (next ? 2 : 1), "2022 district, and 2023 district when it has a framework")
+        _ = try PipelineRunner.run(spec, log: s2.log, out: s2.path + "/full")
+        #expect(try s.tree(early) == s2.tree(s2.path + "/full"))
+    }
+
+    @Test("Files of the last snapshot are not kept when the pipeline changed or a file is not what its manifest says")
+    func keepsOnlyWhatIsVouchedFor() throws {
+        let s = try Scratch()
+        let events = DemoProvince.events()
+        let spec = try Self.nightly
+        try s.importLines(events.dropLast())
+        let out = s.path + "/snap", checkpoint = PipelineRunner.checkpointPath(for: out)
+        _ = try PipelineRunner.run(spec, log: s.log, out: out, checkpoint: checkpoint)
+        // Someone edits a file of a partition the next event does not touch: it no longer has its manifest's size.
+        let edited = out + "/ranking/PAR-2022-department.csv"
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: edited))
+        try handle.seekToEnd(); try handle.write(contentsOf: Data("tampered\n".utf8)); try handle.close()
+        try s.importLines(events.suffix(1))
+        let report = try PipelineRunner.run(spec, log: s.log, out: out, checkpoint: checkpoint)
+        #expect(report.keptFiles == 17 && report.rendered == 2)
+        _ = try PipelineRunner.run(spec, log: s.log, out: s.path + "/full")
+        #expect(try s.tree(out) == s.tree(s.path + "/full"))
+
+        // Another configuration of the pipeline (a different award rule) into the same directory: nothing is kept.
+        let yaml = try String(contentsOfFile: Self.root.appendingPathComponent("pipelines/nightly.yaml").path, encoding: .utf8)
+        let other = try PipelineSpec.parse(yaml: yaml.replacingOccurrences(of: "rank: { max: 1 }", with: "rank: { max: 2 }"), file: "other.yaml")
+        #expect(other.configHash != spec.configHash)
+        try s.importLines([Event(at: events.last!.at, by: "test", body: .unitRegistered(UnitRegistered(unit: "NEW", name: "Mới", block: "district")))][...])
+        let changed = try PipelineRunner.run(other, log: s.log, out: out, checkpoint: checkpoint)
+        #expect(changed.resumedFrom != nil && changed.rendered == nil && changed.keptFiles == 0)
+        _ = try PipelineRunner.run(other, log: s.log, out: s.path + "/full-other")
+        #expect(try s.tree(out) == s.tree(s.path + "/full-other"))
+    }
+
     @Test("A checkpoint that no longer matches the log is discarded with a notice, and the run is still right")
     func rewrittenLog() throws {
         let s = try Scratch()

@@ -24,6 +24,31 @@ public enum SnapshotWriter {
     @discardableResult
     public static func write(pipeline: String, configHash: String, log: Manifest.LogPoint, to directory: String,
                              files produce: (_ emit: (String, [UInt8]) throws -> Void) throws -> Void) throws -> Manifest {
+        try write(pipeline: pipeline, configHash: configHash, log: log, to: directory, keeping: nil) { sink in try produce(sink.emit) }
+    }
+
+    /// Where a run puts its files: new bytes, or a file kept unchanged from
+    /// the snapshot being replaced.
+    public struct Sink {
+        let emitFile: (String, [UInt8]) throws -> Void
+        let keepFile: (String) throws -> Bool
+        /// Writes a file of the new snapshot.
+        public func emit(_ path: String, _ bytes: [UInt8]) throws { try emitFile(path, bytes) }
+        /// Carries `path` over from the snapshot being replaced (a hard
+        /// link, or a copy where links are refused) with its manifest entry.
+        /// False when that snapshot has no such file, or its size is not the
+        /// one its manifest says: the caller writes it instead.
+        public func keep(_ path: String) throws -> Bool { try keepFile(path) }
+    }
+
+    /// Writes a snapshot whose unchanged files may be carried over from
+    /// `previous`, the manifest of the snapshot now in `directory` (the
+    /// caller vouches that those files are still what the new run would
+    /// write). Files are kept by hard link: no bytes are rendered, hashed or
+    /// written for them.
+    @discardableResult
+    public static func write(pipeline: String, configHash: String, log: Manifest.LogPoint, to directory: String, keeping previous: Manifest?,
+                             files produce: (Sink) throws -> Void) throws -> Manifest {
         let fm = FileManager.default
         let target = URL(fileURLWithPath: directory).standardizedFileURL
         var isDir: ObjCBool = false
@@ -50,15 +75,30 @@ public enum SnapshotWriter {
         var entries: [Manifest.File] = []
         var paths = SnapshotSet()   // checks each path: inside the directory, not the manifest, not twice
         var folders: Set<String> = []
+        let kept = Dictionary((previous?.files ?? []).map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
+        func place(_ path: String) throws -> String {
+            try paths.add(path, [])
+            let url = staging.appendingPathComponent(path)
+            let folder = url.deletingLastPathComponent().path
+            if folders.insert(folder).inserted { try fm.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+            return url.path
+        }
+        let sink = Sink(emitFile: { path, bytes in
+            let file = try place(path)
+            try writeFile(bytes, to: file, sync: false)
+            entries.append(Manifest.File(path: path, bytes: bytes.count, sha256: sha256Hex(bytes)))
+        }, keepFile: { path in
+            guard let entry = kept[path] else { return false }
+            let source = target.appendingPathComponent(path).path
+            var info = stat()
+            guard stat(source, &info) == 0, Int(info.st_size) == entry.bytes, (info.st_mode & S_IFMT) == S_IFREG else { return false }
+            let file = try place(path)
+            if link(source, file) != 0 { try fm.copyItem(atPath: source, toPath: file) }
+            entries.append(entry)
+            return true
+        })
         do {
-            try produce { path, bytes in
-                try paths.add(path, [])
-                let url = staging.appendingPathComponent(path)
-                let folder = url.deletingLastPathComponent().path
-                if folders.insert(folder).inserted { try fm.createDirectory(atPath: folder, withIntermediateDirectories: true) }
-                try writeFile(bytes, to: url.path, sync: false)
-                entries.append(Manifest.File(path: path, bytes: bytes.count, sha256: sha256Hex(bytes)))
-            }
+            try produce(sink)
             entries.sort { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
             // Every file on disk before the manifest and the swap: one
             // filesystem-wide sync instead of an fsync per file.

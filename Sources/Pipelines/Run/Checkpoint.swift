@@ -21,9 +21,11 @@ struct Checkpoint {
         out.append(1)
         withUnsafeBytes(of: seq.littleEndian) { out.append(contentsOf: $0) }
         out.append(contentsOf: frameHash)
-        let bookBytes = book.serialized()
-        withUnsafeBytes(of: UInt64(bookBytes.count).littleEndian) { out.append(contentsOf: $0) }
-        out.append(contentsOf: bookBytes)
+        let lengthAt = out.count
+        out.append(contentsOf: repeatElement(0, count: 8))
+        book.serialize(into: &out)
+        let length = UInt64(out.count - lengthAt - 8)
+        withUnsafeBytes(of: length.littleEndian) { for (i, b) in $0.enumerated() { out[lengthAt + i] = b } }
         out.append(contentsOf: SHA256.hash(data: out))
         return out
     }
@@ -32,25 +34,48 @@ struct Checkpoint {
 
     /// Reads a checkpoint and checks it against the log.
     static func load(_ path: String, reader: LogReader) -> Load {
-        guard let data = FileManager.default.contents(atPath: path) else { return .none }
-        let bytes = [UInt8](data)
+        guard let bytes = readWhole(path) else { return .none }
         let fixed = 4 + 1 + 8 + 32 + 8
         guard bytes.count >= fixed + 32, Array(bytes[0..<4]) == magic, bytes[4] == 1 else { return .discarded("not a checkpoint of this version") }
-        let body = bytes[..<(bytes.count - 32)]
-        guard Array(SHA256.hash(data: body)) == Array(bytes[(bytes.count - 32)...]) else { return .discarded("its checksum does not match (damaged file)") }
-        let seq = bytes[5..<13].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
-        let hash = Array(bytes[13..<45])
-        let length = bytes[45..<53].enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
-        guard UInt64(body.count - fixed) == length else { return .discarded("its length does not match") }
-        guard seq <= reader.head.seq.rawValue else { return .discarded("it is at seq \(seq) but the log ends at \(reader.head.seq)") }
-        guard let current = try? reader.frameHash(containing: Seq(seq)), current == hash else {
-            return .discarded("the log at seq \(seq) is not what it was when the checkpoint was saved (rewritten or replaced)")
+        return bytes.withUnsafeBytes { raw in
+            let body = UnsafeRawBufferPointer(rebasing: raw[..<(raw.count - 32)])
+            guard Array(SHA256.hash(data: body)) == Array(raw[(raw.count - 32)...]) else { return .discarded("its checksum does not match (damaged file)") }
+            let seq = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 5, as: UInt64.self))
+            let hash = Array(raw[13..<45])
+            let length = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 45, as: UInt64.self))
+            guard UInt64(body.count - fixed) == length else { return .discarded("its length does not match") }
+            guard seq <= reader.head.seq.rawValue else { return .discarded("it is at seq \(seq) but the log ends at \(reader.head.seq)") }
+            guard let current = try? reader.frameHash(containing: Seq(seq)), current == hash else {
+                return .discarded("the log at seq \(seq) is not what it was when the checkpoint was saved (rewritten or replaced)")
+            }
+            do {
+                return .usable(Checkpoint(seq: seq, frameHash: hash, book: try ScoreBook(serialized: UnsafeRawBufferPointer(rebasing: body[fixed...]))))
+            } catch {
+                return .discarded("\(error)")
+            }
         }
-        do {
-            return .usable(Checkpoint(seq: seq, frameHash: hash, book: try ScoreBook(serialized: Array(bytes[fixed..<(bytes.count - 32)]))))
-        } catch {
-            return .discarded("\(error)")
+    }
+
+    /// A whole file in one buffer (no intermediate copy), or nil when it cannot be read.
+    static func readWhole(_ path: String) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { return nil }
+        let size = Int(info.st_size)
+        var failed = false
+        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+            var done = 0
+            while done < size {
+                let n = read(fd, buffer.baseAddress! + done, size - done)
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { failed = true; break }
+                done += n
+            }
+            initialized = done
         }
+        return failed ? nil : bytes
     }
 
     func save(_ path: String) throws {

@@ -18,6 +18,10 @@ public struct RunReport: Sendable {
     public var resumedFrom: UInt64?
     /// Why a checkpoint was not used, if one was there.
     public var notices: [String] = []
+    /// When the run went on from the snapshot it replaced: the partitions
+    /// rendered anew, and the files kept as they were.
+    public var rendered: Int?
+    public var keptFiles = 0
 }
 
 /// Runs a pipeline: replays the log into a score book, asks the
@@ -72,7 +76,28 @@ public enum PipelineRunner {
     }
 
     /// The same files, handed to `emit` one at a time as they are rendered.
-    public static func snapshot(_ spec: PipelineSpec, book: ScoreBook, emit: (String, [UInt8]) throws -> Void) throws -> [Partition] {
+    public static func snapshot(_ spec: PipelineSpec, book: ScoreBook, emit: @escaping (String, [UInt8]) throws -> Void) throws -> [Partition] {
+        try snapshot(spec, book: book, changed: nil, into: SnapshotWriter.Sink(emitFile: emit, keepFile: { _ in false })).partitions
+    }
+
+    /// The partitions whose files can differ from the last run's when the
+    /// book changed in `dirty`: those, and the next year of the same index
+    /// and block (its trend and awards compare with the year before).
+    public static func affected(by dirty: Set<Partition>, among all: [Partition]) -> Set<Partition> {
+        var out = dirty
+        for p in dirty {
+            let next = all.filter { $0.index == p.index && $0.block == p.block && $0.year > p.year }.min { $0.year < $1.year }
+            if let next { out.insert(next) }
+        }
+        return out
+    }
+
+    /// Renders the files of every selected partition into `sink`. With
+    /// `changed` set, a partition outside it keeps the previous snapshot's
+    /// files (``SnapshotWriter/Sink/keep(_:)``) and is rendered only where
+    /// one is missing. Returns the partitions and how many were rendered.
+    static func snapshot(_ spec: PipelineSpec, book: ScoreBook, changed: Set<Partition>?,
+                         into sink: SnapshotWriter.Sink) throws -> (partitions: [Partition], rendered: Int, kept: Int) {
         let partitions = book.partitions.filter(spec.selects)
         var rankings: [Partition: Ranking] = [:]
         func ranking(_ p: Partition) -> Ranking? {
@@ -82,14 +107,23 @@ public enum PipelineRunner {
             return r
         }
         let all = book.partitions
+        var rendered = 0, keptFiles = 0
         for p in partitions {
+            func path(_ projection: String, _ ext: String) -> String {
+                SnapshotPath.file(projection: projection, index: p.index.rawValue, year: p.year, block: p.block.rawValue, ext: ext)
+            }
+            let exts = [(PipelineSpec.Format.json, "json"), (.csv, "csv")].filter { spec.formats.contains($0.0) }.map(\.1)
+            var kept: Set<String> = []
+            if let changed, !changed.contains(p) {
+                for projection in spec.projections { for ext in exts where try sink.keep(path(projection.rawValue, ext)) { kept.insert(path(projection.rawValue, ext)) } }
+                keptFiles += kept.count
+                if kept.count == spec.projections.count * exts.count { continue }
+            }
             guard let now = ranking(p) else { continue }
+            rendered += 1
             func add(_ projection: String, _ json: CanonicalJSON, _ csv: CSVTable) throws {
-                if spec.formats.contains(.json) {
-                    try emit(SnapshotPath.file(projection: projection, index: p.index.rawValue, year: p.year, block: p.block.rawValue, ext: "json"), json.serialized())
-                }
-                if spec.formats.contains(.csv) {
-                    try emit(SnapshotPath.file(projection: projection, index: p.index.rawValue, year: p.year, block: p.block.rawValue, ext: "csv"), csv.serialized())
+                for ext in exts where !kept.contains(path(projection, ext)) {
+                    try sink.emit(path(projection, ext), ext == "json" ? json.serialized() : csv.serialized())
                 }
             }
             var trend: BlockTrend?
@@ -107,7 +141,7 @@ public enum PipelineRunner {
                 }
             }
         }
-        return partitions
+        return (partitions, rendered, keptFiles)
     }
 
     /// Where a run keeps its checkpoint: beside the output directory.
@@ -126,12 +160,15 @@ public enum PipelineRunner {
                            checkpoint: String? = nil, progress: Progress? = nil) throws -> RunReport {
         var notices: [String] = []
         var resumed: UInt64?
+        var previous: Manifest?
         let book: ScoreBook, events: Int, point: Manifest.LogPoint
         if limit == .head, let checkpoint {
             let reader = try LogReader(directory: log)
             var start = ScoreBook()
             switch Checkpoint.load(checkpoint, reader: reader) {
-            case .usable(let saved): start = saved.book; resumed = saved.seq
+            case .usable(let saved):
+                start = saved.book; resumed = saved.seq
+                previous = reusable(out: out, spec: spec, checkpoint: saved)
             case .discarded(let why): notices.append("checkpoint \(checkpoint) discarded: \(why); replaying from the start")
             case .none: break
             }
@@ -151,14 +188,36 @@ public enum PipelineRunner {
         } else {
             (book, events, point) = try replay(log: log, limit: limit, asOfText: asOfText, progress: progress)
         }
-        var partitions: [Partition] = []
-        let manifest = try SnapshotWriter.write(pipeline: spec.name, configHash: spec.configHash, log: point, to: out) { emit in
-            partitions = try snapshot(spec, book: book, emit: emit)
+        // Going on from a checkpoint whose run wrote the snapshot now in
+        // `out`: only the partitions the new events changed are rendered.
+        let changed = previous.map { _ in affected(by: book.dirty, among: book.partitions) }
+        var result: (partitions: [Partition], rendered: Int, kept: Int) = ([], 0, 0)
+        let manifest = try SnapshotWriter.write(pipeline: spec.name, configHash: spec.configHash, log: point, to: out, keeping: previous) { sink in
+            result = try snapshot(spec, book: book, changed: changed, into: sink)
         }
-        if limit == .head, let checkpoint, point.seq > 0 {
+        // An unchanged book needs no new checkpoint: the saved one is it.
+        if limit == .head, let checkpoint, point.seq > 0, !(resumed == point.seq && events == 0) {
             try Checkpoint(seq: point.seq, frameHash: hexBytes(point.hash), book: book).save(checkpoint)
         }
-        return RunReport(manifest: manifest, directory: out, events: events, partitions: partitions, resumedFrom: resumed, notices: notices)
+        var report = RunReport(manifest: manifest, directory: out, events: events, partitions: result.partitions, resumedFrom: resumed, notices: notices)
+        if changed != nil {
+            report.rendered = result.rendered
+            report.keptFiles = result.kept
+        }
+        return report
+    }
+
+    /// The manifest of the snapshot in `out` when its files are the ones
+    /// this run would write for unchanged partitions: same pipeline, same
+    /// configuration, written at the checkpoint's log point.
+    static func reusable(out: String, spec: PipelineSpec, checkpoint: Checkpoint) -> Manifest? {
+        let path = URL(fileURLWithPath: out).appendingPathComponent(Manifest.fileName).path
+        guard let data = FileManager.default.contents(atPath: path),
+              let manifest = try? Manifest.parse([UInt8](data), file: path) else { return nil }
+        guard manifest.format == Manifest.currentFormat, manifest.pipeline == spec.name, manifest.configHash == spec.configHash,
+              manifest.log.limit == "head", manifest.log.seq == checkpoint.seq,
+              hexBytes(manifest.log.hash) == checkpoint.frameHash else { return nil }
+        return manifest
     }
 
     static func hexBytes(_ hex: String) -> [UInt8] {

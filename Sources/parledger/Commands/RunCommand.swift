@@ -25,8 +25,11 @@ struct RunCommand: ParsableCommand {
                                                 progress: ProgressBar.make(label: spec.name))
             for notice in report.notices { printErr("parledger: notice: \(notice)") }
             let ms = Int(Date().timeIntervalSince(started) * 1000)
-            let how = report.resumedFrom.map { "incremental from the checkpoint at seq \($0), \(report.events) events replayed" }
+            var how = report.resumedFrom.map { "incremental from the checkpoint at seq \($0), \(report.events) events replayed" }
                 ?? "\(report.events) events replayed"
+            if let rendered = report.rendered {
+                how += ", \(rendered) partitions rendered, \(report.keptFiles) files kept from the previous snapshot"
+            }
             print("\(spec.name): \(report.manifest.files.count) files for \(report.partitions.count) partitions in \(dir)/ (\(how), to seq \(report.manifest.log.seq), \(ms) ms)")
             print("log hash \(report.manifest.log.hash)  config \(report.manifest.configHash.prefix(16))…")
         } catch {
