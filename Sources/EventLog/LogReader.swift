@@ -82,6 +82,40 @@ public final class LogReader {
         }
     }
 
+    /// Calls `body` for the records with these seqs (sorted, ascending), in
+    /// order. Only the frames that hold one of them are inflated: a lookup
+    /// of a few hundred events reads a few frames, not the log.
+    public func forEachRecord(seqs: [Seq], _ body: (LogRecordView) throws -> Void) throws {
+        let wanted = seqs.filter { $0.rawValue >= 1 && $0.rawValue <= layout.head.seq.rawValue }
+        guard let first = wanted.first, let last = wanted.last else { return }
+        var next = 0
+        try forEachCheckedFrame(from: first.rawValue, through: last.rawValue) { frame, _ in
+            let frameLast = frame.header.firstSeq + UInt64(frame.header.count) - 1
+            while next < wanted.count && wanted[next].rawValue < frame.header.firstSeq { next += 1 }
+            guard next < wanted.count, wanted[next].rawValue <= frameLast else { return }
+            guard let plain = inflater.inflate(frame.payload, plainLength: Int(frame.header.plainLength)) else {
+                throw EventLogError(.corrupt, "frame payload does not inflate to its declared length", offset: FrameOffset(rawValue: frame.offset),
+                                    seq: Seq(frame.header.firstSeq), hint: "the log was changed after it was written; restore it from a backup")
+            }
+            var offset = 0
+            var seq = frame.header.firstSeq
+            while seq <= frameLast && next < wanted.count {
+                guard let delta = Varint.read(plain, &offset), let length = Varint.read(plain, &offset),
+                      offset + Int(length) <= plain.count else {
+                    throw EventLogError(.corrupt, "record \(seq) is malformed inside its frame", offset: FrameOffset(rawValue: frame.offset),
+                                        seq: Seq(frame.header.firstSeq), hint: "restore the log from a backup")
+                }
+                if seq == wanted[next].rawValue {
+                    let payload = UnsafeRawBufferPointer(rebasing: plain[offset..<(offset + Int(length))])
+                    try body(LogRecordView(seq: Seq(seq), recordedAt: frame.header.recordedMin + Int64(delta), payload: payload))
+                    while next < wanted.count && wanted[next].rawValue <= seq { next += 1 }
+                }
+                offset += Int(length)
+                seq += 1
+            }
+        }
+    }
+
     /// The raw path: every frame up to the head with its compressed bytes,
     /// checked but not inflated — for measuring zlib alone on the same log.
     public func forEachFrame(_ body: (FrameInfo, UnsafeRawBufferPointer) throws -> Void) throws {

@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import Ledger
 import Pipelines
@@ -15,8 +16,12 @@ struct ReadOptions: ParsableArguments {
     @Option(name: .customLong("at-seq"), help: ArgumentHelp("The log as it stood after event N.", valueName: "n"))
     var atSeq: UInt64?
 
+    @Option(help: ArgumentHelp("Go on from this checkpoint of a pipeline run instead of replaying the whole log (default: the nightly run's, snapshots/.nightly.checkpoint, when it is there and matches the log). Not with --as-of or --at-seq.", valueName: "file"))
+    var checkpoint: String?
+
     func validate() throws {
         if asOf != nil && atSeq != nil { throw ValidationError("give --as-of or --at-seq, not both") }
+        if checkpoint != nil && (asOf != nil || atSeq != nil) { throw ValidationError("--checkpoint reads the log at its head: not with --as-of or --at-seq") }
         if let asOf, case .failure(let e) = RFC3339.parse(asOf) { throw ValidationError("--as-of \(asOf): \(e.message)") }
     }
 
@@ -26,9 +31,19 @@ struct ReadOptions: ParsableArguments {
         return .head
     }
 
-    /// The score book of the log within the limit.
+    /// The score book of the log within the limit: at the head, from a
+    /// checkpoint that matches the log when there is one.
     func book(_ location: LogLocation) throws -> ScoreBook {
+        if let checkpoint, !FileManager.default.fileExists(atPath: checkpoint) {
+            throw fail("no checkpoint at \(checkpoint); a pipeline run saves one beside its output (`parledger run pipelines/nightly.yaml` writes snapshots/.nightly.checkpoint)")
+        }
         do {
+            let saved = checkpoint ?? PipelineRunner.checkpointPath(for: "snapshots/nightly")
+            if limit == .head, FileManager.default.fileExists(atPath: saved) {
+                let r = try PipelineRunner.book(log: location.log, checkpoint: saved, progress: ProgressBar.make(label: "replaying"))
+                if checkpoint != nil, let notice = r.notice { printErr("parledger: notice: \(notice)") }
+                return r.book
+            }
             return try PipelineRunner.replay(log: location.log, limit: limit, asOfText: asOf, progress: ProgressBar.make(label: "replaying")).book
         } catch {
             throw fail(error)

@@ -13,6 +13,35 @@ struct CLIFailureTests {
         return dir
     }
 
+    @Test("explain after a nightly run reads its checkpoint and the events since, and says what a full replay says; a missing checkpoint is named")
+    func explainFromCheckpoint() throws {
+        let dir = CLI.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let cwd = URL(fileURLWithPath: dir)
+        try FileManager.default.createDirectory(at: cwd, withIntermediateDirectories: true)
+        let demo = CLI.root.appendingPathComponent("events/demo").path
+        #expect(try CLI.run(["init"], cwd: cwd).status == 0)
+        #expect(try CLI.run(["import", "\(demo)/01-units.jsonl", "\(demo)/02-par-2022.jsonl", "\(demo)/03-after-publication-2022.jsonl",
+                             "\(demo)/04-par-2023.jsonl"], cwd: cwd).status == 0)
+        let run = try CLI.run(["run", CLI.root.appendingPathComponent("pipelines/nightly.yaml").path], cwd: cwd)
+        #expect(run.status == 0, "\(run.err)")
+        #expect(FileManager.default.fileExists(atPath: dir + "/snapshots/.nightly.checkpoint"))
+        #expect(try CLI.run(["import", "\(demo)/05-after-publication-2023.jsonl"], cwd: cwd).status == 0)
+        let stat = try CLI.run(["stat"], cwd: cwd).out
+        let seq = try #require(stat.split(separator: "\n").first { $0.hasPrefix("head seq") }?.split(separator: " ").last.map(String.init))
+        let fromCheckpoint = try CLI.run(["explain", "--unit", "SYT", "--year", "2023"], cwd: cwd)
+        let explicit = try CLI.run(["explain", "--unit", "SYT", "--year", "2023", "--checkpoint", "snapshots/.nightly.checkpoint"], cwd: cwd)
+        let replayed = try CLI.run(["explain", "--unit", "SYT", "--year", "2023", "--at-seq", seq], cwd: cwd)
+        #expect(fromCheckpoint.status == 0 && replayed.status == 0 && explicit.status == 0)
+        #expect(fromCheckpoint.out == replayed.out && explicit.out == replayed.out && explicit.err.isEmpty)
+        #expect(fromCheckpoint.out.contains("corrected by #"), "the corrections imported after the run are in the explanation")
+
+        let missing = try CLI.run(["explain", "--unit", "SKHDT", "--year", "2023", "--checkpoint", "nowhere.checkpoint"], cwd: cwd)
+        #expect(missing.status == 1 && missing.err.contains("no checkpoint at nowhere.checkpoint") && missing.out.isEmpty)
+        let both = try CLI.run(["explain", "--unit", "SKHDT", "--year", "2023", "--checkpoint", "x", "--at-seq", "5"], cwd: cwd)
+        #expect(both.status != 0 && both.err.contains("not with --as-of or --at-seq"))
+    }
+
     @Test("explain, history and appeal what-if name what they cannot find")
     func unknowns() throws {
         let log = try Self.demoLog()

@@ -155,6 +155,29 @@ struct PipelineRunTests {
         #expect(try s.tree(out) == s.tree(s.path + "/full-other"))
     }
 
+    @Test("A read at the head goes on from a run's checkpoint and the events after it, with the figures of a full replay")
+    func readsFromCheckpoint() throws {
+        let s = try Scratch()
+        let events = DemoProvince.events()
+        let spec = try Self.nightly
+        try s.importLines(events[..<5000])
+        let out = s.path + "/snap", checkpoint = PipelineRunner.checkpointPath(for: out)
+        _ = try PipelineRunner.run(spec, log: s.log, out: out, checkpoint: checkpoint)
+        try s.importLines(events[5000...])
+        let resumed = try PipelineRunner.book(log: s.log, checkpoint: checkpoint)
+        #expect(resumed.resumedFrom == 5000 && resumed.events == events.count - 5000 && resumed.notice == nil)
+        let replayed = try PipelineRunner.replay(log: s.log, limit: .head).book
+        for p in replayed.partitions { #expect(resumed.book.ranking(p) == replayed.ranking(p)) }
+        #expect(resumed.book.lineage(unit: "SKHDT", index: .par, year: 2023) == replayed.lineage(unit: "SKHDT", index: .par, year: 2023))
+
+        // The checkpoint of another log: not used, and said so.
+        let other = try Scratch()
+        try other.importLines(events[..<100])
+        let foreign = try PipelineRunner.book(log: other.log, checkpoint: checkpoint)
+        #expect(foreign.resumedFrom == nil && foreign.events == 100)
+        #expect(foreign.notice?.contains("it is at seq 5000 but the log ends at 100") == true)
+    }
+
     @Test("A checkpoint that no longer matches the log is discarded with a notice, and the run is still right")
     func rewrittenLog() throws {
         let s = try Scratch()

@@ -34,20 +34,25 @@ struct Checkpoint {
 
     /// Reads a checkpoint and checks it against the log.
     static func load(_ path: String, reader: LogReader) -> Load {
-        guard let bytes = readWhole(path) else { return .none }
         let fixed = 4 + 1 + 8 + 32 + 8
-        guard bytes.count >= fixed + 32, Array(bytes[0..<4]) == magic, bytes[4] == 1 else { return .discarded("not a checkpoint of this version") }
+        // The header alone first: a checkpoint of another log is turned away
+        // before hundreds of megabytes are read and hashed.
+        guard let header = readWhole(path, limit: fixed) else { return .none }
+        guard header.count == fixed, Array(header[0..<4]) == magic, header[4] == 1 else { return .discarded("not a checkpoint of this version") }
+        let headerSeq = header[5..<13].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        guard headerSeq <= reader.head.seq.rawValue else { return .discarded("it is at seq \(headerSeq) but the log ends at \(reader.head.seq)") }
+        guard let current = try? reader.frameHash(containing: Seq(headerSeq)), current == Array(header[13..<45]) else {
+            return .discarded("the log at seq \(headerSeq) is not what it was when the checkpoint was saved (rewritten or replaced)")
+        }
+        guard let bytes = readWhole(path) else { return .none }
+        guard bytes.count >= fixed + 32, Array(bytes[0..<fixed]) == header else { return .discarded("it changed while it was read") }
         return bytes.withUnsafeBytes { raw in
             let body = UnsafeRawBufferPointer(rebasing: raw[..<(raw.count - 32)])
-            guard Array(SHA256.hash(data: body)) == Array(raw[(raw.count - 32)...]) else { return .discarded("its checksum does not match (damaged file)") }
             let seq = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 5, as: UInt64.self))
             let hash = Array(raw[13..<45])
             let length = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 45, as: UInt64.self))
             guard UInt64(body.count - fixed) == length else { return .discarded("its length does not match") }
-            guard seq <= reader.head.seq.rawValue else { return .discarded("it is at seq \(seq) but the log ends at \(reader.head.seq)") }
-            guard let current = try? reader.frameHash(containing: Seq(seq)), current == hash else {
-                return .discarded("the log at seq \(seq) is not what it was when the checkpoint was saved (rewritten or replaced)")
-            }
+            guard Array(SHA256.hash(data: body)) == Array(raw[(raw.count - 32)...]) else { return .discarded("its checksum does not match (damaged file)") }
             do {
                 return .usable(Checkpoint(seq: seq, frameHash: hash, book: try ScoreBook(serialized: UnsafeRawBufferPointer(rebasing: body[fixed...]))))
             } catch {
@@ -57,13 +62,13 @@ struct Checkpoint {
     }
 
     /// A whole file in one buffer (no intermediate copy), or nil when it cannot be read.
-    static func readWhole(_ path: String) -> [UInt8]? {
+    static func readWhole(_ path: String, limit: Int = .max) -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else { return nil }
-        let size = Int(info.st_size)
+        let size = min(Int(info.st_size), limit)
         var failed = false
         let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
             var done = 0

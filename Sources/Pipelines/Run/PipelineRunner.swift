@@ -163,28 +163,10 @@ public enum PipelineRunner {
         var previous: Manifest?
         let book: ScoreBook, events: Int, point: Manifest.LogPoint
         if limit == .head, let checkpoint {
-            let reader = try LogReader(directory: log)
-            var start = ScoreBook()
-            switch Checkpoint.load(checkpoint, reader: reader) {
-            case .usable(let saved):
-                start = saved.book; resumed = saved.seq
-                previous = reusable(out: out, spec: spec, checkpoint: saved)
-            case .discarded(let why): notices.append("checkpoint \(checkpoint) discarded: \(why); replaying from the start")
-            case .none: break
-            }
-            var b = start
-            var count = 0
-            let total = reader.head.seq.rawValue
-            try Ledger.replay(reader, from: EventSeq((resumed ?? 0) + 1), prose: false) { r in
-                b.apply(r)
-                count += 1
-                if let progress, r.seq.rawValue & 0xFFFF == 0 { progress(r.seq.rawValue, total) }
-            }
-            progress?(total, total)
-            book = b
-            events = count
-            let head = reader.head
-            point = Manifest.LogPoint(seq: head.seq.rawValue, hash: head.hashHex, limit: "head")
+            let resumed_ = try resume(log: log, checkpoint: checkpoint, progress: progress)
+            (book, events, point, resumed) = (resumed_.book, resumed_.events, resumed_.point, resumed_.from?.seq)
+            if let why = resumed_.discarded { notices.append("checkpoint \(checkpoint) discarded: \(why); replaying from the start") }
+            previous = resumed_.from.flatMap { reusable(out: out, spec: spec, checkpoint: $0) }
         } else {
             (book, events, point) = try replay(log: log, limit: limit, asOfText: asOfText, progress: progress)
         }
@@ -205,6 +187,41 @@ public enum PipelineRunner {
             report.keptFiles = result.kept
         }
         return report
+    }
+
+    /// The book at the head of the log, going on from a checkpoint saved by
+    /// a run when it still matches the log (for read commands: an explain
+    /// after the nightly run reads what the run saved, not the whole log).
+    /// `notice` says why a checkpoint that was there was not used.
+    public static func book(log: String, checkpoint: String, progress: Progress? = nil)
+        throws -> (book: ScoreBook, events: Int, resumedFrom: UInt64?, notice: String?) {
+        let r = try resume(log: log, checkpoint: checkpoint, progress: progress)
+        return (r.book, r.events, r.from?.seq, r.discarded.map { "checkpoint \(checkpoint) discarded: \($0); replayed the log from the start" })
+    }
+
+    /// The book at the head of the log: the checkpoint's, when it still
+    /// matches the log, with the events after it applied; otherwise a
+    /// replay from the start (`discarded` says why a checkpoint was not used).
+    static func resume(log: String, checkpoint: String, progress: Progress? = nil)
+        throws -> (book: ScoreBook, events: Int, point: Manifest.LogPoint, from: Checkpoint?, discarded: String?) {
+        let reader = try LogReader(directory: log)
+        var book = ScoreBook()
+        var from: Checkpoint?, discarded: String?
+        switch Checkpoint.load(checkpoint, reader: reader) {
+        case .usable(let saved): book = saved.book; from = saved
+        case .discarded(let why): discarded = why
+        case .none: break
+        }
+        var count = 0
+        let total = reader.head.seq.rawValue
+        try Ledger.replay(reader, from: EventSeq((from?.seq ?? 0) + 1), prose: false) { r in
+            book.apply(r)
+            count += 1
+            if let progress, r.seq.rawValue & 0xFFFF == 0 { progress(r.seq.rawValue, total) }
+        }
+        progress?(total, total)
+        let head = reader.head
+        return (book, count, Manifest.LogPoint(seq: head.seq.rawValue, hash: head.hashHex, limit: "head"), from, discarded)
     }
 
     /// The manifest of the snapshot in `out` when its files are the ones
@@ -234,10 +251,19 @@ public enum PipelineRunner {
 extension PipelineRunner {
     /// The events with these seqs, read from the log (for explain and history).
     public static func events(log: String, seqs: Set<EventSeq>) throws -> [EventSeq: RecordedEvent] {
-        guard let first = seqs.min(), let last = seqs.max() else { return [:] }
         var out: [EventSeq: RecordedEvent] = [:]
-        try Ledger.replay(directory: log, from: first, limit: .seq(last)) { r in
-            if seqs.contains(r.seq) { out[r.seq] = r }
+        var decoder = RecordDecoder()
+        let reader = try LogReader(directory: log)
+        try reader.forEachRecord(seqs: seqs.map { Seq($0.rawValue) }.sorted()) { record in
+            let event: Event
+            do {
+                event = try decoder.decode(record.payload)
+            } catch {
+                throw LedgerError(message: "event #\(record.seq) cannot be decoded: \(error)",
+                                  hint: "the log was written by a newer parledger, or damaged; run `parledger verify`")
+            }
+            let seq = EventSeq(record.seq.rawValue)
+            out[seq] = RecordedEvent(seq: seq, recordedAt: RecordTime(microsecondsSinceEpoch: record.recordedAt), event: event)
         }
         return out
     }
