@@ -243,21 +243,29 @@ def measure(args, first, last, parledger, bench, work):
         timed([parledger, "generate", "national", "--provinces", str(args.provinces), "--units", str(args.units),
                "--items", str(args.items), "--from", str(first), "--to", str(last), "--seed", str(args.seed), "--out", data])
 
-    # One more day: the events of the last business day go in after the first nightly run.
-    with open(data, "rb") as f:
-        lines = f.read().split(b"\n")
-    lines = [l for l in lines if l]
-    last_day = json.loads(lines[-1])["at"][:10]
-    cut = len(lines)
-    while cut > 0 and json.loads(lines[cut - 1])["at"][:10] == last_day:
-        cut -= 1
+    # One more day: the events of the last business day go in after the first
+    # nightly run. Split in one streaming pass, so that this script stays
+    # small: a child's peak RSS (wait4) counts what it inherited at fork.
     history, day = os.path.join(work, "history.jsonl"), os.path.join(work, "day.jsonl")
-    with open(history, "wb") as f:
-        f.write(b"\n".join(lines[:cut]) + b"\n")
-    with open(day, "wb") as f:
-        f.write(b"\n".join(lines[cut:]) + b"\n")
-    events, day_events = len(lines), len(lines) - cut
-    del lines
+    events, run_start, run_count, previous_day, offset = 0, 0, 0, None, 0
+    with open(data, "rb") as f:
+        for line in f:
+            if line.strip():
+                at = line.find(b'"at":"')
+                this_day = line[at + 6:at + 16] if at >= 0 else None
+                if this_day != previous_day:
+                    run_start, run_count, previous_day = offset, 0, this_day
+                run_count += 1
+                events += 1
+            offset += len(line)
+    last_day, day_events, cut = previous_day.decode(), run_count, events - run_count
+    with open(data, "rb") as f, open(history, "wb") as h, open(day, "wb") as d:
+        remaining = run_start
+        while remaining > 0:
+            chunk = f.read(min(remaining, 1 << 24))
+            h.write(chunk)
+            remaining -= len(chunk)
+        shutil.copyfileobj(f, d)
 
     timed([parledger, "init", "--log", log])
     say(f"importing {cut:,} events …")

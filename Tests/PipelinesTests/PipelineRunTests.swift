@@ -178,6 +178,33 @@ struct PipelineRunTests {
         #expect(foreign.notice?.contains("it is at seq 5000 but the log ends at 100") == true)
     }
 
+    @Test("A checkpoint cut short or with a flipped byte is discarded with a notice saying why, and the run is still right",
+          arguments: ["short header", "cut in half", "flipped byte"])
+    func damagedCheckpoint(damage: String) throws {
+        let s = try Scratch()
+        let events = DemoProvince.events()
+        let spec = try Self.nightly
+        try s.importLines(events[..<4000])
+        let out = s.path + "/snap", checkpoint = PipelineRunner.checkpointPath(for: out)
+        _ = try PipelineRunner.run(spec, log: s.log, out: out, checkpoint: checkpoint)
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: checkpoint)))
+        switch damage {
+        case "short header": bytes = Array(bytes.prefix(10))
+        case "cut in half": bytes = Array(bytes.prefix(bytes.count / 2))
+        default: bytes[bytes.count / 2] ^= 0x10
+        }
+        try Data(bytes).write(to: URL(fileURLWithPath: checkpoint))
+        try s.importLines(events[4000...])
+        let report = try PipelineRunner.run(spec, log: s.log, out: out, checkpoint: checkpoint)
+        #expect(report.resumedFrom == nil && report.rendered == nil)
+        let why = ["short header": "shorter than a header", "cut in half": "its length does not match", "flipped byte": "its checksum does not match"][damage]!
+        #expect(report.notices.count == 1 && report.notices[0].contains(why), "\(report.notices)")
+        _ = try PipelineRunner.run(spec, log: s.log, out: s.path + "/full")
+        #expect(try s.tree(out) == s.tree(s.path + "/full"))
+        // The run saved a good checkpoint again.
+        #expect(try PipelineRunner.book(log: s.log, checkpoint: checkpoint).resumedFrom == UInt64(events.count))
+    }
+
     @Test("A checkpoint that no longer matches the log is discarded with a notice, and the run is still right")
     func rewrittenLog() throws {
         let s = try Scratch()

@@ -29,7 +29,8 @@ public enum SnapshotWriter {
 
     /// Where a run puts its files: new bytes, or a file kept unchanged from
     /// the snapshot being replaced.
-    public struct Sink {
+    /// Safe to call from several threads: the writer keeps its bookkeeping under a lock.
+    public struct Sink: @unchecked Sendable {
         let emitFile: (String, [UInt8]) throws -> Void
         let keepFile: (String) throws -> Bool
         /// Writes a file of the new snapshot.
@@ -76,17 +77,23 @@ public enum SnapshotWriter {
         var paths = SnapshotSet()   // checks each path: inside the directory, not the manifest, not twice
         var folders: Set<String> = []
         let kept = Dictionary((previous?.files ?? []).map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
+        // The sink may be called from several rendering threads: the
+        // bookkeeping is under a lock, the hashing and writing are not.
+        let lock = NSLock()
         func place(_ path: String) throws -> String {
+            lock.lock()
+            defer { lock.unlock() }
             try paths.add(path, [])
             let url = staging.appendingPathComponent(path)
             let folder = url.deletingLastPathComponent().path
             if folders.insert(folder).inserted { try fm.createDirectory(atPath: folder, withIntermediateDirectories: true) }
             return url.path
         }
+        func record(_ entry: Manifest.File) { lock.lock(); entries.append(entry); lock.unlock() }
         let sink = Sink(emitFile: { path, bytes in
             let file = try place(path)
             try writeFile(bytes, to: file, sync: false)
-            entries.append(Manifest.File(path: path, bytes: bytes.count, sha256: sha256Hex(bytes)))
+            record(Manifest.File(path: path, bytes: bytes.count, sha256: sha256Hex(bytes)))
         }, keepFile: { path in
             guard let entry = kept[path] else { return false }
             let source = target.appendingPathComponent(path).path
@@ -94,7 +101,7 @@ public enum SnapshotWriter {
             guard stat(source, &info) == 0, Int(info.st_size) == entry.bytes, (info.st_mode & S_IFMT) == S_IFREG else { return false }
             let file = try place(path)
             if link(source, file) != 0 { try fm.copyItem(atPath: source, toPath: file) }
-            entries.append(entry)
+            record(entry)
             return true
         })
         do {

@@ -38,7 +38,8 @@ struct Checkpoint {
         // The header alone first: a checkpoint of another log is turned away
         // before hundreds of megabytes are read and hashed.
         guard let header = readWhole(path, limit: fixed) else { return .none }
-        guard header.count == fixed, Array(header[0..<4]) == magic, header[4] == 1 else { return .discarded("not a checkpoint of this version") }
+        guard header.count == fixed else { return .discarded("it is \(header.count) bytes long, shorter than a header (a save cut short by a crash?)") }
+        guard Array(header[0..<4]) == magic, header[4] == 1 else { return .discarded("not a checkpoint of this version") }
         let headerSeq = header[5..<13].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
         guard headerSeq <= reader.head.seq.rawValue else { return .discarded("it is at seq \(headerSeq) but the log ends at \(reader.head.seq)") }
         guard let current = try? reader.frameHash(containing: Seq(headerSeq)), current == Array(header[13..<45]) else {
@@ -83,13 +84,23 @@ struct Checkpoint {
         return failed ? nil : bytes
     }
 
+    /// Saves under a temporary name, then renames. Not fsynced: a checkpoint
+    /// is a cache that is checked before use, so one lost or torn by a crash
+    /// is discarded (checksum, length) and costs one replay from the start,
+    /// while waiting for a few hundred megabytes to reach the disk would cost
+    /// every nightly run. The snapshot itself is made durable before this.
     func save(_ path: String) throws {
         let tmp = path + ".tmp-\(ProcessInfo.processInfo.processIdentifier)"
-        try SnapshotWriter.writeDurably(encoded(), to: tmp)
+        do {
+            try SnapshotWriter.writeFile(encoded(), to: tmp, sync: false)
+        } catch {
+            unlink(tmp)
+            throw PipelineError(code: .badOutput, place: path, message: "cannot save the checkpoint: \(error)",
+                                hint: "check the directory's permissions and free space; the snapshot was written, the next run replays the whole log")
+        }
         guard rename(tmp, path) == 0 else {
             unlink(tmp)
             throw PipelineError(code: .badOutput, place: path, message: "cannot save the checkpoint: \(String(cString: strerror(errno)))")
         }
-        SnapshotWriter.syncDirectory((path as NSString).deletingLastPathComponent)
     }
 }

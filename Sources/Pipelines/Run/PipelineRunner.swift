@@ -96,9 +96,47 @@ public enum PipelineRunner {
     /// `changed` set, a partition outside it keeps the previous snapshot's
     /// files (``SnapshotWriter/Sink/keep(_:)``) and is rendered only where
     /// one is missing. Returns the partitions and how many were rendered.
-    static func snapshot(_ spec: PipelineSpec, book: ScoreBook, changed: Set<Partition>?,
-                         into sink: SnapshotWriter.Sink) throws -> (partitions: [Partition], rendered: Int, kept: Int) {
+    ///
+    /// The partitions are shared among `workers` threads, each (index, block)
+    /// with all its years on one thread, so a year's ranking is computed
+    /// once for its own files and the next year's trend. The bytes do not
+    /// depend on the number of workers: each file is rendered from the book
+    /// alone, and the manifest is sorted.
+    static func snapshot(_ spec: PipelineSpec, book: ScoreBook, changed: Set<Partition>?, into sink: SnapshotWriter.Sink,
+                         workers: Int = ProcessInfo.processInfo.activeProcessorCount) throws -> (partitions: [Partition], rendered: Int, kept: Int) {
         let partitions = book.partitions.filter(spec.selects)
+        let all = book.partitions
+        // Whole (index, block) series to the least loaded worker, largest first.
+        var series: [String: [Partition]] = [:]
+        for p in partitions { series[p.index.rawValue + "\u{0}" + p.block.rawValue, default: []].append(p) }
+        let n = max(1, min(workers, series.count))
+        var shares = [[Partition]](repeating: [], count: n)
+        for group in series.values.sorted(by: { $0.count != $1.count ? $0.count > $1.count : $0[0] < $1[0] }) {
+            let least = shares.indices.min { shares[$0].count < shares[$1].count }!
+            shares[least] += group
+        }
+        /// One slot per worker, each written only by its worker.
+        final class Results: @unchecked Sendable {
+            let each: UnsafeMutableBufferPointer<(rendered: Int, kept: Int, error: (any Error)?)>
+            init(_ n: Int) { each = .allocate(capacity: n); each.initialize(repeating: (0, 0, nil)) }
+            deinit { _ = each.deinitialize(); each.deallocate() }
+        }
+        let results = Results(n), work = shares
+        DispatchQueue.concurrentPerform(iterations: n) { w in
+            do {
+                let r = try render(work[w], of: all, spec: spec, book: book, changed: changed, into: sink)
+                results.each[w] = (r.rendered, r.kept, nil)
+            } catch {
+                results.each[w] = (0, 0, error)
+            }
+        }
+        if let error = results.each.lazy.compactMap(\.error).first { throw error }
+        return (partitions, results.each.reduce(0) { $0 + $1.rendered }, results.each.reduce(0) { $0 + $1.kept })
+    }
+
+    /// One worker's share of ``snapshot(_:book:changed:into:workers:)``.
+    private static func render(_ partitions: [Partition], of all: [Partition], spec: PipelineSpec, book: ScoreBook, changed: Set<Partition>?,
+                               into sink: SnapshotWriter.Sink) throws -> (rendered: Int, kept: Int) {
         var rankings: [Partition: Ranking] = [:]
         func ranking(_ p: Partition) -> Ranking? {
             if let r = rankings[p] { return r }
@@ -106,7 +144,6 @@ public enum PipelineRunner {
             rankings[p] = r
             return r
         }
-        let all = book.partitions
         var rendered = 0, keptFiles = 0
         for p in partitions {
             func path(_ projection: String, _ ext: String) -> String {
@@ -141,7 +178,7 @@ public enum PipelineRunner {
                 }
             }
         }
-        return (partitions, rendered, keptFiles)
+        return (rendered, keptFiles)
     }
 
     /// Where a run keeps its checkpoint: beside the output directory.
