@@ -16,6 +16,48 @@ public struct FrameInfo: Sendable {
     public let plainLength: Int
     public let compressedLength: Int
     public let hash: [UInt8]
+    /// The writer's clock of the frame's first record (records carry deltas from it).
+    public let recordedMin: Int64
+}
+
+/// Inflates frames handed out by ``LogReader/forEachFrame(from:through:_:)``
+/// and walks their records: one per thread, so that frames can be inflated
+/// and decoded on several cores while the records are used in seq order.
+public final class FrameRecords {
+    private let inflater = Inflater()
+
+    public init() {}
+
+    /// Calls `body` for each record of the frame with `from ≤ seq ≤ through`.
+    public func forEachRecord(of frame: FrameInfo, compressed: UnsafeRawBufferPointer, from: Seq = Seq(1), through: Seq = Seq(.max),
+                              _ body: (LogRecordView) throws -> Void) throws {
+        guard let plain = inflater.inflate(compressed, plainLength: frame.plainLength) else {
+            throw EventLogError(.corrupt, "frame payload does not inflate to its declared length", segment: frame.segment, offset: frame.offset,
+                                seq: frame.firstSeq, hint: "the log was changed after it was written; restore it from a backup")
+        }
+        try Self.walk(plain, firstSeq: frame.firstSeq.rawValue, count: frame.count, recordedMin: frame.recordedMin,
+                      from: from.rawValue, through: through.rawValue, segment: frame.segment, offset: frame.offset, body)
+    }
+
+    /// The records of an inflated frame.
+    static func walk(_ plain: UnsafeRawBufferPointer, firstSeq: UInt64, count: Int, recordedMin: Int64, from: UInt64, through: UInt64,
+                     segment: String?, offset: FrameOffset, _ body: (LogRecordView) throws -> Void) throws {
+        var at = 0
+        var seq = firstSeq
+        for _ in 0..<count {
+            if seq > through { return }
+            guard let delta = Varint.read(plain, &at), let length = Varint.read(plain, &at), at + Int(length) <= plain.count else {
+                throw EventLogError(.corrupt, "record \(seq) is malformed inside its frame", segment: segment, offset: offset,
+                                    seq: Seq(firstSeq), hint: "restore the log from a backup")
+            }
+            if seq >= from {
+                try body(LogRecordView(seq: Seq(seq), recordedAt: recordedMin + Int64(delta),
+                                       payload: UnsafeRawBufferPointer(rebasing: plain[at..<(at + Int(length))])))
+            }
+            at += Int(length)
+            seq += 1
+        }
+    }
 }
 
 /// Reads a log without changing it: records from any seq, frames for the
@@ -63,22 +105,8 @@ public final class LogReader {
                 throw EventLogError(.corrupt, "frame payload does not inflate to its declared length", offset: FrameOffset(rawValue: frame.offset),
                                     seq: Seq(frame.header.firstSeq), hint: "the log was changed after it was written; restore it from a backup")
             }
-            var offset = 0
-            var seq = frame.header.firstSeq
-            for _ in 0..<frame.header.count {
-                guard let delta = Varint.read(plain, &offset), let length = Varint.read(plain, &offset),
-                      offset + Int(length) <= plain.count else {
-                    throw EventLogError(.corrupt, "record \(seq) is malformed inside its frame", offset: FrameOffset(rawValue: frame.offset),
-                                        seq: Seq(frame.header.firstSeq), hint: "restore the log from a backup")
-                }
-                if seq >= from.rawValue && seq <= last {
-                    let payload = UnsafeRawBufferPointer(rebasing: plain[offset..<(offset + Int(length))])
-                    try body(LogRecordView(seq: Seq(seq), recordedAt: frame.header.recordedMin + Int64(delta), payload: payload))
-                }
-                offset += Int(length)
-                seq += 1
-                if seq > last { return }
-            }
+            try FrameRecords.walk(plain, firstSeq: frame.header.firstSeq, count: Int(frame.header.count), recordedMin: frame.header.recordedMin,
+                                  from: from.rawValue, through: last, segment: nil, offset: FrameOffset(rawValue: frame.offset), body)
         }
     }
 
@@ -118,12 +146,15 @@ public final class LogReader {
 
     /// The raw path: every frame up to the head with its compressed bytes,
     /// checked but not inflated — for measuring zlib alone on the same log.
-    public func forEachFrame(_ body: (FrameInfo, UnsafeRawBufferPointer) throws -> Void) throws {
-        guard layout.head.seq.rawValue > 0 else { return }
-        try forEachCheckedFrame(from: 1, through: layout.head.seq.rawValue) { frame, segment in
+    /// With `from`/`through`, only the frames that hold records in that
+    /// range (the bytes are valid only inside the callback).
+    public func forEachFrame(from: Seq = Seq(1), through: Seq? = nil, _ body: (FrameInfo, UnsafeRawBufferPointer) throws -> Void) throws {
+        let last = min(through?.rawValue ?? layout.head.seq.rawValue, layout.head.seq.rawValue)
+        guard last > 0, from.rawValue <= last else { return }
+        try forEachCheckedFrame(from: max(1, from.rawValue), through: last) { frame, segment in
             let info = FrameInfo(segment: segment.name, offset: FrameOffset(rawValue: frame.offset), firstSeq: Seq(frame.header.firstSeq),
                                  count: Int(frame.header.count), plainLength: Int(frame.header.plainLength),
-                                 compressedLength: Int(frame.header.compressedLength), hash: frame.hash)
+                                 compressedLength: Int(frame.header.compressedLength), hash: frame.hash, recordedMin: frame.header.recordedMin)
             try body(info, frame.payload)
         }
     }
