@@ -5,11 +5,22 @@ import Crypto
 struct ScannedFrame {
     let header: FrameHeader
     let offset: Int
-    /// SHA-256 over the header and the compressed payload.
-    let hash: [UInt8]
+    /// The header's bytes, inside the segment's map.
+    let headerBytes: UnsafeRawBufferPointer
     /// The compressed payload, inside the segment's map.
     let payload: UnsafeRawBufferPointer
+    /// SHA-256 over the header and the compressed payload (computed by a
+    /// full scan; a light scan leaves it to ``computeHash()``).
+    let hash: [UInt8]
     var end: Int { offset + FrameHeader.size + payload.count }
+
+    /// The frame's SHA-256, from its bytes.
+    func computeHash() -> [UInt8] {
+        var sha = SHA256()
+        sha.update(bufferPointer: headerBytes)
+        sha.update(bufferPointer: payload)
+        return Array(sha.finalize())
+    }
 }
 
 /// How a segment's frames ended.
@@ -32,6 +43,10 @@ struct FrameScanner {
     let segment: SegmentFile
     let bytes: UnsafeRawBufferPointer
     let isLastSegment: Bool
+    /// A light scan checks header CRCs, payload CRCs and seq continuity but
+    /// neither hashes frames nor checks the chain: for finding frames (the
+    /// head, one frame, a lookup) where the chain is not being verified.
+    var light = false
 
     /// Calls `body` for each valid frame in order; returns how the segment
     /// ended. `expectedSeq` is the seq the first frame must start at;
@@ -73,17 +88,21 @@ struct FrameScanner {
             guard header.firstSeq == expectedSeq else {
                 throw corrupt(offset, "frame starts at seq \(header.firstSeq), expected \(expectedSeq)", seq: header.firstSeq)
             }
+            if light {
+                let frame = ScannedFrame(header: header, offset: offset, headerBytes: headerBytes, payload: payload, hash: [])
+                try body(frame)
+                expectedSeq = header.firstSeq + UInt64(header.count)
+                offset = end
+                continue
+            }
             if let previousHash, header.previousHash != previousHash {
                 throw corrupt(offset, "hash chain broken: the frame does not follow the one before it", seq: header.firstSeq)
             }
-            var sha = SHA256()
-            sha.update(bufferPointer: headerBytes)
-            sha.update(bufferPointer: payload)
-            let hash = Array(sha.finalize())
-            let frame = ScannedFrame(header: header, offset: offset, hash: hash, payload: payload)
+            var frame = ScannedFrame(header: header, offset: offset, headerBytes: headerBytes, payload: payload, hash: [])
+            frame = ScannedFrame(header: header, offset: offset, headerBytes: headerBytes, payload: payload, hash: frame.computeHash())
             try body(frame)
             expectedSeq = header.firstSeq + UInt64(header.count)
-            previousHash = hash
+            previousHash = frame.hash
             offset = end
         }
         return .clean

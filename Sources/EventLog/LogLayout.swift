@@ -39,15 +39,18 @@ struct LogLayout {
         while true {
             let segment = segments[index]
             let file = try MappedFile(path: segment.path)
-            let scanner = FrameScanner(segment: segment, bytes: file.bytes, isLastSegment: index == segments.count - 1)
+            // Light: the head needs the last whole batch and its frame's
+            // hash, not the chain (readers and verify check that).
+            var scanner = FrameScanner(segment: segment, bytes: file.bytes, isLastSegment: index == segments.count - 1)
+            scanner.light = true
             var expected = segment.firstSeq
             var previous: [UInt8]? = nil
-            var committed: (end: Int, seq: UInt64, hash: [UInt8], recordedAt: Int64)?
+            var committed: (end: Int, seq: UInt64, frame: ScannedFrame, recordedAt: Int64)?
             let end: ScanEnd
             do {
                 end = try scanner.scan(expectedSeq: &expected, previousHash: &previous) { frame in
                     if frame.header.isBatchEnd {
-                        committed = (frame.end, frame.header.lastSeq, frame.hash, frame.header.recordedMax)
+                        committed = (frame.end, frame.header.lastSeq, frame, frame.header.recordedMax)
                     }
                 }
             } catch let error as EventLogError {
@@ -76,7 +79,8 @@ struct LogLayout {
                                     hint: "the log was changed after it was written; restore it from a backup")
             }
             if let committed {
-                return LogLayout(segments: segments, head: LogHead(seq: Seq(committed.seq), hash: committed.hash),
+                let hash = withExtendedLifetime(file) { committed.frame.computeHash() }
+                return LogLayout(segments: segments, head: LogHead(seq: Seq(committed.seq), hash: hash),
                                  lastRecordedAt: committed.recordedAt,
                                  committedEnd: index == segments.count - 1 ? committed.end : 0, tail: tail)
             }

@@ -42,11 +42,13 @@ struct SegmentFile: Equatable {
 }
 
 /// A read-only memory map of a file; the bytes stay valid while it lives.
-final class MappedFile {
-    let bytes: UnsafeRawBufferPointer
+/// A file mapped read-only: its bytes are the page cache's, neither copied
+/// nor zero-filled first. Replace such a file by rename, never in place.
+public final class MappedFile {
+    public let bytes: UnsafeRawBufferPointer
     private let length: Int
 
-    init(path: String) throws(EventLogError) {
+    public init(path: String) throws(EventLogError) {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw EventLogError(.io, "cannot open \(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }

@@ -19,9 +19,13 @@ struct ReadOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Go on from this checkpoint of a pipeline run instead of replaying the whole log (default: the nightly run's, snapshots/.nightly.checkpoint, when it is there and matches the log). Not with --as-of or --at-seq.", valueName: "file"))
     var checkpoint: String?
 
+    @Flag(name: .customLong("no-checkpoint"), help: "Replay the whole log, trusting nothing but it (for an inspection: a checkpoint is a cache).")
+    var noCheckpoint = false
+
     func validate() throws {
         if asOf != nil && atSeq != nil { throw ValidationError("give --as-of or --at-seq, not both") }
         if checkpoint != nil && (asOf != nil || atSeq != nil) { throw ValidationError("--checkpoint reads the log at its head: not with --as-of or --at-seq") }
+        if checkpoint != nil && noCheckpoint { throw ValidationError("give --checkpoint or --no-checkpoint, not both") }
         if let asOf, case .failure(let e) = RFC3339.parse(asOf) { throw ValidationError("--as-of \(asOf): \(e.message)") }
     }
 
@@ -39,7 +43,7 @@ struct ReadOptions: ParsableArguments {
         }
         do {
             let saved = checkpoint ?? PipelineRunner.checkpointPath(for: "snapshots/nightly")
-            if limit == .head, FileManager.default.fileExists(atPath: saved) {
+            if limit == .head, !noCheckpoint, FileManager.default.fileExists(atPath: saved) {
                 let r = try PipelineRunner.book(log: location.log, checkpoint: saved, progress: ProgressBar.make(label: "replaying"))
                 if checkpoint != nil, let notice = r.notice { printErr("parledger: notice: \(notice)") }
                 return r.book
