@@ -125,6 +125,10 @@ public final class LogReader {
             let frameLast = frame.header.firstSeq + UInt64(frame.header.count) - 1
             while next < wanted.count && wanted[next].rawValue < frame.header.firstSeq { next += 1 }
             guard next < wanted.count, wanted[next].rawValue <= frameLast else { return }
+            guard crc32Of(frame.payload) == frame.header.payloadCRC else {
+                throw EventLogError(.corrupt, "payload CRC-32 mismatch", offset: FrameOffset(rawValue: frame.offset), seq: Seq(frame.header.firstSeq),
+                                    hint: "the log was changed after it was written; restore it from a backup")
+            }
             guard let plain = inflater.inflate(frame.payload, plainLength: Int(frame.header.plainLength)) else {
                 throw EventLogError(.corrupt, "frame payload does not inflate to its declared length", offset: FrameOffset(rawValue: frame.offset),
                                     seq: Seq(frame.header.firstSeq), hint: "the log was changed after it was written; restore it from a backup")

@@ -125,6 +125,28 @@ struct LogCorruptionTests {
         #expect(seen == Array(1..<firstOfDamaged))
     }
 
+    @Test("A lookup of a few events checks the frames it inflates: a flipped payload byte there is named, elsewhere it is left to verify")
+    func lookupChecksWhatItReads() throws {
+        let log = try Self.restore()
+        let name = log.segments[1]
+        var bytes = try log.bytes(of: name)
+        let frames = Self.frames(bytes)
+        let damaged = frames[0]
+        bytes[damaged.offset + FrameHeader.size + Int(damaged.header.compressedLength) / 2] ^= 0x5A
+        try log.write(bytes, to: name)
+        let reader = try LogReader(directory: log.path)
+        let inside = Seq(damaged.header.firstSeq), before = Seq(damaged.header.firstSeq - 1)
+        var seen: [UInt64] = []
+        try reader.forEachRecord(seqs: [Seq(1), before]) { seen.append($0.seq.rawValue) }
+        #expect(seen == [1, before.rawValue])
+        #expect {
+            try reader.forEachRecord(seqs: [Seq(1), inside]) { _ in }
+        } throws: { error in
+            guard let e = error as? EventLogError, e.code == .corrupt else { return false }
+            return e.segment == name && e.offset?.rawValue == damaged.offset && "\(e)".contains("CRC")
+        }
+    }
+
     @Test("A stray file in the log directory named like a segment is reported, not skipped")
     func badSegmentName() throws {
         let log = try Self.restore()

@@ -32,6 +32,8 @@ struct CLIFailureTests {
         let fromCheckpoint = try CLI.run(["explain", "--unit", "SYT", "--year", "2023"], cwd: cwd)
         let explicit = try CLI.run(["explain", "--unit", "SYT", "--year", "2023", "--checkpoint", "snapshots/.nightly.checkpoint"], cwd: cwd)
         let replayed = try CLI.run(["explain", "--unit", "SYT", "--year", "2023", "--at-seq", seq], cwd: cwd)
+        let logOnly = try CLI.run(["explain", "--unit", "SYT", "--year", "2023", "--no-checkpoint"], cwd: cwd)
+        #expect(logOnly.status == 0 && logOnly.out == replayed.out)
         #expect(fromCheckpoint.status == 0 && replayed.status == 0 && explicit.status == 0)
         #expect(fromCheckpoint.out == replayed.out && explicit.out == replayed.out && explicit.err.isEmpty)
         #expect(fromCheckpoint.out.contains("corrected by #"), "the corrections imported after the run are in the explanation")
@@ -40,6 +42,8 @@ struct CLIFailureTests {
         #expect(missing.status == 1 && missing.err.contains("no checkpoint at nowhere.checkpoint") && missing.out.isEmpty)
         let both = try CLI.run(["explain", "--unit", "SKHDT", "--year", "2023", "--checkpoint", "x", "--at-seq", "5"], cwd: cwd)
         #expect(both.status != 0 && both.err.contains("not with --as-of or --at-seq"))
+        let contradictory = try CLI.run(["explain", "--unit", "SYT", "--year", "2023", "--checkpoint", "x", "--no-checkpoint"], cwd: cwd)
+        #expect(contradictory.status != 0 && contradictory.err.contains("not both"))
     }
 
     @Test("explain, history and appeal what-if name what they cannot find")
