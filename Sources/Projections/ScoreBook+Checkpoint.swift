@@ -4,14 +4,18 @@ import ScoreModel
 /// seq N and the next run replays only what follows. Lossless: a book read
 /// back gives the same figures, byte for byte, as the book that was saved.
 ///
-/// Layout: magic `PLBK`, version (2), then each table in a fixed order with
+/// Layout: magic `PLBK`, version (3), then each table in a fixed order with
 /// its keys sorted, integers as varints, strings length-prefixed UTF-8,
-/// frameworks as binary event records (see docs/RECORDS.md), then the
+/// the partitions' keys and item counts, then their frameworks as binary
+/// event records (see docs/RECORDS.md), then the
 /// book's compact storage (sheets, slots, lineage chain) as columns of
 /// fixed-width little-endian integers.
 extension ScoreBook {
     static let checkpointMagic: [UInt8] = Array("PLBK".utf8)
-    static let checkpointVersion: UInt64 = 2
+    static let checkpointVersion: UInt64 = 3
+
+    /// A partial read was asked for a unit the checkpoint does not know.
+    public struct NotInCheckpoint: Error {}
 
     public struct CheckpointError: Error, CustomStringConvertible {
         public let message: String
@@ -41,7 +45,10 @@ extension ScoreBook {
             let u = units[code]!
             w.string(u.code.rawValue); w.string(u.name); w.string(u.block.rawValue); w.optionalString(u.parent?.rawValue); w.varint(u.registered.rawValue)
         }
+        precondition(!isPartial, "a partial book is for reading one partition, not for saving")
         w.varint(UInt64(partitionList.count))
+        // Keys and item counts first: a partial read skips the other frameworks undecoded.
+        for (i, p) in partitionList.enumerated() { w.partition(p); w.varint(UInt64(itemSlots[i].count)) }
         for p in partitionList {
             w.bytes(EventCodec.encode(Event(at: BusinessTime(microsecondsSinceEpoch: 0, offsetMinutes: 0), by: "checkpoint", body: .frameworkPublished(frameworks[p]!))))
         }
@@ -83,21 +90,31 @@ extension ScoreBook {
     }
 
     /// Reads a book from bytes it does not keep (a file's buffer, a map).
-    public init(serialized raw: UnsafeRawBufferPointer) throws {
+    ///
+    /// With `only`, a *partial* book: the one partition that scores that
+    /// unit in that index and year (its framework, every sheet of it, the
+    /// lineage of its items), plus every unit, publication, appeal and id,
+    /// which are small. Enough for `explain` and `history` of that unit and
+    /// year, with the events after the checkpoint applied; nothing else may
+    /// be asked of it (``isPartial``). Throws ``NotInCheckpoint`` when the
+    /// checkpoint does not know the unit.
+    public init(serialized raw: UnsafeRawBufferPointer, only: (unit: UnitCode, index: IndexCode, year: Int)? = nil) throws {
         self.init()
         guard raw.count >= 4, Array(raw[0..<4]) == Self.checkpointMagic else { throw CheckpointError(message: "not a score-book checkpoint") }
         do {
             var r = BinaryReader(raw)
             r.offset = 4
-            try self.read(&r)
+            try self.read(&r, only: only)
         } catch let error as CheckpointError {
+            throw error
+        } catch let error as NotInCheckpoint {
             throw error
         } catch {
             throw CheckpointError(message: "\(error)")
         }
     }
 
-    private mutating func read(_ r: inout BinaryReader) throws {
+    private mutating func read(_ r: inout BinaryReader, only: (unit: UnitCode, index: IndexCode, year: Int)?) throws {
         let version = try r.varint()
         guard version == Self.checkpointVersion else { throw CheckpointError(message: "version \(version), this build reads \(Self.checkpointVersion)") }
         lastSeq = EventSeq(try r.varint())
@@ -106,12 +123,31 @@ extension ScoreBook {
             let parent = try r.optionalString().map { UnitCode($0) }
             register(UnitInfo(code: code, name: name, block: block, parent: parent, registered: EventSeq(try r.varint())))
         }
+        var target: Partition?
+        if let only {
+            guard let unit = units[only.unit] else { throw NotInCheckpoint() }
+            target = Partition(index: only.index, year: only.year, block: unit.block)
+            isPartial = true
+        }
+        let partitionCount = try r.count()
+        var keys: [(partition: Partition, items: Int)] = []
+        for _ in 0..<partitionCount { keys.append((try r.partition(), Int(try r.varint()))) }
         var decoder = RecordDecoder()
-        for _ in 0..<(try r.count()) {
+        var targetNumber: Int32 = -1
+        for key in keys {
             let record = try r.blob()
+            if let target, key.partition != target {
+                // Kept in the numbering, without its framework: events of it are ignored.
+                partitionList.append(key.partition); itemOffsets.append([:]); itemSlots.append([]); dirtyFlags.append(false)
+                continue
+            }
             guard case .frameworkPublished(let f) = try record.withUnsafeBytes({ try decoder.decode($0) }).body else {
                 throw CheckpointError(message: "a framework entry holds another event")
             }
+            guard Partition(index: f.index, year: f.year, block: f.block) == key.partition, f.items.count == key.items else {
+                throw CheckpointError(message: "a framework does not match its partition key")
+            }
+            if target != nil { targetNumber = Int32(partitionList.count) }
             publish(f)
         }
         for _ in 0..<(try r.count()) {
@@ -132,11 +168,18 @@ extension ScoreBook {
         for _ in 0..<(try r.count()) { ids[EventID(try r.string())] = EventSeq(try r.varint()) }
         let unitsOfSheets: [Int32] = try r.column(), partitionsOfSheets: [Int32] = try r.column()
         guard unitsOfSheets.count == partitionsOfSheets.count else { throw CheckpointError(message: "sheet columns differ in length") }
-        var total = 0
+        // Sheets kept: (first slot in the file, first slot here, slots).
+        var kept: [(from: Int, to: Int, count: Int)] = []
+        var total = 0, keptTotal = 0
         for (unit, p) in zip(unitsOfSheets, partitionsOfSheets) {
-            guard unit >= 0, Int(unit) < unitNumbers.count, p >= 0, Int(p) < partitionList.count else { throw CheckpointError(message: "a sheet names an unknown unit or partition") }
-            addSheet(unit: unit, partition: p, first: Int32(total))
-            total += itemSlots[Int(p)].count
+            guard unit >= 0, Int(unit) < unitNumbers.count, p >= 0, Int(p) < keys.count else { throw CheckpointError(message: "a sheet names an unknown unit or partition") }
+            let count = keys[Int(p)].items
+            if target == nil || p == targetNumber {
+                addSheet(unit: unit, partition: p, first: Int32(keptTotal))
+                kept.append((total, keptTotal, count))
+                keptTotal += count
+            }
+            total += count
         }
         // Slots straight from the nine columns, without a copy of each.
         let selfSeq = try r.columnView(UInt32.self, total), appraisalSeq = try r.columnView(UInt32.self, total)
@@ -144,20 +187,42 @@ extension ScoreBook {
         let lastCorrection = try r.columnView(UInt32.self, total), round = try r.columnView(UInt8.self, total)
         let selfValue = try r.columnView(Int64.self, total), appraisalValue = try r.columnView(Int64.self, total)
         let surveyValue = try r.columnView(Int64.self, total)
-        slots = [Slot](unsafeUninitializedCapacity: total) { buffer, initialized in
-            for i in 0..<total {
-                buffer.initializeElement(at: i, to: Slot(
-                    selfSeq: selfSeq[i], appraisalSeq: appraisalSeq[i], surveySeq: surveySeq[i], lastTouch: lastTouch[i],
-                    lastCorrection: lastCorrection[i], round: round[i], selfValue: selfValue[i], appraisalValue: appraisalValue[i],
-                    surveyValue: surveyValue[i]))
+        slots = [Slot](unsafeUninitializedCapacity: keptTotal) { buffer, initialized in
+            for sheet in kept {
+                for k in 0..<sheet.count {
+                    let i = sheet.from + k
+                    buffer.initializeElement(at: sheet.to + k, to: Slot(
+                        selfSeq: selfSeq[i], appraisalSeq: appraisalSeq[i], surveySeq: surveySeq[i], lastTouch: lastTouch[i],
+                        lastCorrection: lastCorrection[i], round: round[i], selfValue: selfValue[i], appraisalValue: appraisalValue[i],
+                        surveyValue: surveyValue[i]))
+                }
             }
-            initialized = total
+            initialized = keptTotal
         }
         touchPrevious = try r.column()
-        scoringSlot = try r.column()
-        guard !touchPrevious.isEmpty, touchPrevious.count == scoringSlot.count,
-              touchPrevious.allSatisfy({ UInt64($0) <= lastSeq.rawValue }), scoringSlot.allSatisfy({ Int($0) <= total }) else {
+        let scoring = try r.columnView(UInt32.self, touchPrevious.count)
+        guard !touchPrevious.isEmpty, touchPrevious.allSatisfy({ UInt64($0) <= lastSeq.rawValue }) else {
             throw CheckpointError(message: "lineage columns are inconsistent")
+        }
+        if target == nil {
+            scoringSlot = [UInt32](unsafeUninitializedCapacity: touchPrevious.count) { buffer, initialized in
+                for i in 0..<touchPrevious.count { buffer.initializeElement(at: i, to: scoring[i]) }
+                initialized = touchPrevious.count
+            }
+            guard scoringSlot.allSatisfy({ Int($0) <= total }) else { throw CheckpointError(message: "lineage columns are inconsistent") }
+        } else {
+            // Only the kept slots' scoring events, renumbered: found along their lineage chains.
+            scoringSlot = [UInt32](repeating: 0, count: touchPrevious.count)
+            for sheet in kept {
+                for k in 0..<sheet.count {
+                    var seq = Int(slots[sheet.to + k].lastTouch)
+                    while seq != 0 {
+                        let v = Int(scoring[seq])
+                        if v > sheet.from, v <= sheet.from + sheet.count { scoringSlot[seq] = UInt32(v - sheet.from + sheet.to) }
+                        seq = Int(touchPrevious[seq])
+                    }
+                }
+            }
         }
         for _ in 0..<(try r.count()) {
             let target = UInt32(truncatingIfNeeded: try r.varint())
@@ -166,7 +231,12 @@ extension ScoreBook {
         for _ in 0..<(try r.count()) {
             let slot = Int32(truncatingIfNeeded: try r.varint())
             guard slot >= 0, Int(slot) < total else { throw CheckpointError(message: "an appeal names slot \(slot) of \(total)") }
-            appealed[slot] = (EventSeq(try r.varint()), AppealID(try r.string()), Score(thousandths: try r.signed()))
+            let value = (EventSeq(try r.varint()), AppealID(try r.string()), Score(thousandths: try r.signed()))
+            if target == nil {
+                appealed[slot] = value
+            } else if let sheet = kept.first(where: { Int(slot) >= $0.from && Int(slot) < $0.from + $0.count }) {
+                appealed[Int32(Int(slot) - sheet.from + sheet.to)] = value
+            }
         }
         guard r.isAtEnd else { throw CheckpointError(message: "\(r.bytes.count - r.offset) stray bytes") }
         markClean()

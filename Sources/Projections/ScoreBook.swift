@@ -116,6 +116,10 @@ public struct ScoreBook: Sendable {
     var ids: [EventID: EventSeq] = [:]
     /// The last seq applied.
     public internal(set) var lastSeq = EventSeq(0)
+    /// Read from a checkpoint for one partition only (see
+    /// ``init(serialized:only:)``): good for that partition's explain and
+    /// history, nothing else.
+    public internal(set) var isPartial = false
 
     // Dense numbering.
     var unitNumbers: [UnitCode: Int32] = [:]

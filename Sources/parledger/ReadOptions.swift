@@ -37,14 +37,16 @@ struct ReadOptions: ParsableArguments {
 
     /// The score book of the log within the limit: at the head, from a
     /// checkpoint that matches the log when there is one.
-    func book(_ location: LogLocation) throws -> ScoreBook {
+    /// With `only`, the book may hold just the partition of that unit and
+    /// year (when it comes from a checkpoint): for explain and history.
+    func book(_ location: LogLocation, only: (unit: UnitCode, index: IndexCode, year: Int)? = nil) throws -> ScoreBook {
         if let checkpoint, !FileManager.default.fileExists(atPath: checkpoint) {
             throw fail("no checkpoint at \(checkpoint); a pipeline run saves one beside its output (`parledger run pipelines/nightly.yaml` writes snapshots/.nightly.checkpoint)")
         }
         do {
             let saved = checkpoint ?? PipelineRunner.checkpointPath(for: "snapshots/nightly")
             if limit == .head, !noCheckpoint, FileManager.default.fileExists(atPath: saved) {
-                let r = try PipelineRunner.book(log: location.log, checkpoint: saved, progress: ProgressBar.make(label: "replaying"))
+                let r = try PipelineRunner.book(log: location.log, checkpoint: saved, only: only, progress: ProgressBar.make(label: "replaying"))
                 if checkpoint != nil, let notice = r.notice { printErr("parledger: notice: \(notice)") }
                 return r.book
             }

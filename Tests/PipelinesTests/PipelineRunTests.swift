@@ -178,6 +178,38 @@ struct PipelineRunTests {
         #expect(foreign.notice?.contains("it is at seq 5000 but the log ends at 100") == true)
     }
 
+    @Test("A partial book read from a checkpoint for one unit and year explains it, and every item's history, exactly as a full replay does",
+          arguments: [2500, 5000, 6500])
+    func partialBookExplains(cut: Int) throws {
+        let s = try Scratch()
+        let events = DemoProvince.events()
+        let spec = try Self.nightly
+        try s.importLines(events[..<cut])
+        let out = s.path + "/snap", checkpoint = PipelineRunner.checkpointPath(for: out)
+        _ = try PipelineRunner.run(spec, log: s.log, out: out, checkpoint: checkpoint)
+        try s.importLines(events[cut...])   // corrections, appeals and publications after the checkpoint
+        let full = try PipelineRunner.replay(log: s.log, limit: .head).book
+        let lookup = try PipelineRunner.events(log: s.log, seqs: Set((1...UInt64(events.count)).map { EventSeq($0) }))
+        var explained = 0
+        for unit in full.units.keys.sorted() {
+            for year in [2022, 2023] {
+                let partial = try PipelineRunner.book(log: s.log, checkpoint: checkpoint, only: (unit, .par, year))
+                #expect(partial.resumedFrom == UInt64(cut) && partial.book.isPartial)
+                let a = partial.book.explain(unit: unit, year: year, lookup: { lookup[$0] })
+                let b = full.explain(unit: unit, year: year, lookup: { lookup[$0] })
+                #expect(a == b, "\(unit) \(year)")
+                if b != nil { explained += 1 }
+                #expect(partial.book.lineage(unit: unit, index: .par, year: year) == full.lineage(unit: unit, index: .par, year: year))
+                for item in full.framework(for: unit, index: .par, year: year)?.items ?? [] {
+                    let key = ItemKey(unit: unit, index: .par, year: year, item: item.code)
+                    let ha = partial.book.history(key, lookup: { lookup[$0] }), hb = full.history(key, lookup: { lookup[$0] })
+                    #expect(ha?.map(\.line) == hb?.map(\.line) && ha?.map(\.after) == hb?.map(\.after), "\(key)")
+                }
+            }
+        }
+        #expect(explained >= 20)
+    }
+
     @Test("A checkpoint cut short or with a flipped byte is discarded with a notice saying why, and the run is still right",
           arguments: ["short header", "cut in half", "flipped byte"])
     func damagedCheckpoint(damage: String) throws {

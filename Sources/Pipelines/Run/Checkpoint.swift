@@ -1,6 +1,7 @@
 import EventLog
 import Foundation
 import Projections
+import ScoreModel
 
 /// A saved score book at seq N with the hash of the log frame that holds N.
 ///
@@ -41,15 +42,15 @@ struct Checkpoint {
     enum Load { case usable(Checkpoint), discarded(String), none }
 
     /// Reads a checkpoint and checks it against the log.
-    static func load(_ path: String, reader: LogReader) -> Load {
+    static func load(_ path: String, reader: LogReader, only: (unit: UnitCode, index: IndexCode, year: Int)? = nil) -> Load {
         guard FileManager.default.fileExists(atPath: path) else { return .none }
         // Mapped, not read: the book is built straight from the page cache.
         // Checkpoints are replaced by rename, so the mapped file never changes.
         guard let file = try? MappedFile(path: path) else { return .discarded("it cannot be read") }
-        return withExtendedLifetime(file) { check(file.bytes, reader: reader) }
+        return withExtendedLifetime(file) { check(file.bytes, reader: reader, only: only) }
     }
 
-    static func check(_ raw: UnsafeRawBufferPointer, reader: LogReader) -> Load {
+    static func check(_ raw: UnsafeRawBufferPointer, reader: LogReader, only: (unit: UnitCode, index: IndexCode, year: Int)? = nil) -> Load {
         let fixed = 4 + 1 + 8 + 32 + 8
         guard raw.count >= fixed else { return .discarded("it is \(raw.count) bytes long, shorter than a header (a save cut short by a crash?)") }
         guard Array(raw[0..<4]) == magic, raw[4] == version else { return .discarded("not a checkpoint of this version") }
@@ -66,8 +67,15 @@ struct Checkpoint {
         let body = UnsafeRawBufferPointer(rebasing: raw[..<(raw.count - 4)])
         let stored = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: raw.count - 4, as: UInt32.self))
         guard CRC32.checksum(body) == stored else { return .discarded("its checksum does not match (damaged file)") }
+        let bookBytes = UnsafeRawBufferPointer(rebasing: body[fixed...])
         do {
-            return .usable(Checkpoint(seq: seq, frameHash: hash, book: try ScoreBook(serialized: UnsafeRawBufferPointer(rebasing: body[fixed...]))))
+            let book: ScoreBook
+            do {
+                book = try ScoreBook(serialized: bookBytes, only: only)
+            } catch is ScoreBook.NotInCheckpoint {
+                book = try ScoreBook(serialized: bookBytes)   // a unit registered after the checkpoint: read it all
+            }
+            return .usable(Checkpoint(seq: seq, frameHash: hash, book: book))
         } catch {
             return .discarded("\(error)")
         }

@@ -230,21 +230,25 @@ public enum PipelineRunner {
     /// a run when it still matches the log (for read commands: an explain
     /// after the nightly run reads what the run saved, not the whole log).
     /// `notice` says why a checkpoint that was there was not used.
-    public static func book(log: String, checkpoint: String, progress: Progress? = nil)
+    ///
+    /// With `only`, the book may be partial (``ScoreBook/isPartial``): just
+    /// the partition that scores that unit in that index and year, for
+    /// `explain` and `history`, read without building the rest.
+    public static func book(log: String, checkpoint: String, only: (unit: UnitCode, index: IndexCode, year: Int)? = nil, progress: Progress? = nil)
         throws -> (book: ScoreBook, events: Int, resumedFrom: UInt64?, notice: String?) {
-        let r = try resume(log: log, checkpoint: checkpoint, progress: progress)
+        let r = try resume(log: log, checkpoint: checkpoint, only: only, progress: progress)
         return (r.book, r.events, r.from?.seq, r.discarded.map { "checkpoint \(checkpoint) discarded: \($0); replayed the log from the start" })
     }
 
     /// The book at the head of the log: the checkpoint's, when it still
     /// matches the log, with the events after it applied; otherwise a
     /// replay from the start (`discarded` says why a checkpoint was not used).
-    static func resume(log: String, checkpoint: String, progress: Progress? = nil)
+    static func resume(log: String, checkpoint: String, only: (unit: UnitCode, index: IndexCode, year: Int)? = nil, progress: Progress? = nil)
         throws -> (book: ScoreBook, events: Int, point: Manifest.LogPoint, from: Checkpoint?, discarded: String?) {
         let reader = try LogReader(directory: log)
         var book = ScoreBook()
         var from: Checkpoint?, discarded: String?
-        switch Checkpoint.load(checkpoint, reader: reader) {
+        switch Checkpoint.load(checkpoint, reader: reader, only: only) {
         case .usable(let saved): book = saved.book; from = saved
         case .discarded(let why): discarded = why
         case .none: break

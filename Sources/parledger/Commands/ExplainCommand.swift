@@ -15,7 +15,7 @@ struct ExplainCommand: ParsableCommand {
     @Option(help: "Only this item.") var item: String?
 
     func run() throws {
-        let book = try read.book(location)
+        let book = try read.book(location, only: (UnitCode(unit), IndexCode(index), year))
         guard book.units[UnitCode(unit)] != nil else { throw fail("unknown unit \(unit)") }
         let seqs = book.lineage(unit: UnitCode(unit), index: IndexCode(index), year: year, item: item.map { ItemCode($0) })
         let events: [EventSeq: RecordedEvent]
@@ -113,7 +113,7 @@ struct HistoryCommand: ParsableCommand {
     @Option(help: "The index.") var index: String = "PAR"
 
     func run() throws {
-        let book = try read.book(location)
+        let book = try read.book(location, only: (UnitCode(unit), IndexCode(index), year))
         let key = ItemKey(unit: UnitCode(unit), index: IndexCode(index), year: year, item: ItemCode(item))
         guard book.item(key) != nil else { throw fail("no item \(item) for unit \(unit) in \(index) \(year)") }
         let events: [EventSeq: RecordedEvent]
