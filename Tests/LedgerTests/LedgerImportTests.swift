@@ -76,6 +76,37 @@ struct LedgerImportTests {
         #expect(try dir.files() == before)
     }
 
+    @Test("A file large enough to be decoded on several threads keeps its line numbers: a BOM, CRLF ends and blank lines included")
+    func largeFileLineNumbers() throws {
+        // All the demo in one file (over 1 MiB, so it is cut into parts), with a BOM, CRLF line ends and blank lines.
+        let text = try Self.demoSources().map { String(decoding: $0.bytes, as: UTF8.self) }.joined()
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+        #expect(lines.count == DemoProvince.events().count)
+        for i in stride(from: 0, to: lines.count, by: 1000) { lines.insert("", at: i) }   // blank lines count as lines
+        // Three broken lines inserted: near the start, past the middle cut, near the end (0-based positions after insertion).
+        let bad = [7, lines.count / 2 + 3, lines.count + 1]
+        for i in bad { lines.insert(#"{"type":"survey.recorded","at":"2023-03-01T08:00:00+07:00","by":"x","unit":"SYT","year":2022,"item":"1.5.1","score":1.2345}"#, at: i) }
+        let bytes = [0xEF, 0xBB, 0xBF] + Array(lines.joined(separator: "\r\n").utf8)
+        #expect(bytes.count > 1 << 20)
+        let dir = try Dir()
+        let before = try dir.files()
+        #expect {
+            _ = try Ledger.importEvents([ImportSource(name: "all.jsonl", bytes: bytes)], into: dir.path)
+        } throws: { error in
+            guard let e = error as? LedgerError else { return false }
+            return e.issues.map(\.line) == bad.map { $0 + 1 } && e.issues.allSatisfy { $0.file == "all.jsonl" && $0.field == "score" }
+        }
+        #expect(try dir.files() == before)
+        // Without the bad lines it imports whole, in order.
+        for i in bad { lines[i] = "" }
+        let good = [0xEF, 0xBB, 0xBF] + Array(lines.joined(separator: "\r\n").utf8)
+        let report = try Ledger.importEvents([ImportSource(name: "all.jsonl", bytes: good)], into: dir.path)
+        #expect(report.appended == DemoProvince.events().count)
+        var seen: [Event] = []
+        try Ledger.replay(directory: dir.path) { seen.append($0.event) }
+        #expect(seen == DemoProvince.events())
+    }
+
     @Test("An import into a log another writer holds is refused, and nothing is written")
     func lockedLog() throws {
         let dir = try Dir()

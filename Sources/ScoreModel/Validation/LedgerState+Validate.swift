@@ -22,6 +22,9 @@ extension LedgerState {
     /// issues, throw the state away (the batch must not be appended).
     public mutating func validate(_ batch: [(line: Int, event: Event)], file: String, limit: Int = 50) -> ValidationResult {
         var result = ValidationResult()
+        // A national history arrives as one batch: grow the tables once.
+        result.accepted.reserveCapacity(batch.count)
+        scoring.reserveCapacity(scoring.count + batch.count)
         for (line, event) in batch {
             do {
                 if let id = event.id, let existing = ids[id] {
