@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 
 /// Settings of a writer.
@@ -275,41 +276,67 @@ public final class LogWriter: @unchecked Sendable {
     }
 
     /// Splits a batch into frames of at most `framePlainLimit` plain bytes;
-    /// only the last carries the batch-end flag.
+    /// only the last carries the batch-end flag. Frames are deflated a few
+    /// at a time on every core (a window of them, so memory stays bounded),
+    /// then sealed in order: header, CRC and the hash chain.
     private func encodeFrames(_ payloads: [[UInt8]], firstSeq: UInt64, recordedAt: Int64, previousHash: [UInt8]) throws
         -> [(bytes: [UInt8], hash: [UInt8])] {
         var frames: [(bytes: [UInt8], hash: [UInt8])] = []
+        var previous = previousHash
+        var frameFirst = firstSeq
+        let window = max(1, 2 * ProcessInfo.processInfo.activeProcessorCount)
+        /// Plain frames waiting to be deflated: bytes and record count.
+        var pending: [(plain: [UInt8], count: UInt32)] = []
+        let level = options.compressionLevel
+        func flush(lastOfBatch: Bool) {
+            guard !pending.isEmpty else { return }
+            final class Out: @unchecked Sendable {
+                var compressed: [[UInt8]]
+                init(_ n: Int) { compressed = Array(repeating: [], count: n) }
+            }
+            let out = Out(pending.count)
+            let plains = pending.map(\.plain)
+            out.compressed.withUnsafeMutableBufferPointer { slots in
+                nonisolated(unsafe) let slots = slots
+                DispatchQueue.concurrentPerform(iterations: plains.count) { k in slots[k] = Zlib.deflate(plains[k], level: level) }
+            }
+            for (k, frame) in pending.enumerated() {
+                let compressed = out.compressed[k]
+                let crc = compressed.withUnsafeBytes { crc32Of($0) }
+                let last = lastOfBatch && k == pending.count - 1
+                let header = FrameHeader(flags: last ? FrameHeader.batchEndFlag : 0, firstSeq: frameFirst, count: frame.count,
+                                         plainLength: UInt32(frame.plain.count), compressedLength: UInt32(compressed.count), payloadCRC: crc,
+                                         recordedMin: recordedAt, recordedMax: recordedAt, previousHash: previous)
+                var bytes = header.encoded()
+                bytes.append(contentsOf: compressed)
+                let hash = Array(SHA256Hasher.hash(bytes))
+                frames.append((bytes, hash))
+                previous = hash
+                frameFirst += UInt64(frame.count)
+            }
+            pending.removeAll()
+        }
         var plain: [UInt8] = []
         plain.reserveCapacity(min(options.framePlainLimit, payloads.reduce(0) { $0 + $1.count + 4 }))
         var count: UInt32 = 0
-        var frameFirst = firstSeq
-        var previous = previousHash
-        func seal(last: Bool) {
-            let compressed = Zlib.deflate(plain, level: options.compressionLevel)
-            let crc = compressed.withUnsafeBytes { crc32Of($0) }
-            let header = FrameHeader(flags: last ? FrameHeader.batchEndFlag : 0, firstSeq: frameFirst, count: count,
-                                     plainLength: UInt32(plain.count), compressedLength: UInt32(compressed.count), payloadCRC: crc,
-                                     recordedMin: recordedAt, recordedMax: recordedAt, previousHash: previous)
-            var bytes = header.encoded()
-            bytes.append(contentsOf: compressed)
-            let hash = Array(SHA256Hasher.hash(bytes))
-            frames.append((bytes, hash))
-            previous = hash
-            frameFirst += UInt64(count)
-            plain.removeAll(keepingCapacity: true)
-            count = 0
-        }
         for (i, payload) in payloads.enumerated() {
             guard payload.count < Int(UInt32.max) / 2 else {
                 throw EventLogError(.tooLarge, "record \(firstSeq + UInt64(i)) has \(payload.count) bytes; the limit is 2 GiB")
             }
-            if count > 0 && plain.count + payload.count + 12 > options.framePlainLimit { seal(last: false) }
+            if count > 0 && plain.count + payload.count + 12 > options.framePlainLimit {
+                pending.append((plain, count))
+                plain = []
+                plain.reserveCapacity(options.framePlainLimit)
+                count = 0
+                if pending.count == window { flush(lastOfBatch: false) }
+            }
             Varint.append(0, to: &plain)   // recordedAt − the frame's first recordedAt
             Varint.append(UInt64(payload.count), to: &plain)
             plain.append(contentsOf: payload)
             count += 1
         }
-        seal(last: true)
+        pending.append((plain, count))
+        flush(lastOfBatch: true)
         return frames
     }
 }
