@@ -53,7 +53,9 @@ public enum Ledger {
         }
     }
 
-    static func decode(_ record: LogRecordView, _ decoder: inout RecordDecoder) throws -> RecordedEvent {
+    /// One record as a recorded event; a record that does not decode is
+    /// named by its seq, with what to do.
+    public static func decode(_ record: LogRecordView, _ decoder: inout RecordDecoder) throws -> RecordedEvent {
         let event: Event
         do {
             event = try decoder.decode(record.payload)

@@ -81,6 +81,16 @@ struct PipelineRunTests {
         #expect(try s.tree(out) == s.tree(s.path + "/full"))
     }
 
+    /// A log holding `events`, and a first nightly run into `snap` that saved its checkpoint.
+    static func firstRun(_ events: ArraySlice<Event>) throws -> (scratch: Scratch, spec: PipelineSpec, out: String, checkpoint: String) {
+        let s = try Scratch()
+        let spec = try Self.nightly
+        try s.importLines(events)
+        let out = s.path + "/snap", checkpoint = PipelineRunner.checkpointPath(for: out)
+        _ = try PipelineRunner.run(spec, log: s.log, out: out, checkpoint: checkpoint)
+        return (s, spec, out, checkpoint)
+    }
+
     /// File path → inode, to tell files kept by link from files written anew.
     static func inodes(_ dir: String) throws -> [String: UInt64] {
         var out: [String: UInt64] = [:]
@@ -95,12 +105,8 @@ struct PipelineRunTests {
 
     @Test("An incremental run renders only what the new events changed and keeps the other files of the last snapshot as they were")
     func keepsUnchangedFiles() throws {
-        let s = try Scratch()
         let events = DemoProvince.events()
-        let spec = try Self.nightly
-        try s.importLines(events.dropLast())
-        let out = s.path + "/snap", checkpoint = PipelineRunner.checkpointPath(for: out)
-        _ = try PipelineRunner.run(spec, log: s.log, out: out, checkpoint: checkpoint)
+        let (s, spec, out, checkpoint) = try Self.firstRun(events.dropLast())
         let before = try Self.inodes(out)
         // The last demo event resolves an appeal of the 2023 district block: one partition, the last year (no next-year trend).
         try s.importLines(events.suffix(1))
@@ -128,12 +134,8 @@ struct PipelineRunTests {
 
     @Test("Files of the last snapshot are not kept when the pipeline changed or a file is not what its manifest says")
     func keepsOnlyWhatIsVouchedFor() throws {
-        let s = try Scratch()
         let events = DemoProvince.events()
-        let spec = try Self.nightly
-        try s.importLines(events.dropLast())
-        let out = s.path + "/snap", checkpoint = PipelineRunner.checkpointPath(for: out)
-        _ = try PipelineRunner.run(spec, log: s.log, out: out, checkpoint: checkpoint)
+        let (s, spec, out, checkpoint) = try Self.firstRun(events.dropLast())
         // Someone edits a file of a partition the next event does not touch: it no longer has its manifest's size.
         let edited = out + "/ranking/PAR-2022-department.csv"
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: edited))
@@ -157,12 +159,8 @@ struct PipelineRunTests {
 
     @Test("A read at the head goes on from a run's checkpoint and the events after it, with the figures of a full replay")
     func readsFromCheckpoint() throws {
-        let s = try Scratch()
         let events = DemoProvince.events()
-        let spec = try Self.nightly
-        try s.importLines(events[..<5000])
-        let out = s.path + "/snap", checkpoint = PipelineRunner.checkpointPath(for: out)
-        _ = try PipelineRunner.run(spec, log: s.log, out: out, checkpoint: checkpoint)
+        let (s, _, _, checkpoint) = try Self.firstRun(events[..<5000])
         try s.importLines(events[5000...])
         let resumed = try PipelineRunner.book(log: s.log, checkpoint: checkpoint)
         #expect(resumed.resumedFrom == 5000 && resumed.events == events.count - 5000 && resumed.notice == nil)
@@ -181,12 +179,8 @@ struct PipelineRunTests {
     @Test("A partial book read from a checkpoint for one unit and year explains it, and every item's history, exactly as a full replay does",
           arguments: [2500, 5000, 6500])
     func partialBookExplains(cut: Int) throws {
-        let s = try Scratch()
         let events = DemoProvince.events()
-        let spec = try Self.nightly
-        try s.importLines(events[..<cut])
-        let out = s.path + "/snap", checkpoint = PipelineRunner.checkpointPath(for: out)
-        _ = try PipelineRunner.run(spec, log: s.log, out: out, checkpoint: checkpoint)
+        let (s, _, _, checkpoint) = try Self.firstRun(events[..<cut])
         try s.importLines(events[cut...])   // corrections, appeals and publications after the checkpoint
         let full = try PipelineRunner.replay(log: s.log, limit: .head).book
         let lookup = try PipelineRunner.events(log: s.log, seqs: Set((1...UInt64(events.count)).map { EventSeq($0) }))
@@ -213,12 +207,8 @@ struct PipelineRunTests {
     @Test("A checkpoint cut short or with a flipped byte is discarded with a notice saying why, and the run is still right",
           arguments: ["short header", "cut in half", "flipped byte"])
     func damagedCheckpoint(damage: String) throws {
-        let s = try Scratch()
         let events = DemoProvince.events()
-        let spec = try Self.nightly
-        try s.importLines(events[..<4000])
-        let out = s.path + "/snap", checkpoint = PipelineRunner.checkpointPath(for: out)
-        _ = try PipelineRunner.run(spec, log: s.log, out: out, checkpoint: checkpoint)
+        let (s, spec, out, checkpoint) = try Self.firstRun(events[..<4000])
         var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: checkpoint)))
         switch damage {
         case "short header": bytes = Array(bytes.prefix(10))

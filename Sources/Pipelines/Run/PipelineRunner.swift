@@ -296,15 +296,8 @@ extension PipelineRunner {
         var decoder = RecordDecoder()
         let reader = try LogReader(directory: log)
         try reader.forEachRecord(seqs: seqs.map { Seq($0.rawValue) }.sorted()) { record in
-            let event: Event
-            do {
-                event = try decoder.decode(record.payload)
-            } catch {
-                throw LedgerError(message: "event #\(record.seq) cannot be decoded: \(error)",
-                                  hint: "the log was written by a newer parledger, or damaged; run `parledger verify`")
-            }
-            let seq = EventSeq(record.seq.rawValue)
-            out[seq] = RecordedEvent(seq: seq, recordedAt: RecordTime(microsecondsSinceEpoch: record.recordedAt), event: event)
+            let recorded = try Ledger.decode(record, &decoder)
+            out[recorded.seq] = recorded
         }
         return out
     }
