@@ -72,9 +72,9 @@ extension ScoreBook {
         w.column(sheetUnits)
         w.column(sheetPartitions)
         // Slots as columns of fixed-width little-endian integers.
-        w.column(slots.map(\.selfSeq)); w.column(slots.map(\.appraisalSeq)); w.column(slots.map(\.surveySeq))
-        w.column(slots.map(\.lastTouch)); w.column(slots.map(\.lastCorrection)); w.column(slots.map(\.round))
-        w.column(slots.map(\.selfValue)); w.column(slots.map(\.appraisalValue)); w.column(slots.map(\.surveyValue))
+        w.column(slots, \.selfSeq); w.column(slots, \.appraisalSeq); w.column(slots, \.surveySeq)
+        w.column(slots, \.lastTouch); w.column(slots, \.lastCorrection); w.column(slots, \.round)
+        w.column(slots, \.selfValue); w.column(slots, \.appraisalValue); w.column(slots, \.surveyValue)
         w.column(touchPrevious)
         w.column(scoringSlot)
         let correctionList = corrections.sorted { $0.key < $1.key }
@@ -265,6 +265,19 @@ struct BookWriter {
         #else
         _ = start
         #endif
+    }
+    /// One field of every slot as a column, written straight into the buffer (no array per field).
+    mutating func column<T: FixedWidthInteger>(_ slots: [ScoreBook.Slot], _ field: KeyPath<ScoreBook.Slot, T>) {
+        varint(UInt64(slots.count))
+        let size = MemoryLayout<T>.size, start = out.count
+        out.append(contentsOf: repeatElement(0, count: slots.count * size))
+        out.withUnsafeMutableBytes { raw in
+            slots.withUnsafeBufferPointer { slots in
+                for i in 0..<slots.count {
+                    raw.storeBytes(of: slots[i][keyPath: field].littleEndian, toByteOffset: start + i * size, as: T.self)
+                }
+            }
+        }
     }
     mutating func time(_ t: BusinessTime) { signed(t.microsecondsSinceEpoch); signed(Int64(t.offsetMinutes)) }
     mutating func partition(_ p: Partition) { string(p.index.rawValue); signed(Int64(p.year)); string(p.block.rawValue) }
