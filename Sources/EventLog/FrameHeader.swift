@@ -1,5 +1,4 @@
 import CZlib
-import Dispatch
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -106,25 +105,14 @@ func crc32Of(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
 public enum CRC32 {
     public static func checksum(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
         let chunk = 8 << 20
-        let cores = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
-        guard let base = bytes.baseAddress, bytes.count > 2 * chunk, cores > 1 else { return crc32Of(bytes) }
+        guard bytes.count > 2 * chunk, Parallel.cores > 1 else { return crc32Of(bytes) }
         let count = (bytes.count + chunk - 1) / chunk
-        final class Parts: @unchecked Sendable {
-            let values: UnsafeMutableBufferPointer<UInt32>
-            init(_ n: Int) { values = .allocate(capacity: n); values.initialize(repeating: 0) }
-            deinit { values.deallocate() }
+        let parts = Parallel.map(count) { i in
+            crc32Of(UnsafeRawBufferPointer(rebasing: bytes[(i * chunk)..<min((i + 1) * chunk, bytes.count)]))
         }
-        let parts = Parts(count)
-        let whole = UnsafeRawBufferPointer(start: base, count: bytes.count)
-        nonisolated(unsafe) let shared = whole
-        DispatchQueue.concurrentPerform(iterations: count) { i in
-            let start = i * chunk, end = min(start + chunk, shared.count)
-            parts.values[i] = crc32Of(UnsafeRawBufferPointer(rebasing: shared[start..<end]))
-        }
-        var crc = parts.values[0]
+        var crc = parts[0]
         for i in 1..<count {
-            let length = min(chunk, bytes.count - i * chunk)
-            crc = UInt32(crc32_combine(uLong(crc), uLong(parts.values[i]), off_t(length)))
+            crc = UInt32(crc32_combine(uLong(crc), uLong(parts[i]), off_t(min(chunk, bytes.count - i * chunk))))
         }
         return crc
     }

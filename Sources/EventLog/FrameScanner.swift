@@ -15,9 +15,11 @@ struct ScannedFrame {
     var end: Int { offset + FrameHeader.size + payload.count }
 
     /// The frame's SHA-256, from its bytes.
-    func computeHash() -> [UInt8] {
+    func computeHash() -> [UInt8] { Self.sha256(headerBytes, payload) }
+
+    static func sha256(_ header: UnsafeRawBufferPointer, _ payload: UnsafeRawBufferPointer) -> [UInt8] {
         var sha = SHA256()
-        sha.update(bufferPointer: headerBytes)
+        sha.update(bufferPointer: header)
         sha.update(bufferPointer: payload)
         return Array(sha.finalize())
     }
@@ -91,21 +93,14 @@ struct FrameScanner {
             guard header.firstSeq == expectedSeq else {
                 throw corrupt(offset, "frame starts at seq \(header.firstSeq), expected \(expectedSeq)", seq: header.firstSeq)
             }
-            if light {
-                let frame = ScannedFrame(header: header, offset: offset, headerBytes: headerBytes, payload: payload, hash: [])
-                try body(frame)
-                expectedSeq = header.firstSeq + UInt64(header.count)
-                offset = end
-                continue
-            }
-            if let previousHash, header.previousHash != previousHash {
+            if !light, let previousHash, header.previousHash != previousHash {
                 throw corrupt(offset, "hash chain broken: the frame does not follow the one before it", seq: header.firstSeq)
             }
-            var frame = ScannedFrame(header: header, offset: offset, headerBytes: headerBytes, payload: payload, hash: [])
-            frame = ScannedFrame(header: header, offset: offset, headerBytes: headerBytes, payload: payload, hash: frame.computeHash())
+            let frame = ScannedFrame(header: header, offset: offset, headerBytes: headerBytes, payload: payload,
+                                     hash: light ? [] : ScannedFrame.sha256(headerBytes, payload))
             try body(frame)
             expectedSeq = header.firstSeq + UInt64(header.count)
-            previousHash = frame.hash
+            if !light { previousHash = frame.hash }
             offset = end
         }
         return .clean

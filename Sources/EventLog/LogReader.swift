@@ -31,17 +31,19 @@ public final class FrameRecords {
     /// Calls `body` for each record of the frame with `from ≤ seq ≤ through`.
     public func forEachRecord(of frame: FrameInfo, compressed: UnsafeRawBufferPointer, from: Seq = Seq(1), through: Seq = Seq(.max),
                               _ body: (LogRecordView) throws -> Void) throws {
-        guard let plain = inflater.inflate(compressed, plainLength: frame.plainLength) else {
-            throw EventLogError(.corrupt, "frame payload does not inflate to its declared length", segment: frame.segment, offset: frame.offset,
-                                seq: frame.firstSeq, hint: "the log was changed after it was written; restore it from a backup")
-        }
-        try Self.walk(plain, firstSeq: frame.firstSeq.rawValue, count: frame.count, recordedMin: frame.recordedMin,
-                      from: from.rawValue, through: through.rawValue, segment: frame.segment, offset: frame.offset, body)
+        try forEachRecord(compressed, plainLength: frame.plainLength, firstSeq: frame.firstSeq.rawValue, count: frame.count,
+                          recordedMin: frame.recordedMin, from: from.rawValue, through: through.rawValue, segment: frame.segment,
+                          offset: frame.offset, body)
     }
 
-    /// The records of an inflated frame.
-    static func walk(_ plain: UnsafeRawBufferPointer, firstSeq: UInt64, count: Int, recordedMin: Int64, from: UInt64, through: UInt64,
-                     segment: String?, offset: FrameOffset, _ body: (LogRecordView) throws -> Void) throws {
+    /// Inflates a frame's payload and walks its records (`segment` nil: the
+    /// caller names it).
+    func forEachRecord(_ compressed: UnsafeRawBufferPointer, plainLength: Int, firstSeq: UInt64, count: Int, recordedMin: Int64,
+                       from: UInt64, through: UInt64, segment: String?, offset: FrameOffset, _ body: (LogRecordView) throws -> Void) throws {
+        guard let plain = inflater.inflate(compressed, plainLength: plainLength) else {
+            throw EventLogError(.corrupt, "frame payload does not inflate to its declared length", segment: segment, offset: offset,
+                                seq: Seq(firstSeq), hint: "the log was changed after it was written; restore it from a backup")
+        }
         var at = 0
         var seq = firstSeq
         for _ in 0..<count {
@@ -76,6 +78,7 @@ public final class LogReader {
     public let directory: String
     let layout: LogLayout
     private let inflater = Inflater()
+    private let records = FrameRecords()
 
     /// Opens the log read-only. A torn tail is left in place and reported by
     /// ``tornTail``; it is never read.
@@ -101,12 +104,7 @@ public final class LogReader {
         let last = min(through?.rawValue ?? layout.head.seq.rawValue, layout.head.seq.rawValue)
         guard from.rawValue <= last else { return }
         try forEachCheckedFrame(from: from.rawValue, through: last) { frame, _ in
-            guard let plain = inflater.inflate(frame.payload, plainLength: Int(frame.header.plainLength)) else {
-                throw EventLogError(.corrupt, "frame payload does not inflate to its declared length", offset: FrameOffset(rawValue: frame.offset),
-                                    seq: Seq(frame.header.firstSeq), hint: "the log was changed after it was written; restore it from a backup")
-            }
-            try FrameRecords.walk(plain, firstSeq: frame.header.firstSeq, count: Int(frame.header.count), recordedMin: frame.header.recordedMin,
-                                  from: from.rawValue, through: last, segment: nil, offset: FrameOffset(rawValue: frame.offset), body)
+            try records.forEachRecord(frame, from: from.rawValue, through: last, body)
         }
     }
 
@@ -129,25 +127,10 @@ public final class LogReader {
                 throw EventLogError(.corrupt, "payload CRC-32 mismatch", offset: FrameOffset(rawValue: frame.offset), seq: Seq(frame.header.firstSeq),
                                     hint: "the log was changed after it was written; restore it from a backup")
             }
-            guard let plain = inflater.inflate(frame.payload, plainLength: Int(frame.header.plainLength)) else {
-                throw EventLogError(.corrupt, "frame payload does not inflate to its declared length", offset: FrameOffset(rawValue: frame.offset),
-                                    seq: Seq(frame.header.firstSeq), hint: "the log was changed after it was written; restore it from a backup")
-            }
-            var offset = 0
-            var seq = frame.header.firstSeq
-            while seq <= frameLast && next < wanted.count {
-                guard let delta = Varint.read(plain, &offset), let length = Varint.read(plain, &offset),
-                      offset + Int(length) <= plain.count else {
-                    throw EventLogError(.corrupt, "record \(seq) is malformed inside its frame", offset: FrameOffset(rawValue: frame.offset),
-                                        seq: Seq(frame.header.firstSeq), hint: "restore the log from a backup")
-                }
-                if seq == wanted[next].rawValue {
-                    let payload = UnsafeRawBufferPointer(rebasing: plain[offset..<(offset + Int(length))])
-                    try body(LogRecordView(seq: Seq(seq), recordedAt: frame.header.recordedMin + Int64(delta), payload: payload))
-                    while next < wanted.count && wanted[next].rawValue <= seq { next += 1 }
-                }
-                offset += Int(length)
-                seq += 1
+            try records.forEachRecord(frame, from: wanted[next].rawValue, through: min(frameLast, last.rawValue)) { record in
+                guard next < wanted.count, record.seq == wanted[next] else { return }
+                try body(record)
+                while next < wanted.count && wanted[next] <= record.seq { next += 1 }
             }
         }
     }
@@ -230,5 +213,14 @@ public final class LogReader {
             }
             withExtendedLifetime(file) {}
         }
+    }
+}
+
+extension FrameRecords {
+    /// The records of a frame found by a scan.
+    func forEachRecord(_ frame: ScannedFrame, from: UInt64, through: UInt64, _ body: (LogRecordView) throws -> Void) throws {
+        try forEachRecord(frame.payload, plainLength: Int(frame.header.plainLength), firstSeq: frame.header.firstSeq, count: Int(frame.header.count),
+                          recordedMin: frame.header.recordedMin, from: from, through: through, segment: nil,
+                          offset: FrameOffset(rawValue: frame.offset), body)
     }
 }

@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 
 /// Settings of a writer.
@@ -284,24 +283,16 @@ public final class LogWriter: @unchecked Sendable {
         var frames: [(bytes: [UInt8], hash: [UInt8])] = []
         var previous = previousHash
         var frameFirst = firstSeq
-        let window = max(1, 2 * ProcessInfo.processInfo.activeProcessorCount)
+        let window = max(1, 2 * Parallel.cores)
         /// Plain frames waiting to be deflated: bytes and record count.
         var pending: [(plain: [UInt8], count: UInt32)] = []
         let level = options.compressionLevel
         func flush(lastOfBatch: Bool) {
             guard !pending.isEmpty else { return }
-            final class Out: @unchecked Sendable {
-                var compressed: [[UInt8]]
-                init(_ n: Int) { compressed = Array(repeating: [], count: n) }
-            }
-            let out = Out(pending.count)
             let plains = pending.map(\.plain)
-            out.compressed.withUnsafeMutableBufferPointer { slots in
-                nonisolated(unsafe) let slots = slots
-                DispatchQueue.concurrentPerform(iterations: plains.count) { k in slots[k] = Zlib.deflate(plains[k], level: level) }
-            }
+            let deflated = Parallel.map(plains.count) { k in Zlib.deflate(plains[k], level: level) }
             for (k, frame) in pending.enumerated() {
-                let compressed = out.compressed[k]
+                let compressed = deflated[k]
                 let crc = compressed.withUnsafeBytes { crc32Of($0) }
                 let last = lastOfBatch && k == pending.count - 1
                 let header = FrameHeader(flags: last ? FrameHeader.batchEndFlag : 0, firstSeq: frameFirst, count: frame.count,

@@ -1,8 +1,4 @@
-import Dispatch
 import EventLog
-#if canImport(Glibc)
-import Glibc
-#endif
 import ScoreModel
 
 /// A file (or stdin) to import: its name for messages and its bytes.
@@ -89,40 +85,27 @@ extension Ledger {
     /// one part per core, each decoded on its own thread, with line numbers
     /// counted across parts.
     static func decodeLines(_ bytes: [UInt8]) -> [(events: [(Int, Event)], errors: [(Int, EventJSON.LineError)])] {
-        let cores = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
-        let parts = bytes.count < (1 << 20) ? 1 : max(1, cores)
+        let parts = bytes.count < (1 << 20) ? 1 : Parallel.cores
         // Cut points just after a line end; a BOM stays with the first part.
         var cuts = [0]
-        for k in 1..<parts {
+        for k in 1..<max(1, parts) {
             var at = max(cuts.last!, bytes.count * k / parts)
             while at < bytes.count && bytes[at - 1] != 0x0A { at += 1 }
             cuts.append(at)
         }
         cuts.append(bytes.count)
-        final class Results: @unchecked Sendable {
-            let each: UnsafeMutableBufferPointer<(events: [(Int, Event)], errors: [(Int, EventJSON.LineError)], lines: Int)>
-            init(_ n: Int) { each = .allocate(capacity: n); each.initialize(repeating: ([], [], 0)) }
-            deinit { _ = each.deinitialize(); each.deallocate() }
-        }
-        let results = Results(parts)
-        bytes.withUnsafeBytes { all in
-            nonisolated(unsafe) let all = all
-            let bounds = cuts
-            DispatchQueue.concurrentPerform(iterations: parts) { k in
-                let slice = UnsafeRawBufferPointer(rebasing: all[bounds[k]..<bounds[k + 1]])
+        let results = bytes.withUnsafeBytes { all in
+            Parallel.map(parts) { k in
                 var events: [(Int, Event)] = [], errors: [(Int, EventJSON.LineError)] = []
-                let lines = forEachLine(slice, skippingBOM: k == 0) { number, line in
-                    do { events.append((number, try EventJSON.decode(line: line))) } catch let error as EventJSON.LineError {
-                        errors.append((number, error))
-                    } catch {}
+                let lines = forEachLine(UnsafeRawBufferPointer(rebasing: all[cuts[k]..<cuts[k + 1]]), skippingBOM: k == 0) { number, line in
+                    do throws(EventJSON.LineError) { events.append((number, try EventJSON.decode(line: line))) } catch { errors.append((number, error)) }
                 }
-                results.each[k] = (events, errors, lines)
+                return (events: events, errors: errors, lines: lines)
             }
         }
         var out: [(events: [(Int, Event)], errors: [(Int, EventJSON.LineError)])] = []
         var before = 0
-        for k in 0..<parts {
-            let r = results.each[k]
+        for r in results {
             out.append((r.events.map { ($0.0 + before, $0.1) }, r.errors.map { ($0.0 + before, $0.1) }))
             before += r.lines
         }

@@ -1,10 +1,4 @@
-import Dispatch
 import EventLog
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import ScoreModel
 
 /// The typed log: the event log's bytes read and written as score events.
@@ -33,8 +27,7 @@ public enum Ledger {
                               _ body: (RecordedEvent) throws -> Void) throws {
         var through: Seq?
         if case .seq(let last) = limit { through = Seq(last.rawValue) }
-        let cores = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
-        guard cores > 1 else {
+        guard Parallel.cores > 1 else {
             var decoder = RecordDecoder(prose: prose)
             try reader.forEachRecord(from: Seq(from.rawValue), through: through) { record in
                 let recorded = try decode(record, &decoder)
@@ -42,15 +35,16 @@ public enum Ledger {
             }
             return
         }
-        try withoutActuallyEscaping(body) { body in
-            // Enough frames per round that the thread handing events over
-            // and the threads decoding finish at about the same time.
-            let pipeline = DecodePipeline(lanes: 2 * cores - 1, prose: prose, from: Seq(from.rawValue), through: through ?? Seq(.max), limit: limit, body: body)
-            try reader.forEachFrame(from: Seq(from.rawValue), through: through) { info, compressed in
-                try pipeline.add(info, compressed)
-            }
-            try pipeline.finish()
+        // Enough frames per round that the task handing events over and the
+        // tasks decoding finish at about the same time.
+        var pipeline = DecodePipeline(lanes: 2 * Parallel.cores - 1, prose: prose, from: Seq(from.rawValue), through: through ?? Seq(.max))
+        func hand(_ events: [[RecordedEvent]]) throws {
+            for frame in events { for recorded in frame where limit.admits(recorded) { try body(recorded) } }
         }
+        try reader.forEachFrame(from: Seq(from.rawValue), through: through) { info, compressed in
+            try pipeline.add(info, compressed, handingOver: hand)
+        }
+        try pipeline.finish(handingOver: hand)
     }
 
     /// One record as a recorded event; a record that does not decode is
@@ -96,89 +90,54 @@ public struct LedgerError: Error, CustomStringConvertible, Sendable {
 }
 
 /// Frames in rounds: each round decodes up to `lanes` frames on the pool's
-/// threads while one more task hands the previous round's events to
-/// the body, in order. Only one round runs at a time, so the body is never
+/// threads while one more task hands the previous round's events to the
+/// fold, in order. Only one round runs at a time, so the fold is never
 /// called concurrently with itself.
-private final class DecodePipeline: @unchecked Sendable {
-    let lanes: Int
+private struct DecodePipeline {
+    /// What one decoding task owns: its inflater and its decoder's caches.
+    final class Lane {
+        let records = FrameRecords()
+        var decoder: RecordDecoder
+        init(prose: Bool) { decoder = RecordDecoder(prose: prose) }
+    }
+    let lanes: [Lane]
     let from: Seq, through: Seq
-    let limit: ReplayLimit
-    let body: (RecordedEvent) throws -> Void
     var frames: [(FrameInfo, [UInt8])] = []
-    var decoders: [(records: FrameRecords, decoder: RecordDecoder)]
-    /// Per lane: the events decoded this round, and a failure.
-    var decoded: [[RecordedEvent]]
+    /// The previous round's events, not yet handed over.
     var ready: [[RecordedEvent]] = []
-    var failures: [(any Error)?]
 
-    init(lanes: Int, prose: Bool, from: Seq, through: Seq, limit: ReplayLimit, body: @escaping (RecordedEvent) throws -> Void) {
-        self.lanes = max(1, lanes)
-        self.from = from; self.through = through; self.limit = limit; self.body = body
-        decoders = (0..<self.lanes).map { _ in (FrameRecords(), RecordDecoder(prose: prose)) }
-        decoded = Array(repeating: [], count: self.lanes)
-        failures = Array(repeating: nil, count: self.lanes + 1)
+    init(lanes: Int, prose: Bool, from: Seq, through: Seq) {
+        self.lanes = (0..<max(1, lanes)).map { _ in Lane(prose: prose) }
+        self.from = from; self.through = through
     }
 
-    func add(_ info: FrameInfo, _ compressed: UnsafeRawBufferPointer) throws {
+    mutating func add(_ info: FrameInfo, _ compressed: UnsafeRawBufferPointer, handingOver hand: ([[RecordedEvent]]) throws -> Void) throws {
         frames.append((info, Array(compressed)))
-        if frames.count == lanes { try round() }
+        if frames.count == lanes.count { try round(hand) }
     }
 
-    func finish() throws {
-        if !frames.isEmpty { try round() }
-        try round()   // hands over the last frames' events
+    mutating func finish(handingOver hand: ([[RecordedEvent]]) throws -> Void) throws {
+        if !frames.isEmpty { try round(hand) }
+        try round(hand)   // hands over the last frames' events
     }
 
-    private func round() throws {
-        let count = frames.count
-        decoders.withUnsafeMutableBufferPointer { decoders in
-            decoded.withUnsafeMutableBufferPointer { decoded in
-                failures.withUnsafeMutableBufferPointer { failures in
-                    let lanes = Lanes(decoders: decoders, decoded: decoded, failures: failures)
-                    DispatchQueue.concurrentPerform(iterations: count + 1) { lane in
-                        if lane == count { self.handOver(lanes) } else { self.decode(lane, lanes) }
-                    }
-                }
-            }
-        }
-        frames.removeAll(keepingCapacity: true)
-        if let failure = failures[lanes] { failures[lanes] = nil; throw failure }
-        for i in 0..<count { if let failure = failures[i] { failures[i] = nil; throw failure } }
-        ready = Array(decoded[0..<count])
-        for i in 0..<count { decoded[i] = [] }
-    }
-
-    /// The buffers of one round, each lane touching only its own entries.
-    struct Lanes: @unchecked Sendable {
-        let decoders: UnsafeMutableBufferPointer<(records: FrameRecords, decoder: RecordDecoder)>
-        let decoded: UnsafeMutableBufferPointer<[RecordedEvent]>
-        let failures: UnsafeMutableBufferPointer<(any Error)?>
-    }
-
-    private func decode(_ lane: Int, _ lanes: Lanes) {
-        let (info, bytes) = frames[lane]
-        var out: [RecordedEvent] = []
-        out.reserveCapacity(info.count)
-        do {
+    /// Task 0 hands the previous round over (its error wins: those events
+    /// come first); tasks 1… decode this round's frames.
+    private mutating func round(_ hand: ([[RecordedEvent]]) throws -> Void) throws {
+        let (frames, ready, lanes, from, through) = (self.frames, self.ready, self.lanes, self.from, self.through)
+        let decoded = try Parallel.map(frames.count + 1) { task -> [RecordedEvent] in
+            if task == 0 { try hand(ready); return [] }
+            let (info, bytes) = frames[task - 1], lane = lanes[task - 1]
+            var out: [RecordedEvent] = []
+            out.reserveCapacity(info.count)
             try bytes.withUnsafeBytes { compressed in
-                try lanes.decoders[lane].records.forEachRecord(of: info, compressed: compressed, from: from, through: through) { record in
-                    out.append(try Ledger.decode(record, &lanes.decoders[lane].decoder))
+                try lane.records.forEachRecord(of: info, compressed: compressed, from: from, through: through) { record in
+                    out.append(try Ledger.decode(record, &lane.decoder))
                 }
             }
-        } catch {
-            lanes.failures[lane] = error
+            return out
         }
-        lanes.decoded[lane] = out
-    }
-
-    private func handOver(_ lanes: Lanes) {
-        do {
-            for events in ready {
-                for recorded in events where limit.admits(recorded) { try body(recorded) }
-            }
-        } catch {
-            lanes.failures[lanes.failures.count - 1] = error
-        }
-        ready = []
+        self.ready = Array(decoded.dropFirst())
+        self.frames.removeAll(keepingCapacity: true)
     }
 }

@@ -30,7 +30,7 @@ public enum SnapshotWriter {
     /// Where a run puts its files: new bytes, or a file kept unchanged from
     /// the snapshot being replaced.
     /// Safe to call from several threads: the writer keeps its bookkeeping under a lock.
-    public struct Sink: @unchecked Sendable {
+    public struct Sink {
         let emitFile: (String, [UInt8]) throws -> Void
         let keepFile: (String) throws -> Bool
         /// Writes a file of the new snapshot.

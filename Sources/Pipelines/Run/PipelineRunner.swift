@@ -45,14 +45,7 @@ public enum PipelineRunner {
                               progress: Progress? = nil) throws -> (book: ScoreBook, events: Int, point: Manifest.LogPoint) {
         let reader = try LogReader(directory: log)
         var book = ScoreBook()
-        var count = 0
-        let total = reader.head.seq.rawValue
-        try Ledger.replay(reader, limit: limit, prose: false) { recorded in
-            book.apply(recorded)
-            count += 1
-            if let progress, recorded.seq.rawValue & 0xFFFF == 0 { progress(recorded.seq.rawValue, total) }
-        }
-        progress?(total, total)
+        let count = try fold(reader, into: &book, limit: limit, progress: progress)
         let head = reader.head
         var seq = head.seq.rawValue
         var limitName = "head"
@@ -103,7 +96,7 @@ public enum PipelineRunner {
     /// depend on the number of workers: each file is rendered from the book
     /// alone, and the manifest is sorted.
     static func snapshot(_ spec: PipelineSpec, book: ScoreBook, changed: Set<Partition>?, into sink: SnapshotWriter.Sink,
-                         workers: Int = ProcessInfo.processInfo.activeProcessorCount) throws -> (partitions: [Partition], rendered: Int, kept: Int) {
+                         workers: Int = Parallel.cores) throws -> (partitions: [Partition], rendered: Int, kept: Int) {
         let partitions = book.partitions.filter(spec.selects)
         let all = book.partitions
         // Whole (index, block) series to the least loaded worker, largest first.
@@ -115,23 +108,8 @@ public enum PipelineRunner {
             let least = shares.indices.min { shares[$0].count < shares[$1].count }!
             shares[least] += group
         }
-        /// One slot per worker, each written only by its worker.
-        final class Results: @unchecked Sendable {
-            let each: UnsafeMutableBufferPointer<(rendered: Int, kept: Int, error: (any Error)?)>
-            init(_ n: Int) { each = .allocate(capacity: n); each.initialize(repeating: (0, 0, nil)) }
-            deinit { _ = each.deinitialize(); each.deallocate() }
-        }
-        let results = Results(n), work = shares
-        DispatchQueue.concurrentPerform(iterations: n) { w in
-            do {
-                let r = try render(work[w], of: all, spec: spec, book: book, changed: changed, into: sink)
-                results.each[w] = (r.rendered, r.kept, nil)
-            } catch {
-                results.each[w] = (0, 0, error)
-            }
-        }
-        if let error = results.each.lazy.compactMap(\.error).first { throw error }
-        return (partitions, results.each.reduce(0) { $0 + $1.rendered }, results.each.reduce(0) { $0 + $1.kept })
+        let done = try Parallel.map(n) { w in try render(shares[w], of: all, spec: spec, book: book, changed: changed, into: sink) }
+        return (partitions, done.reduce(0) { $0 + $1.rendered }, done.reduce(0) { $0 + $1.kept })
     }
 
     /// One worker's share of ``snapshot(_:book:changed:into:workers:)``.
@@ -200,10 +178,10 @@ public enum PipelineRunner {
         var previous: Manifest?
         let book: ScoreBook, events: Int, point: Manifest.LogPoint
         if limit == .head, let checkpoint {
-            let resumed_ = try resume(log: log, checkpoint: checkpoint, progress: progress)
-            (book, events, point, resumed) = (resumed_.book, resumed_.events, resumed_.point, resumed_.from?.seq)
-            if let why = resumed_.discarded { notices.append("checkpoint \(checkpoint) discarded: \(why); replaying from the start") }
-            previous = resumed_.from.flatMap { reusable(out: out, spec: spec, checkpoint: $0) }
+            let r = try resume(log: log, checkpoint: checkpoint, progress: progress)
+            (book, events, point, resumed) = (r.book, r.events, r.point, r.from?.seq)
+            if let why = r.discarded { notices.append("checkpoint \(checkpoint) discarded: \(why); replaying from the start") }
+            previous = r.from.flatMap { reusable(out: out, spec: spec, checkpoint: $0) }
         } else {
             (book, events, point) = try replay(log: log, limit: limit, asOfText: asOfText, progress: progress)
         }
@@ -253,16 +231,24 @@ public enum PipelineRunner {
         case .discarded(let why): discarded = why
         case .none: break
         }
-        var count = 0
-        let total = reader.head.seq.rawValue
-        try Ledger.replay(reader, from: EventSeq((from?.seq ?? 0) + 1), prose: false) { r in
-            book.apply(r)
-            count += 1
-            if let progress, r.seq.rawValue & 0xFFFF == 0 { progress(r.seq.rawValue, total) }
-        }
-        progress?(total, total)
+        let count = try fold(reader, into: &book, from: EventSeq((from?.seq ?? 0) + 1), progress: progress)
         let head = reader.head
         return (book, count, Manifest.LogPoint(seq: head.seq.rawValue, hash: head.hashHex, limit: "head"), from, discarded)
+    }
+
+    /// Applies the log's events from `from` within `limit` to `book`;
+    /// returns how many were applied.
+    static func fold(_ reader: LogReader, into book: inout ScoreBook, from: EventSeq = EventSeq(1), limit: ReplayLimit = .head,
+                     progress: Progress?) throws -> Int {
+        var count = 0
+        let total = reader.head.seq.rawValue
+        try Ledger.replay(reader, from: from, limit: limit, prose: false) { recorded in
+            book.apply(recorded)
+            count += 1
+            if let progress, recorded.seq.rawValue & 0xFFFF == 0 { progress(recorded.seq.rawValue, total) }
+        }
+        progress?(total, total)
+        return count
     }
 
     /// The manifest of the snapshot in `out` when its files are the ones
