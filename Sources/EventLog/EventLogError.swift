@@ -21,6 +21,10 @@ public struct EventLogError: Error, CustomStringConvertible, Sendable {
         public static let exists = Code("exists")
         /// The operating system refused a read, write or sync.
         public static let io = Code("io")
+        /// The directory declares a log format this build cannot read.
+        public static let unsupported = Code("unsupported")
+        /// An append with nothing in it.
+        public static let emptyAppend = Code("empty-append")
         /// A frame or record is larger than the format allows.
         public static let tooLarge = Code("too-large")
     }

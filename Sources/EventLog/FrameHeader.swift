@@ -99,21 +99,3 @@ func crc32Of(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
     guard let base = bytes.baseAddress, bytes.count > 0 else { return 0 }
     return UInt32(crc32(0, base.assumingMemoryBound(to: Bytef.self), uInt(bytes.count)))
 }
-
-/// CRC-32 (zlib's) of a large buffer, on every core: chunks checksummed in
-/// parallel and joined with `crc32_combine`. The same value as one pass.
-public enum CRC32 {
-    public static func checksum(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
-        let chunk = 8 << 20
-        guard bytes.count > 2 * chunk, Parallel.cores > 1 else { return crc32Of(bytes) }
-        let count = (bytes.count + chunk - 1) / chunk
-        let parts = Parallel.map(count) { i in
-            crc32Of(UnsafeRawBufferPointer(rebasing: bytes[(i * chunk)..<min((i + 1) * chunk, bytes.count)]))
-        }
-        var crc = parts[0]
-        for i in 1..<count {
-            crc = UInt32(crc32_combine(uLong(crc), uLong(parts[i]), off_t(min(chunk, bytes.count - i * chunk))))
-        }
-        return crc
-    }
-}

@@ -113,6 +113,6 @@ struct FrameScanner {
 
     func corrupt(_ offset: Int, _ what: String, seq: UInt64?) -> EventLogError {
         EventLogError(.corrupt, what, segment: segment.name, offset: FrameOffset(rawValue: offset), seq: seq.map { Seq($0) },
-                      hint: "the log was changed after it was written; nothing past this point is read. Restore the log from a backup, or export what precedes it with --to-seq")
+                      hint: "the log was changed after it was written; no command reads past a fault. Restore the log directory from a backup: a copy with these bytes intact gives back every event")
     }
 }

@@ -92,10 +92,16 @@ public final class LogReader {
     /// A description of bytes after the head that are not part of the log
     /// (a torn frame or an unfinished batch), if any. A writer cuts them off.
     public var tornTail: EventLogError? {
-        guard let tail = layout.tail, let last = layout.segments.last else { return nil }
-        return EventLogError(.tornTail, "\(tail.bytes) bytes after the last complete batch: \(tail.reason)", segment: last.name,
+        guard let tail = layout.tail else { return nil }
+        return EventLogError(.tornTail, Self.describe(tail), segment: tail.segment,
                              offset: FrameOffset(rawValue: tail.offset),
                              hint: "an append was interrupted; the next writer (e.g. `parledger import`) cuts these bytes off")
+    }
+
+    static func describe(_ tail: LogLayout.Tail) -> String {
+        var text = "\(tail.bytes) bytes after the last acknowledged batch: \(tail.reason)"
+        if !tail.extraSegments.isEmpty { text += " (and segment \(tail.extraSegments.map(\.name).joined(separator: ", ")))" }
+        return text
     }
 
     /// Calls `body` for every record with `from ≤ seq ≤ through` (through

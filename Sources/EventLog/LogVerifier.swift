@@ -70,8 +70,8 @@ public enum LogVerifier {
             }
             withExtendedLifetime(file) {}
         }
-        if let tail = layout.tail, let last = layout.segments.last {
-            throw EventLogError(.tornTail, "\(tail.bytes) bytes after the last complete batch: \(tail.reason)", segment: last.name,
+        if let tail = layout.tail {
+            throw EventLogError(.tornTail, LogReader.describe(tail), segment: tail.segment,
                                 offset: FrameOffset(rawValue: tail.offset),
                                 hint: "an append was interrupted or the last frame was damaged; the next writer (e.g. `parledger import`) cuts these bytes off, losing only that unacknowledged batch")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Settings of a writer.
 public struct LogOptions: Sendable {
@@ -40,7 +41,8 @@ public struct RecoveryReport: Sendable, CustomStringConvertible {
 ///
 /// Holds an exclusive `flock` on `writer.lock` for its lifetime (released by
 /// the kernel if the process dies). Each `append` is one batch: all of its
-/// records become visible together, after fsync, or none do. Appends from
+/// records become visible together, after fsync of the segment and then of
+/// the acknowledged-head record (`parledger.head`), or none do. Appends from
 /// several threads at once are grouped: one leader writes every waiting
 /// batch and syncs once (group commit).
 ///
@@ -49,37 +51,47 @@ public struct RecoveryReport: Sendable, CustomStringConvertible {
 /// let receipt = try writer.append([Array("hello".utf8)])
 /// print(receipt.firstSeq, receipt.head.hashHex)
 /// ```
-public final class LogWriter: @unchecked Sendable {
+public final class LogWriter: Sendable {
     public let directory: String
     public let options: LogOptions
     /// What was cut off when the log was opened, if anything.
     public let recovery: RecoveryReport?
 
     private let lockFD: Int32
-    private var segmentFD: Int32 = -1
-    private var segmentSize = 0
-    private var state: (head: LogHead, lastRecordedAt: Int64)
-    private var closed = false
-    /// Segments created and descriptors retired by the group being written:
-    /// undone or closed when it ends.
-    private var createdSegments: [String] = []
-    private var retiredFDs: [Int32] = []
+    /// The files and the head: touched only by the leader of a group, under this lock.
+    private let files: Mutex<Files>
+    /// Waiting appends and whether a leader is writing them.
+    private let queue = Mutex<Queue>(Queue())
 
-    private let condition = NSCondition()
-    private var queue: [Pending] = []
-    private var leaderActive = false
-    /// fsyncs done: fewer than appends when group commit coalesced them.
-    public private(set) var syncCount = 0
-    /// Frames written since open.
-    public private(set) var frameCount = 0
-    /// Write rounds since open: one per group of appends committed together.
-    public private(set) var commitCount = 0
+    private struct Files {
+        var segmentFD: Int32 = -1
+        var segmentFirstSeq: UInt64 = 0
+        var segmentSize = 0
+        var headFD: Int32 = -1
+        var state: (head: LogHead, lastRecordedAt: Int64)
+        var closed = false
+        var syncCount = 0, frameCount = 0, commitCount = 0
+    }
 
-    private final class Pending {
+    private struct Queue {
+        var waiting: [Pending] = []
+        var leaderActive = false
+    }
+
+    /// One append waiting for its group to be written.
+    private final class Pending: Sendable {
         let payloads: [[UInt8]]
-        var result: Result<AppendReceipt, EventLogError>?
+        let done = DispatchSemaphore(value: 0)
+        let result = Mutex<Result<AppendReceipt, EventLogError>?>(nil)
         init(_ payloads: [[UInt8]]) { self.payloads = payloads }
     }
+
+    /// fsyncs done: fewer than appends when group commit coalesced them.
+    public var syncCount: Int { files.withLock { $0.syncCount } }
+    /// Frames written since open.
+    public var frameCount: Int { files.withLock { $0.frameCount } }
+    /// Write rounds since open: one per group of appends committed together.
+    public var commitCount: Int { files.withLock { $0.commitCount } }
 
     /// Creates an empty log in `directory` (made if missing). Fails if a log
     /// is already there.
@@ -96,18 +108,19 @@ public final class LogWriter: @unchecked Sendable {
             throw EventLogError(.exists, "\(directory) holds segment files but no \(LogLayout.markerName)",
                                 hint: "this is not a log made by parledger init; choose an empty directory")
         }
-        try writeFileDurably(directory + "/" + LogLayout.markerName, Array(LogLayout.markerText.utf8))
+        try writeFileDurably(directory + "/" + AcknowledgedHead.fileName, AcknowledgedHead.none.encoded() + AcknowledgedHead.none.encoded())
+        // The marker last: a directory is a log only once it is whole.
+        try writeFileDurably(directory + "/" + LogLayout.markerName, Array(LogLayout.markerText().utf8))
         syncDirectory(directory)
     }
 
-    /// Opens the log for appending: takes the lock, then cuts off a torn
-    /// tail or unfinished batch (reported in ``recovery``).
+    /// Opens the log for appending: takes the lock, then cuts off what an
+    /// unacknowledged append left (reported in ``recovery``). Acknowledged
+    /// bytes are never cut: damage to them is refused as corruption.
     public init(directory: String, options: LogOptions = LogOptions()) throws {
         self.directory = directory
         self.options = options
-        guard LogLayout.exists(directory) else {
-            throw EventLogError(.notFound, "no parledger log in \(directory)", hint: "create one with `parledger init --log \(directory)`")
-        }
+        let format = try LogLayout.format(directory)
         let lockPath = directory + "/" + LogLayout.lockName
         let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw EventLogError(.io, "cannot open \(lockPath): \(String(cString: strerror(errno)))") }
@@ -123,129 +136,192 @@ public final class LogWriter: @unchecked Sendable {
         _ = info.withCString { pwrite(fd, $0, strlen($0), 0) }
 
         do {
-            var layout = try LogLayout.open(directory)
+            let layout = try LogLayout.open(directory)
             var report: RecoveryReport?
-            if let tail = layout.tail, let last = layout.segments.last {
-                guard truncate(last.path, off_t(tail.offset)) == 0 else {
-                    throw EventLogError(.io, "cannot cut the torn tail of \(last.name): \(String(cString: strerror(errno)))")
+            if let tail = layout.tail {
+                guard format >= 2 else {
+                    throw EventLogError(.tornTail, "\(tail.bytes) bytes after the last complete batch (\(tail.reason)) in a format-1 log, which keeps no record of what was acknowledged: they cannot be told apart from damage",
+                                        segment: tail.segment, offset: FrameOffset(rawValue: tail.offset),
+                                        hint: "check the log with `parledger verify`; restore it from a backup, or export what precedes the tail with --to-seq into a new log")
                 }
-                report = RecoveryReport(segment: last.name, offset: FrameOffset(rawValue: tail.offset), bytesRemoved: tail.bytes, reason: tail.reason)
-                if tail.offset == 0 {
-                    unlink(last.path)
-                    layout.segments.removeLast()
-                }
-                syncDirectory(directory)
+                report = try Self.cut(tail, directory: directory, keepingSegment: !layout.segments.isEmpty)
             }
             recovery = report
-            state = (layout.head, layout.lastRecordedAt)
+            var files = Files(state: (layout.head, layout.lastRecordedAt))
             if let last = layout.segments.last {
-                segmentFD = open(last.path, O_WRONLY | O_APPEND | O_CLOEXEC)
-                guard segmentFD >= 0 else { throw EventLogError(.io, "cannot open \(last.path): \(String(cString: strerror(errno)))") }
-                if report != nil { _ = fsync(segmentFD) }
-                segmentSize = Int(lseek(segmentFD, 0, SEEK_END))
+                files.segmentFD = open(last.path, O_WRONLY | O_APPEND | O_CLOEXEC)
+                guard files.segmentFD >= 0 else { throw EventLogError(.io, "cannot open \(last.path): \(String(cString: strerror(errno)))") }
+                files.segmentFirstSeq = last.firstSeq
+                files.segmentSize = Int(lseek(files.segmentFD, 0, SEEK_END))
             }
+            let headPath = directory + "/" + AcknowledgedHead.fileName
+            files.headFD = open(headPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+            guard files.headFD >= 0 else { throw EventLogError(.io, "cannot open \(headPath): \(String(cString: strerror(errno)))") }
+            if format < 2 {
+                // Upgrade: record what is acknowledged now, then declare format 2.
+                let ack = AcknowledgedHead(seq: layout.head.seq.rawValue, segmentFirstSeq: files.segmentFirstSeq, end: UInt64(files.segmentSize),
+                                           hash: layout.head.hash, recordedAt: layout.lastRecordedAt)
+                try writeFileDurably(headPath, ack.encoded() + ack.encoded())
+                try writeFileDurably(directory + "/" + LogLayout.markerName, Array(LogLayout.markerText().utf8))
+                syncDirectory(directory)
+            }
+            self.files = Mutex(files)
         } catch {
             Foundation.close(lockFD)
             throw error
         }
     }
 
+    /// Cuts the bytes of an unacknowledged append: the end of the last
+    /// segment past the acknowledged head, and any segment it created.
+    private static func cut(_ tail: LogLayout.Tail, directory: String, keepingSegment: Bool) throws -> RecoveryReport {
+        var removed = tail.bytes
+        if keepingSegment, tail.bytes > 0 {
+            let path = directory + "/" + tail.segment
+            guard truncate(path, off_t(tail.offset)) == 0 else {
+                throw EventLogError(.io, "cannot cut the unacknowledged tail of \(tail.segment): \(String(cString: strerror(errno)))")
+            }
+            let fd = open(path, O_WRONLY | O_CLOEXEC)
+            if fd >= 0 { _ = fsync(fd); Foundation.close(fd) }
+        }
+        for segment in tail.extraSegments {
+            var info = stat()
+            if stat(segment.path, &info) == 0 { removed += Int(info.st_size) }
+            unlink(segment.path)
+        }
+        syncDirectory(directory)
+        let names = tail.extraSegments.map(\.name)
+        return RecoveryReport(segment: keepingSegment ? tail.segment : (names.first ?? tail.segment), offset: FrameOffset(rawValue: tail.offset),
+                              bytesRemoved: removed,
+                              reason: tail.reason + (names.isEmpty ? "" : "; removed \(names.joined(separator: ", "))"))
+    }
+
     deinit { close() }
 
     /// Releases the segment and the lock. Appends after close fail.
     public func close() {
-        condition.lock()
-        defer { condition.unlock() }
-        guard !closed else { return }
-        closed = true
-        if segmentFD >= 0 { Foundation.close(segmentFD) }
-        flock(lockFD, LOCK_UN)
-        Foundation.close(lockFD)
+        files.withLock { files in
+            guard !files.closed else { return }
+            files.closed = true
+            if files.segmentFD >= 0 { Foundation.close(files.segmentFD) }
+            if files.headFD >= 0 { Foundation.close(files.headFD) }
+            flock(lockFD, LOCK_UN)
+            Foundation.close(lockFD)
+        }
     }
 
-    public var head: LogHead {
-        condition.lock(); defer { condition.unlock() }
-        return state.head
-    }
+    public var head: LogHead { files.withLock { $0.state.head } }
 
     /// Appends one batch, all or nothing; returns once it is durable.
     public func append(_ payloads: [[UInt8]]) throws -> AppendReceipt {
         guard !payloads.isEmpty else {
-            throw EventLogError(.io, "an append needs at least one record")
+            throw EventLogError(.emptyAppend, "an append needs at least one record", hint: "nothing was written")
         }
         let mine = Pending(payloads)
-        condition.lock()
-        queue.append(mine)
-        while mine.result == nil {
-            if !leaderActive {
-                leaderActive = true
-                let group = queue
-                queue = []
-                condition.unlock()
-                let results = commit(group)
-                condition.lock()
-                for (pending, result) in zip(group, results) { pending.result = result }
-                leaderActive = false
-                condition.broadcast()
-            } else {
-                condition.wait()
+        let lead = queue.withLock { queue -> Bool in
+            queue.waiting.append(mine)
+            if queue.leaderActive { return false }
+            queue.leaderActive = true
+            return true
+        }
+        if lead {
+            // Write groups until no append is waiting; the last check and
+            // giving up the lead happen under one lock, so none is left behind.
+            while true {
+                let group = queue.withLock { queue -> [Pending] in
+                    let group = queue.waiting
+                    queue.waiting = []
+                    if group.isEmpty { queue.leaderActive = false }
+                    return group
+                }
+                if group.isEmpty { break }
+                let batches = group.map(\.payloads)
+                let results = files.withLock { files in commit(batches, &files) }
+                for (pending, result) in zip(group, results) {
+                    pending.result.withLock { $0 = result }
+                    pending.done.signal()
+                }
             }
         }
-        condition.unlock()
-        return try mine.result!.get()
+        mine.done.wait()
+        return try mine.result.withLock { $0! }.get()
     }
 
-    // MARK: - Writing (only the leader runs this)
+    // MARK: - Writing (only the leader runs this, holding `files`)
 
-    private func commit(_ group: [Pending]) -> [Result<AppendReceipt, EventLogError>] {
-        if closed { return group.map { _ in .failure(EventLogError(.io, "the writer is closed")) } }
-        commitCount += 1
-        let startSize = segmentSize
-        let startState = state
-        let startFD = segmentFD
+    private func commit(_ group: [[[UInt8]]], _ files: inout Files) -> [Result<AppendReceipt, EventLogError>] {
+        if files.closed { return group.map { _ in .failure(EventLogError(.io, "the writer is closed")) } }
+        files.commitCount += 1
+        let start = files
         var buffer: [UInt8] = []
         var receipts: [AppendReceipt] = []
-        createdSegments = []
-        retiredFDs = []
+        var created: [String] = []
+        var retired: [Int32] = []
         do {
-            for pending in group {
-                let firstSeq = state.head.seq.rawValue + 1
-                let estimate = pending.payloads.reduce(0) { $0 + $1.count + 12 }
-                if segmentFD < 0 || (segmentSize + buffer.count > 0 && segmentSize + buffer.count + estimate / 2 > options.segmentSizeLimit) {
-                    try flush(&buffer)
-                    try rotate(firstSeq: firstSeq)
+            for payloads in group {
+                let firstSeq = files.state.head.seq.rawValue + 1
+                let estimate = payloads.reduce(0) { $0 + $1.count + 12 }
+                if files.segmentFD < 0 || (files.segmentSize + buffer.count > 0 && files.segmentSize + buffer.count + estimate / 2 > options.segmentSizeLimit) {
+                    try flush(&buffer, &files)
+                    let path = directory + "/" + SegmentFile.name(for: firstSeq)
+                    let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0o644)
+                    guard fd >= 0 else { throw EventLogError(.io, "cannot create segment \(path): \(String(cString: strerror(errno)))") }
+                    if files.segmentFD >= 0 { retired.append(files.segmentFD) }
+                    created.append(path)
+                    (files.segmentFD, files.segmentFirstSeq, files.segmentSize) = (fd, firstSeq, 0)
+                    if options.durable { syncDirectory(directory) }
                 }
-                let now = max(options.clock(), state.lastRecordedAt)
-                let frames = try encodeFrames(pending.payloads, firstSeq: firstSeq, recordedAt: now, previousHash: state.head.hash)
+                let now = max(options.clock(), files.state.lastRecordedAt)
+                let frames = try encodeFrames(payloads, firstSeq: firstSeq, recordedAt: now, previousHash: files.state.head.hash)
                 for frame in frames { buffer.append(contentsOf: frame.bytes) }
-                frameCount += frames.count
-                let lastSeq = firstSeq + UInt64(pending.payloads.count) - 1
-                state = (LogHead(seq: Seq(lastSeq), hash: frames.last!.hash), now)
-                receipts.append(AppendReceipt(firstSeq: Seq(firstSeq), lastSeq: Seq(lastSeq), recordedAt: now, head: state.head))
+                files.frameCount += frames.count
+                let lastSeq = firstSeq + UInt64(payloads.count) - 1
+                files.state = (LogHead(seq: Seq(lastSeq), hash: frames.last!.hash), now)
+                receipts.append(AppendReceipt(firstSeq: Seq(firstSeq), lastSeq: Seq(lastSeq), recordedAt: now, head: files.state.head))
             }
-            try flush(&buffer)
-            for fd in retiredFDs { Foundation.close(fd) }
+            try flush(&buffer, &files)
+            try acknowledge(&files)
+            for fd in retired { Foundation.close(fd) }
             return receipts.map { .success($0) }
         } catch {
             // Nothing of the group is acknowledged: put the files back as they were.
-            if segmentFD != startFD, segmentFD >= 0 { Foundation.close(segmentFD) }
-            for fd in retiredFDs where fd != startFD { Foundation.close(fd) }
-            for path in createdSegments { unlink(path) }
-            if !createdSegments.isEmpty { syncDirectory(directory) }
-            segmentFD = startFD
-            if segmentFD >= 0 { _ = ftruncate(segmentFD, off_t(startSize)); _ = fsync(segmentFD) }
-            segmentSize = startSize
-            state = startState
+            if files.segmentFD != start.segmentFD, files.segmentFD >= 0 { Foundation.close(files.segmentFD) }
+            for fd in retired where fd != start.segmentFD { Foundation.close(fd) }
+            for path in created { unlink(path) }
+            if !created.isEmpty { syncDirectory(directory) }
+            if start.segmentFD >= 0 { _ = ftruncate(start.segmentFD, off_t(start.segmentSize)); _ = fsync(start.segmentFD) }
+            let counts = (files.syncCount, files.frameCount, files.commitCount)
+            files = start
+            (files.syncCount, files.frameCount, files.commitCount) = counts
             let failure = (error as? EventLogError) ?? EventLogError(.io, "\(error)")
             return group.map { _ in .failure(failure) }
         }
     }
 
-    private func flush(_ buffer: inout [UInt8]) throws {
+    /// Records the new head in `parledger.head` (the slot not holding the
+    /// newest) and syncs it: from here on the group is acknowledged.
+    private func acknowledge(_ files: inout Files) throws {
+        let ack = AcknowledgedHead(seq: files.state.head.seq.rawValue, segmentFirstSeq: files.segmentFirstSeq, end: UInt64(files.segmentSize),
+                                   hash: files.state.head.hash, recordedAt: files.state.lastRecordedAt)
+        let slot = AcknowledgedHead.slotToWrite(directory)
+        let bytes = ack.encoded()
+        let n = bytes.withUnsafeBytes { pwrite(files.headFD, $0.baseAddress, $0.count, off_t(slot * AcknowledgedHead.slotSize)) }
+        guard n == bytes.count else {
+            throw EventLogError(.io, "cannot record the acknowledged head: \(String(cString: strerror(errno)))", hint: "check free space; nothing of this batch was kept")
+        }
+        if options.durable {
+            guard fsync(files.headFD) == 0 else {
+                throw EventLogError(.io, "fsync of the acknowledged head failed: \(String(cString: strerror(errno)))", hint: "nothing of this batch was kept")
+            }
+            files.syncCount += 1
+        }
+    }
+
+    private func flush(_ buffer: inout [UInt8], _ files: inout Files) throws {
         guard !buffer.isEmpty else { return }
         var written = 0
         while written < buffer.count {
-            let n = buffer.withUnsafeBytes { write(segmentFD, $0.baseAddress! + written, $0.count - written) }
+            let n = buffer.withUnsafeBytes { write(files.segmentFD, $0.baseAddress! + written, $0.count - written) }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw EventLogError(.io, "cannot write the log: \(String(cString: strerror(errno)))",
@@ -254,24 +330,13 @@ public final class LogWriter: @unchecked Sendable {
             written += n
         }
         if options.durable {
-            guard fsync(segmentFD) == 0 else {
+            guard fsync(files.segmentFD) == 0 else {
                 throw EventLogError(.io, "fsync failed: \(String(cString: strerror(errno)))", hint: "nothing of this batch was kept")
             }
-            syncCount += 1
+            files.syncCount += 1
         }
-        segmentSize += buffer.count
+        files.segmentSize += buffer.count
         buffer.removeAll(keepingCapacity: true)
-    }
-
-    private func rotate(firstSeq: UInt64) throws {
-        let path = directory + "/" + SegmentFile.name(for: firstSeq)
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw EventLogError(.io, "cannot create segment \(path): \(String(cString: strerror(errno)))") }
-        if segmentFD >= 0 { retiredFDs.append(segmentFD) }
-        createdSegments.append(path)
-        segmentFD = fd
-        segmentSize = 0
-        if options.durable { syncDirectory(directory) }
     }
 
     /// Splits a batch into frames of at most `framePlainLimit` plain bytes;

@@ -1,50 +1,76 @@
 import Dispatch
 import Foundation
+import Synchronization
 
 /// Work split over every core: the one place that starts threads, for the
 /// log (checksums, deflate), replay, import and snapshot rendering.
+///
+/// The compiler checks what crosses threads: `body` is `@Sendable` (it can
+/// capture only values that are safe to share) and its results are
+/// `Sendable`; each result goes into its own slot under a lock. Shared
+/// mutable state is therefore impossible to reach from a task without a
+/// lock of its own, the kind of race that once let two rendering threads
+/// write one unprotected snapshot set.
 public enum Parallel {
     /// The cores this process may use.
     public static var cores: Int { ProcessInfo.processInfo.activeProcessorCount }
 
     /// `body(0)`, …, `body(count - 1)` on the pool's threads; the results
-    /// in index order. Each index runs once; `body` must touch only what
-    /// its index owns. When several fail, the error of the lowest index is
-    /// thrown, so put what must win first.
-    public static func map<T, E: Error>(_ count: Int, _ body: (Int) throws(E) -> T) throws(E) -> [T] {
+    /// in index order. Each index runs once. When several fail, the error
+    /// of the lowest index is thrown, so put what must win first.
+    ///
+    /// ```swift
+    /// let sums = Parallel.map(chunks.count) { i in chunks[i].reduce(0, +) }
+    /// ```
+    public static func map<T: Sendable, E: Error>(_ count: Int, _ body: @Sendable (Int) throws(E) -> T) throws(E) -> [T] {
         if count <= 1 {
             var out: [T] = []
             for i in 0..<count { out.append(try body(i)) }
             return out
         }
-        let results: [Result<T, E>] = withoutActuallyEscaping(body) { body in
-            let slots = Slots<T, E>(count, body)
-            DispatchQueue.concurrentPerform(iterations: count) { i in slots.run(i) }
-            return slots.results()
+        let slots = Slots<T, E>(count)
+        DispatchQueue.concurrentPerform(iterations: count) { i in slots.run(i, body) }
+        return try slots.results()
+    }
+
+    /// ``map(_:_:)`` on the pool's threads while `alongside` runs on the
+    /// calling thread (the one place non-`Sendable` work such as a fold may
+    /// go on during the parallel part). An error of `alongside` wins over
+    /// the tasks' errors; either way every task has finished on return.
+    public static func map<T: Sendable>(_ count: Int, _ body: @escaping @Sendable (Int) throws -> T,
+                                        alongside: () throws -> Void) throws -> [T] {
+        let slots = Slots<T, any Error>(count)
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async {
+            DispatchQueue.concurrentPerform(iterations: count) { i in slots.run(i, body) }
+            group.leave()
         }
-        var out: [T] = []
-        out.reserveCapacity(count)
-        for result in results { out.append(try result.get()) }
-        return out
+        let local = Result { try alongside() }
+        group.wait()
+        try local.get()
+        return try slots.results()
     }
 }
 
-/// One result per index, each written by its own iteration only.
-private final class Slots<T, E: Error>: @unchecked Sendable {
-    let each: UnsafeMutableBufferPointer<Result<T, E>?>
-    let body: (Int) throws(E) -> T
+/// One result slot per index, under a lock: each task writes its own.
+private final class Slots<T: Sendable, E: Error>: Sendable {
+    private let slots: Mutex<[Result<T, E>?]>
 
-    init(_ count: Int, _ body: @escaping (Int) throws(E) -> T) {
-        each = .allocate(capacity: count)
-        each.initialize(repeating: nil)
-        self.body = body
+    init(_ count: Int) { slots = Mutex(Array(repeating: nil, count: count)) }
+
+    func run(_ i: Int, _ body: @Sendable (Int) throws(E) -> T) {
+        let result: Result<T, E>
+        do throws(E) { result = .success(try body(i)) } catch { result = .failure(error) }
+        slots.withLock { $0[i] = result }
     }
 
-    deinit { _ = each.deinitialize(); each.deallocate() }
-
-    func run(_ i: Int) {
-        do throws(E) { each[i] = .success(try body(i)) } catch { each[i] = .failure(error) }
+    /// The results in index order; the error of the lowest failed index.
+    func results() throws(E) -> [T] {
+        let all = slots.withLock { $0 }
+        var out: [T] = []
+        out.reserveCapacity(all.count)
+        for result in all { out.append(try result!.get()) }
+        return out
     }
-
-    func results() -> [Result<T, E>] { each.map { $0! } }
 }

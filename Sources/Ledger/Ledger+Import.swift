@@ -94,14 +94,15 @@ extension Ledger {
             cuts.append(at)
         }
         cuts.append(bytes.count)
-        let results = bytes.withUnsafeBytes { all in
-            Parallel.map(parts) { k in
-                var events: [(Int, Event)] = [], errors: [(Int, EventJSON.LineError)] = []
-                let lines = forEachLine(UnsafeRawBufferPointer(rebasing: all[cuts[k]..<cuts[k + 1]]), skippingBOM: k == 0) { number, line in
+        let bounds = cuts
+        let results = Parallel.map(parts) { k in
+            var events: [(Int, Event)] = [], errors: [(Int, EventJSON.LineError)] = []
+            let lines = bytes.withUnsafeBytes { all in
+                forEachLine(UnsafeRawBufferPointer(rebasing: all[bounds[k]..<bounds[k + 1]]), skippingBOM: k == 0) { number, line in
                     do throws(EventJSON.LineError) { events.append((number, try EventJSON.decode(line: line))) } catch { errors.append((number, error)) }
                 }
-                return (events: events, errors: errors, lines: lines)
             }
+            return DecodedPart(events: events, errors: errors, lines: lines)
         }
         var out: [(events: [(Int, Event)], errors: [(Int, EventJSON.LineError)])] = []
         var before = 0
@@ -145,4 +146,11 @@ extension Ledger {
             try write(EventJSON.encode(recorded))
         }
     }
+}
+
+/// One part of an import file, decoded on its own thread.
+private struct DecodedPart: Sendable {
+    var events: [(Int, Event)]
+    var errors: [(Int, EventJSON.LineError)]
+    var lines: Int
 }

@@ -1,5 +1,6 @@
 import EventLog
 import ScoreModel
+import Synchronization
 
 /// The typed log: the event log's bytes read and written as score events.
 ///
@@ -90,15 +91,16 @@ public struct LedgerError: Error, CustomStringConvertible, Sendable {
 }
 
 /// Frames in rounds: each round decodes up to `lanes` frames on the pool's
-/// threads while one more task hands the previous round's events to the
-/// fold, in order. Only one round runs at a time, so the fold is never
-/// called concurrently with itself.
+/// threads while the calling thread hands the previous round's events to
+/// the fold, in order. The fold never leaves the calling thread, and each
+/// decoding task owns its lane (inflater and decoder caches) behind a lock
+/// of its own, so the compiler checks that nothing else is shared.
 private struct DecodePipeline {
     /// What one decoding task owns: its inflater and its decoder's caches.
-    final class Lane {
-        let records = FrameRecords()
-        var decoder: RecordDecoder
-        init(prose: Bool) { decoder = RecordDecoder(prose: prose) }
+    final class Lane: Sendable {
+        struct State { let records = FrameRecords(); var decoder: RecordDecoder }
+        let state: Mutex<State>
+        init(prose: Bool) { state = Mutex(State(decoder: RecordDecoder(prose: prose))) }
     }
     let lanes: [Lane]
     let from: Seq, through: Seq
@@ -121,23 +123,24 @@ private struct DecodePipeline {
         try round(hand)   // hands over the last frames' events
     }
 
-    /// Task 0 hands the previous round over (its error wins: those events
-    /// come first); tasks 1… decode this round's frames.
+    /// The calling thread hands the previous round over (its error wins:
+    /// those events come first) while the pool decodes this round's frames.
     private mutating func round(_ hand: ([[RecordedEvent]]) throws -> Void) throws {
         let (frames, ready, lanes, from, through) = (self.frames, self.ready, self.lanes, self.from, self.through)
-        let decoded = try Parallel.map(frames.count + 1) { task -> [RecordedEvent] in
-            if task == 0 { try hand(ready); return [] }
-            let (info, bytes) = frames[task - 1], lane = lanes[task - 1]
-            var out: [RecordedEvent] = []
-            out.reserveCapacity(info.count)
-            try bytes.withUnsafeBytes { compressed in
-                try lane.records.forEachRecord(of: info, compressed: compressed, from: from, through: through) { record in
-                    out.append(try Ledger.decode(record, &lane.decoder))
+        let decoded = try Parallel.map(frames.count, { task -> [RecordedEvent] in
+            let (info, bytes) = frames[task]
+            return try lanes[task].state.withLock { lane in
+                var out: [RecordedEvent] = []
+                out.reserveCapacity(info.count)
+                try bytes.withUnsafeBytes { compressed in
+                    try lane.records.forEachRecord(of: info, compressed: compressed, from: from, through: through) { record in
+                        out.append(try Ledger.decode(record, &lane.decoder))
+                    }
                 }
+                return out
             }
-            return out
-        }
-        self.ready = Array(decoded.dropFirst())
+        }, alongside: { try hand(ready) })
+        self.ready = decoded
         self.frames.removeAll(keepingCapacity: true)
     }
 }

@@ -28,7 +28,12 @@ struct CLI {
         p.executableURL = try executable ?? binary()
         p.arguments = args
         p.currentDirectoryURL = cwd
-        if let environment { p.environment = environment }
+        // The runner's checkpoint key: a test one, never the user's.
+        var env = environment ?? ProcessInfo.processInfo.environment
+        if env["PARLEDGER_CHECKPOINT_KEY"] == nil {
+            env["PARLEDGER_CHECKPOINT_KEY"] = FileManager.default.temporaryDirectory.appendingPathComponent("parledger-test-checkpoint.key").path
+        }
+        p.environment = env
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err

@@ -29,8 +29,11 @@ struct SnapshotWriterTests {
         }
         let onDisk = try [UInt8](Data(contentsOf: URL(fileURLWithPath: out).appendingPathComponent("manifest.json")))
         #expect(try Manifest.parse(onDisk, file: "manifest.json") == manifest)
-        // Nothing but the snapshot itself is left beside it.
-        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["nightly"])
+        // Beside it: the link, the one directory it points at, and the output's lock.
+        let siblings = try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted()
+        let target = try FileManager.default.destinationOfSymbolicLink(atPath: out)
+        #expect(siblings == [".nightly.lock", target, "nightly"].sorted())
+        #expect(target.hasPrefix(".nightly.snap-"))
     }
 
     @Test("A second run replaces the first whole: no stale file survives")
@@ -45,6 +48,9 @@ struct SnapshotWriterTests {
         try second.add("trend/PAR-2023-district.json", [2])
         try SnapshotWriter.write(second, pipeline: "nightly", configHash: "x", log: point, to: out)
         #expect(try FileManager.default.contentsOfDirectory(atPath: out + "/trend") == ["PAR-2023-district.json"])
+        // The directory the link left is gone: one snapshot directory remains.
+        let snapshots = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix(".nightly.snap-") }
+        #expect(snapshots == [try FileManager.default.destinationOfSymbolicLink(atPath: out)])
     }
 
     @Test("A directory that is not a snapshot is never replaced, and nothing is written")

@@ -1,137 +1,194 @@
 import Crypto
 import Foundation
+import Synchronization
 
-/// Writes a run's files and its manifest into an output directory, all or
-/// nothing.
+/// Writes a run's files and its manifest into an output, all or nothing.
 ///
-/// The files are written and fsynced in a new sibling directory, then
-/// swapped in with renames, so a reader sees the old snapshot or the new
-/// one, never a mix; a failure leaves the old one in place. A directory
-/// that is not empty and holds no `manifest.json` is never replaced: it is
-/// not ours.
+/// The output path (`snapshots/nightly`) is a symbolic link to a sibling
+/// directory (`.nightly.snap-…`). A run writes and syncs a new directory,
+/// then points the link at it with one `rename(2)`: a reader always sees
+/// the old snapshot or the new one, whole, and a process killed at any
+/// instant leaves one of them in place. The directory the link left is then
+/// removed; whatever an interrupted run left behind is removed by the next
+/// run of the same output. One run writes an output at a time
+/// (``OutputLock``). A directory that is not empty and holds no
+/// `manifest.json` is never replaced: it is not ours.
 public enum SnapshotWriter {
     /// Writes `set` into `directory` with a manifest; returns the manifest.
     @discardableResult
     public static func write(_ set: SnapshotSet, pipeline: String, configHash: String, log: Manifest.LogPoint,
                              to directory: String) throws -> Manifest {
-        try write(pipeline: pipeline, configHash: configHash, log: log, to: directory) { emit in
-            for file in set.sorted { try emit(file.path, file.bytes) }
+        let files = set.sorted
+        return try write(pipeline: pipeline, configHash: configHash, log: log, to: directory, keeping: nil) { sink in
+            for file in files { try sink.emit(file.path, file.bytes) }
         }
     }
 
-    /// Writes the files that `produce` emits, one at a time (so a national
-    /// run never holds its whole output in memory), with a manifest.
-    @discardableResult
-    public static func write(pipeline: String, configHash: String, log: Manifest.LogPoint, to directory: String,
-                             files produce: (_ emit: (String, [UInt8]) throws -> Void) throws -> Void) throws -> Manifest {
-        try write(pipeline: pipeline, configHash: configHash, log: log, to: directory, keeping: nil) { sink in try produce(sink.emit) }
-    }
-
     /// Where a run puts its files: new bytes, or a file kept unchanged from
-    /// the snapshot being replaced.
-    /// Safe to call from several threads: the writer keeps its bookkeeping under a lock.
-    public struct Sink {
-        let emitFile: (String, [UInt8]) throws -> Void
-        let keepFile: (String) throws -> Bool
+    /// the snapshot being replaced. Safe to use from several threads.
+    public struct Sink: Sendable {
+        let emitFile: @Sendable (String, [UInt8]) throws -> Void
+        let keepFile: @Sendable (String) throws -> Bool
         /// Writes a file of the new snapshot.
         public func emit(_ path: String, _ bytes: [UInt8]) throws { try emitFile(path, bytes) }
         /// Carries `path` over from the snapshot being replaced (a hard
         /// link, or a copy where links are refused) with its manifest entry.
-        /// False when that snapshot has no such file, or its size is not the
-        /// one its manifest says: the caller writes it instead.
+        /// False when that snapshot has no such file, or its content does
+        /// not hash to what its manifest says: the caller renders it instead.
         public func keep(_ path: String) throws -> Bool { try keepFile(path) }
     }
 
-    /// Writes a snapshot whose unchanged files may be carried over from
-    /// `previous`, the manifest of the snapshot now in `directory` (the
-    /// caller vouches that those files are still what the new run would
-    /// write). Files are kept by hard link: no bytes are rendered, hashed or
-    /// written for them.
-    @discardableResult
-    public static func write(pipeline: String, configHash: String, log: Manifest.LogPoint, to directory: String, keeping previous: Manifest?,
-                             files produce: (Sink) throws -> Void) throws -> Manifest {
-        let fm = FileManager.default
-        let target = URL(fileURLWithPath: directory).standardizedFileURL
-        var isDir: ObjCBool = false
-        if fm.fileExists(atPath: target.path, isDirectory: &isDir) {
-            guard isDir.boolValue else {
-                throw PipelineError(code: .badOutput, place: target.path, message: "the output path exists and is not a directory",
-                                    hint: "choose another --out")
-            }
-            let contents = (try? fm.contentsOfDirectory(atPath: target.path)) ?? []
-            if !contents.isEmpty && !contents.contains(Manifest.fileName) {
-                throw PipelineError(code: .badOutput, place: target.path,
-                                    message: "the output directory is not empty and holds no \(Manifest.fileName): it is not a snapshot directory",
-                                    hint: "choose a new or empty directory with --out")
-            }
-        }
-        let parent = target.deletingLastPathComponent()
-        try fm.createDirectory(at: parent, withIntermediateDirectories: true)
-        let pid = ProcessInfo.processInfo.processIdentifier
-        let staging = parent.appendingPathComponent(".\(target.lastPathComponent).new-\(pid)")
-        let retired = parent.appendingPathComponent(".\(target.lastPathComponent).old-\(pid)")
-        try? fm.removeItem(at: staging)
-        try fm.createDirectory(at: staging, withIntermediateDirectories: true)
+    /// The new snapshot's directory while it is written: the paths taken,
+    /// the folders made and the manifest entries, under one lock.
+    private final class Staging: Sendable {
+        struct Book { var paths = SnapshotSet(); var folders: Set<String> = []; var entries: [Manifest.File] = [] }
+        let url: URL
+        let book = Mutex(Book())
+        init(_ url: URL) { self.url = url }
 
-        var entries: [Manifest.File] = []
-        var paths = SnapshotSet()   // checks each path: inside the directory, not the manifest, not twice
-        var folders: Set<String> = []
-        let kept = Dictionary((previous?.files ?? []).map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
-        // The sink may be called from several rendering threads: the
-        // bookkeeping is under a lock, the hashing and writing are not.
-        let lock = NSLock()
+        /// Claims `path` (inside the directory, not the manifest, not twice)
+        /// and returns where to write it.
         func place(_ path: String) throws -> String {
-            lock.lock()
-            defer { lock.unlock() }
-            try paths.add(path, [])
-            let url = staging.appendingPathComponent(path)
+            let url = url.appendingPathComponent(path)
             let folder = url.deletingLastPathComponent().path
-            if folders.insert(folder).inserted { try fm.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+            // The folder is made under the lock: no other thread may write
+            // into it before it exists.
+            try book.withLock { book in
+                try book.paths.add(path, [])
+                guard book.folders.insert(folder).inserted else { return }
+                do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+                catch { throw PipelineError(code: .badOutput, place: folder, message: "cannot create a snapshot folder: \(FileErrors.reason(error))") }
+            }
             return url.path
         }
-        func record(_ entry: Manifest.File) { lock.lock(); entries.append(entry); lock.unlock() }
+
+        func record(_ entry: Manifest.File) { book.withLock { $0.entries.append(entry) } }
+        var entries: [Manifest.File] { book.withLock { $0.entries } }
+    }
+
+    /// Writes a snapshot whose unchanged files may be carried over from
+    /// `previous`, the manifest of the snapshot now in `directory`. A file
+    /// is carried over (by hard link) only when its bytes still hash to its
+    /// entry in `previous`: a file edited since, whatever its size, is
+    /// rendered anew. The caller vouches for `previous` itself (the runner
+    /// checks it against its authenticated checkpoint).
+    ///
+    /// `lock` is the output's lock when the caller already holds it (a run
+    /// holds it from its start); otherwise it is taken here.
+    @discardableResult
+    public static func write(pipeline: String, configHash: String, log: Manifest.LogPoint, to directory: String, keeping previous: Manifest?,
+                             lock: OutputLock? = nil, files produce: (Sink) throws -> Void) throws -> Manifest {
+        let fm = FileManager.default
+        let target = URL(fileURLWithPath: directory).standardizedFileURL
+        let held = try lock ?? OutputLock(output: directory)
+        let parent = target.deletingLastPathComponent()
+        let name = target.lastPathComponent
+        var current: URL?   // the directory the output is now
+        if let link = try? fm.destinationOfSymbolicLink(atPath: target.path) {
+            current = URL(fileURLWithPath: link, relativeTo: parent).standardizedFileURL
+        } else {
+            var isDir: ObjCBool = false
+            if fm.fileExists(atPath: target.path, isDirectory: &isDir) {
+                guard isDir.boolValue else {
+                    throw PipelineError(code: .badOutput, place: target.path, message: "the output path exists and is not a directory",
+                                        hint: "choose another --out")
+                }
+                let contents = (try? fm.contentsOfDirectory(atPath: target.path)) ?? []
+                if !contents.isEmpty && !contents.contains(Manifest.fileName) {
+                    throw PipelineError(code: .badOutput, place: target.path,
+                                        message: "the output directory is not empty and holds no \(Manifest.fileName): it is not a snapshot directory",
+                                        hint: "choose a new or empty directory with --out")
+                }
+                current = target
+            }
+        }
+        removeStale(parent: parent, name: name, keeping: current)
+        let stamp = "\(Int64(Date().timeIntervalSince1970 * 1_000_000))-\(getpid())"
+        let fresh = parent.appendingPathComponent(".\(name).snap-\(stamp)")
+        do { try fm.createDirectory(at: fresh, withIntermediateDirectories: true) }
+        catch { throw PipelineError(code: .badOutput, place: fresh.path, message: "cannot create the new snapshot: \(FileErrors.reason(error))",
+                                    hint: "check the directory's permissions and free space") }
+        let staging = Staging(fresh)
+        let kept = Dictionary((previous?.files ?? []).map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
+        let source = current
         let sink = Sink(emitFile: { path, bytes in
-            let file = try place(path)
+            let file = try staging.place(path)
             try writeFile(bytes, to: file, sync: false)
-            record(Manifest.File(path: path, bytes: bytes.count, sha256: sha256Hex(bytes)))
+            staging.record(Manifest.File(path: path, bytes: bytes.count, sha256: sha256Hex(bytes)))
         }, keepFile: { path in
-            guard let entry = kept[path] else { return false }
-            let source = target.appendingPathComponent(path).path
-            var info = stat()
-            guard stat(source, &info) == 0, Int(info.st_size) == entry.bytes, (info.st_mode & S_IFMT) == S_IFREG else { return false }
-            let file = try place(path)
-            if link(source, file) != 0 { try fm.copyItem(atPath: source, toPath: file) }
-            record(entry)
+            guard let entry = kept[path], let source else { return false }
+            let from = source.appendingPathComponent(path).path
+            // The content, not the size: a same-size edit is not carried over.
+            guard let bytes = FileManager.default.contents(atPath: from), sha256Hex([UInt8](bytes)) == entry.sha256 else { return false }
+            let file = try staging.place(path)
+            if link(from, file) != 0 { try writeFile([UInt8](bytes), to: file, sync: false) }
+            staging.record(entry)
             return true
         })
         do {
             try produce(sink)
-            entries.sort { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
+            let entries = staging.entries.sorted { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
             // Every file on disk before the manifest and the swap: one
             // filesystem-wide sync instead of an fsync per file.
-            try syncAll(staging.path, files: entries.map { staging.appendingPathComponent($0.path).path })
+            try syncAll(fresh.path, files: entries.map { fresh.appendingPathComponent($0.path).path })
             let manifest = Manifest(pipeline: pipeline, configHash: configHash, log: log, files: entries)
-            try writeDurably(manifest.serialized(), to: staging.appendingPathComponent(Manifest.fileName).path)
-            syncDirectory(staging.path)
-
-            if fm.fileExists(atPath: target.path) {
-                try fm.moveItem(at: target, to: retired)
-            }
-            try fm.moveItem(at: staging, to: target)
-            syncDirectory(parent.path)
-            try? fm.removeItem(at: retired)
+            try writeDurably(manifest.serialized(), to: fresh.appendingPathComponent(Manifest.fileName).path)
+            syncDirectory(fresh.path)
+            try swap(target, to: fresh, replacing: current)
+            withExtendedLifetime(held) {}
             return manifest
         } catch let error as PipelineError {
-            try? fm.removeItem(at: staging)
+            try? fm.removeItem(at: fresh)
             throw error
         } catch {
-            try? fm.removeItem(at: staging)
-            if !fm.fileExists(atPath: target.path), fm.fileExists(atPath: retired.path) {
-                try? fm.moveItem(at: retired, to: target)
-            }
-            throw PipelineError(code: .badOutput, place: target.path, message: "could not write the snapshot: \(error.localizedDescription)",
+            try? fm.removeItem(at: fresh)
+            throw PipelineError(code: .badOutput, place: target.path, message: "could not write the snapshot: \(FileErrors.reason(error))",
                                 hint: "check the directory's permissions and free space; the previous snapshot is unchanged")
         }
+    }
+
+    /// Points the output link at `fresh` with one rename, then removes the
+    /// directory it pointed at. A real directory left by an older parledger
+    /// is first moved aside (the one moment the path is missing, once).
+    private static func swap(_ target: URL, to fresh: URL, replacing current: URL?) throws {
+        let fm = FileManager.default
+        let parent = target.deletingLastPathComponent()
+        let name = target.lastPathComponent
+        var old = current
+        if let current, current == target {
+            let aside = parent.appendingPathComponent(".\(name).snap-legacy-\(getpid())")
+            guard rename(target.path, aside.path) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+            old = aside
+        }
+        let temporary = parent.appendingPathComponent(".\(name).link-\(getpid())").path
+        unlink(temporary)
+        guard symlink(fresh.lastPathComponent, temporary) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        guard rename(temporary, target.path) == 0 else {
+            let code = errno
+            unlink(temporary)
+            throw POSIXError(POSIXErrorCode(rawValue: code) ?? .EIO)
+        }
+        syncDirectory(parent.path)
+        if let old, old != fresh { try? fm.removeItem(at: old) }
+    }
+
+    /// Removes what interrupted runs of this output left: snapshot
+    /// directories the link does not point at, temporary links, and the
+    /// staging directories of older versions.
+    private static func removeStale(parent: URL, name: String, keeping current: URL?) {
+        let fm = FileManager.default
+        let prefixes = [".\(name).snap-", ".\(name).link-", ".\(name).new-", ".\(name).old-"]
+        for entry in (try? fm.contentsOfDirectory(atPath: parent.path)) ?? [] where prefixes.contains(where: { entry.hasPrefix($0) }) {
+            let url = parent.appendingPathComponent(entry).standardizedFileURL
+            if url == current { continue }
+            try? fm.removeItem(at: url)
+        }
+    }
+
+    /// The directory an output path stands for now: the link's target, or
+    /// the path itself.
+    public static func resolve(_ directory: String) -> String {
+        URL(fileURLWithPath: directory).resolvingSymlinksInPath().path
     }
 
     public static func sha256Hex(_ bytes: [UInt8]) -> String {

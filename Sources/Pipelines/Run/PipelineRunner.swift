@@ -1,8 +1,10 @@
+import Crypto
 import EventLog
 import Foundation
 import Ledger
 import Projections
 import ScoreModel
+import Synchronization
 
 /// Told how far a long replay has come: (seq reached, last seq).
 public typealias Progress = (UInt64, UInt64) -> Void
@@ -63,14 +65,11 @@ public enum PipelineRunner {
     /// ranking is computed once and shared by its trend, its awards and the
     /// next year's trend.
     public static func snapshot(_ spec: PipelineSpec, book: ScoreBook) throws -> (set: SnapshotSet, partitions: [Partition]) {
-        var set = SnapshotSet()
-        let partitions = try snapshot(spec, book: book) { path, bytes in try set.add(path, bytes) }
-        return (set, partitions)
-    }
-
-    /// The same files, handed to `emit` one at a time as they are rendered.
-    public static func snapshot(_ spec: PipelineSpec, book: ScoreBook, emit: @escaping (String, [UInt8]) throws -> Void) throws -> [Partition] {
-        try snapshot(spec, book: book, changed: nil, into: SnapshotWriter.Sink(emitFile: emit, keepFile: { _ in false })).partitions
+        // Rendering threads add to one set: under a lock.
+        let set = Mutex(SnapshotSet())
+        let sink = SnapshotWriter.Sink(emitFile: { path, bytes in try set.withLock { try $0.add(path, bytes) } }, keepFile: { _ in false })
+        let partitions = try snapshot(spec, book: book, changed: nil, into: sink).partitions
+        return (set.withLock { $0 }, partitions)
     }
 
     /// The partitions whose files can differ from the last run's when the
@@ -108,7 +107,8 @@ public enum PipelineRunner {
             let least = shares.indices.min { shares[$0].count < shares[$1].count }!
             shares[least] += group
         }
-        let done = try Parallel.map(n) { w in try render(shares[w], of: all, spec: spec, book: book, changed: changed, into: sink) }
+        let work = shares
+        let done = try Parallel.map(n) { w in try render(work[w], of: all, spec: spec, book: book, changed: changed, into: sink) }
         return (partitions, done.reduce(0) { $0 + $1.rendered }, done.reduce(0) { $0 + $1.kept })
     }
 
@@ -168,40 +168,81 @@ public enum PipelineRunner {
     /// Runs `spec` on the log and writes the snapshot into `out`.
     ///
     /// A run to the head with `checkpoint` set goes on from the saved score
-    /// book when the log still holds what it held then (incremental), and
-    /// saves a new one. Runs with `--at-seq` or `--as-of` always replay from
-    /// the start. Either way the snapshot bytes are the same.
+    /// book when it verifies with the runner's key and the log still holds
+    /// what it held then (incremental), and saves a new one. Runs with
+    /// `--at-seq` or `--as-of` always replay from the start. Either way the
+    /// snapshot bytes are the same.
+    ///
+    /// A run never replaces a snapshot made from more of the log, or from a
+    /// log that has since been rewritten: it refuses and says why.
     public static func run(_ spec: PipelineSpec, log: String, out: String, limit: ReplayLimit = .head, asOfText: String? = nil,
-                           checkpoint: String? = nil, progress: Progress? = nil) throws -> RunReport {
+                           checkpoint: String? = nil, key: CheckpointKey? = nil, progress: Progress? = nil) throws -> RunReport {
+        let lock = try OutputLock(output: out)
         var notices: [String] = []
         var resumed: UInt64?
         var previous: Manifest?
         let book: ScoreBook, events: Int, point: Manifest.LogPoint
+        let key = try checkpoint.map { _ in try key ?? CheckpointKey.loadOrCreate() }
         if limit == .head, let checkpoint {
-            let r = try resume(log: log, checkpoint: checkpoint, progress: progress)
+            let r = try resume(log: log, checkpoint: checkpoint, key: key, progress: progress)
             (book, events, point, resumed) = (r.book, r.events, r.point, r.from?.seq)
             if let why = r.discarded { notices.append("checkpoint \(checkpoint) discarded: \(why); replaying from the start") }
             previous = r.from.flatMap { reusable(out: out, spec: spec, checkpoint: $0) }
         } else {
             (book, events, point) = try replay(log: log, limit: limit, asOfText: asOfText, progress: progress)
         }
+        try checkNotBehind(out: out, log: log, point: point)
         // Going on from a checkpoint whose run wrote the snapshot now in
         // `out`: only the partitions the new events changed are rendered.
         let changed = previous.map { _ in affected(by: book.dirty, among: book.partitions) }
-        var result: (partitions: [Partition], rendered: Int, kept: Int) = ([], 0, 0)
-        let manifest = try SnapshotWriter.write(pipeline: spec.name, configHash: spec.configHash, log: point, to: out, keeping: previous) { sink in
-            result = try snapshot(spec, book: book, changed: changed, into: sink)
+        let counts = Mutex<(partitions: [Partition], rendered: Int, kept: Int)>(([], 0, 0))
+        let manifest = try SnapshotWriter.write(pipeline: spec.name, configHash: spec.configHash, log: point, to: out, keeping: previous,
+                                                lock: lock) { sink in
+            let result = try snapshot(spec, book: book, changed: changed, into: sink)
+            counts.withLock { $0 = result }
         }
+        let result = counts.withLock { $0 }
         // An unchanged book needs no new checkpoint: the saved one is it.
-        if limit == .head, let checkpoint, point.seq > 0, !(resumed == point.seq && events == 0) {
-            try Checkpoint(seq: point.seq, frameHash: hexBytes(point.hash), book: book).save(checkpoint)
+        if limit == .head, let checkpoint, let key, point.seq > 0, !(resumed == point.seq && events == 0) {
+            try Checkpoint(seq: point.seq, frameHash: Hex.decode(point.hash) ?? [], manifestHash: Array(SHA256.hash(data: manifest.serialized())),
+                           book: book).save(checkpoint, key: key)
         }
+        withExtendedLifetime(lock) {}
         var report = RunReport(manifest: manifest, directory: out, events: events, partitions: result.partitions, resumedFrom: resumed, notices: notices)
         if changed != nil {
             report.rendered = result.rendered
             report.keptFiles = result.kept
         }
         return report
+    }
+
+    /// Refuses to replace the snapshot in `out` with one read from less of
+    /// the log than it was, or from a log that no longer holds what it was
+    /// made from: a published figure is never silently rolled back.
+    static func checkNotBehind(out: String, log: String, point: Manifest.LogPoint) throws {
+        let path = URL(fileURLWithPath: out).appendingPathComponent(Manifest.fileName).path
+        guard let data = FileManager.default.contents(atPath: path) else { return }
+        let published: Manifest
+        do {
+            published = try Manifest.parse([UInt8](data), file: path)
+        } catch {
+            throw PipelineError(code: .mismatch, place: path, message: "the snapshot in \(out) has a manifest that cannot be read, so this run cannot tell whether it would roll it back",
+                                hint: "check it with `parledger verify-snapshot \(out)`; to replace it anyway, move it away first")
+        }
+        let was = published.log
+        if was.seq > point.seq {
+            throw PipelineError(code: .mismatch, place: out,
+                                message: "the snapshot there was made from the log up to seq \(was.seq); this run read only up to seq \(point.seq), so it would roll published figures back",
+                                hint: "if the log lost events, restore it; for a view of an earlier point use --out with another directory")
+        }
+        guard was.seq > 0 else { return }
+        let reader = try LogReader(directory: log)
+        let hash = try reader.frameHash(containing: Seq(was.seq)).map(Hex.encode) ?? ""
+        if hash != was.hash {
+            throw PipelineError(code: .mismatch, place: out,
+                                message: "the snapshot there was made from a log whose frame at seq \(was.seq) hashes to \(was.hash.prefix(16))…; this log's hashes to \(hash.prefix(16))…: the log was rewritten or replaced",
+                                hint: "find out why with `parledger verify` and `parledger verify-snapshot \(out)`; to publish from this log anyway, move the old snapshot away first")
+        }
     }
 
     /// The book at the head of the log, going on from a checkpoint saved by
@@ -214,19 +255,20 @@ public enum PipelineRunner {
     /// `explain` and `history`, read without building the rest.
     public static func book(log: String, checkpoint: String, only: (unit: UnitCode, index: IndexCode, year: Int)? = nil, progress: Progress? = nil)
         throws -> (book: ScoreBook, events: Int, resumedFrom: UInt64?, notice: String?) {
-        let r = try resume(log: log, checkpoint: checkpoint, only: only, progress: progress)
+        let r = try resume(log: log, checkpoint: checkpoint, key: CheckpointKey.load(), only: only, progress: progress)
         return (r.book, r.events, r.from?.seq, r.discarded.map { "checkpoint \(checkpoint) discarded: \($0); replayed the log from the start" })
     }
 
     /// The book at the head of the log: the checkpoint's, when it still
     /// matches the log, with the events after it applied; otherwise a
     /// replay from the start (`discarded` says why a checkpoint was not used).
-    static func resume(log: String, checkpoint: String, only: (unit: UnitCode, index: IndexCode, year: Int)? = nil, progress: Progress? = nil)
+    static func resume(log: String, checkpoint: String, key: CheckpointKey?, only: (unit: UnitCode, index: IndexCode, year: Int)? = nil,
+                       progress: Progress? = nil)
         throws -> (book: ScoreBook, events: Int, point: Manifest.LogPoint, from: Checkpoint?, discarded: String?) {
         let reader = try LogReader(directory: log)
         var book = ScoreBook()
         var from: Checkpoint?, discarded: String?
-        switch Checkpoint.load(checkpoint, reader: reader, only: only) {
+        switch Checkpoint.load(checkpoint, reader: reader, key: key, only: only) {
         case .usable(let saved): book = saved.book; from = saved
         case .discarded(let why): discarded = why
         case .none: break
@@ -252,26 +294,17 @@ public enum PipelineRunner {
     }
 
     /// The manifest of the snapshot in `out` when its files are the ones
-    /// this run would write for unchanged partitions: same pipeline, same
-    /// configuration, written at the checkpoint's log point.
+    /// this run would write for unchanged partitions: the very manifest the
+    /// authenticated checkpoint names (by SHA-256), so an edited manifest or
+    /// one of another run is never a source of kept files.
     static func reusable(out: String, spec: PipelineSpec, checkpoint: Checkpoint) -> Manifest? {
         let path = URL(fileURLWithPath: out).appendingPathComponent(Manifest.fileName).path
-        guard let data = FileManager.default.contents(atPath: path),
+        guard let data = FileManager.default.contents(atPath: path), Array(SHA256.hash(data: data)) == checkpoint.manifestHash,
               let manifest = try? Manifest.parse([UInt8](data), file: path) else { return nil }
-        guard manifest.format == Manifest.currentFormat, manifest.pipeline == spec.name, manifest.configHash == spec.configHash,
+        guard manifest.pipeline == spec.name, manifest.configHash == spec.configHash,
               manifest.log.limit == "head", manifest.log.seq == checkpoint.seq,
-              hexBytes(manifest.log.hash) == checkpoint.frameHash else { return nil }
+              Hex.decode(manifest.log.hash) == checkpoint.frameHash else { return nil }
         return manifest
-    }
-
-    static func hexBytes(_ hex: String) -> [UInt8] {
-        var out: [UInt8] = []
-        var chars = Array(hex.utf8)[...]
-        while chars.count >= 2 {
-            out.append(UInt8(String(decoding: chars.prefix(2), as: UTF8.self), radix: 16) ?? 0)
-            chars = chars.dropFirst(2)
-        }
-        return out
     }
 }
 

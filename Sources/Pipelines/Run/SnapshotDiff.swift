@@ -21,7 +21,7 @@ public enum SnapshotDiff {
             throw PipelineError(code: .mismatch, place: dir, message: "not a snapshot directory (no manifest.json)")
         }
         func jsonFiles(_ dir: String) -> [String] {
-            ((fm.enumerator(atPath: dir)?.allObjects as? [String]) ?? []).filter { $0.hasSuffix(".json") && $0 != Manifest.fileName }.sorted()
+            ((fm.enumerator(atPath: SnapshotWriter.resolve(dir))?.allObjects as? [String]) ?? []).filter { $0.hasSuffix(".json") && $0 != Manifest.fileName }.sorted()
         }
         var changes: [Change] = []
         let left = Set(jsonFiles(a)), right = Set(jsonFiles(b))

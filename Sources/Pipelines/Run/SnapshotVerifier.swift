@@ -45,7 +45,7 @@ public enum SnapshotVerifier {
                                         detail: "SHA-256 is \(hash.prefix(16))…, the manifest says \(file.sha256.prefix(16))…: the file or the manifest was changed after the run"))
             }
         }
-        if let all = FileManager.default.enumerator(atPath: dir) {
+        if let all = FileManager.default.enumerator(atPath: SnapshotWriter.resolve(dir)) {
             for case let rel as String in all {
                 var isDir: ObjCBool = false
                 _ = FileManager.default.fileExists(atPath: dir + "/" + rel, isDirectory: &isDir)

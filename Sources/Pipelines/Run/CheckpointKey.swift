@@ -1,0 +1,118 @@
+import Crypto
+import Foundation
+
+/// The secret that authenticates a runner's checkpoints.
+///
+/// A checkpoint (the score book at seq N) lets a run or a read command skip
+/// replaying the log. It sits in the snapshot folder, where anyone who can
+/// write there could edit it; a checksum beside it proves nothing, since
+/// the editor recomputes it. So each checkpoint carries an HMAC-SHA-256
+/// made with this key, which lives outside the log and the snapshots, in a
+/// file only the account running the nightly job can read (mode 0600). A
+/// checkpoint whose code does not verify with the reader's key is thrown
+/// away and the log is replayed: a forger without the key changes no
+/// figure, and a reader without the key (an auditor's account) trusts the
+/// log alone.
+///
+/// Where the key is: `PARLEDGER_CHECKPOINT_KEY` (a file path) when set,
+/// else `$XDG_STATE_HOME/parledger/checkpoint.key`, else
+/// `~/.local/state/parledger/checkpoint.key`. A run makes it when missing
+/// (32 random bytes, hex); read commands never make one.
+public struct CheckpointKey: Sendable {
+    /// The secret's 32 bytes.
+    let secret: [UInt8]
+    public let path: String
+
+    /// The default location (see the type's documentation).
+    public static var defaultPath: String {
+        let env = ProcessInfo.processInfo.environment
+        if let path = env["PARLEDGER_CHECKPOINT_KEY"], !path.isEmpty { return path }
+        let state = env["XDG_STATE_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? (NSHomeDirectory() + "/.local/state")
+        return state + "/parledger/checkpoint.key"
+    }
+
+    /// The key at `path`, or nil when there is none (or it is unreadable,
+    /// which for a reader means the same: no checkpoint can be trusted).
+    public static func load(_ path: String = defaultPath) -> CheckpointKey? {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+        let hex = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard hex.utf8.count == 64, let bytes = Hex.decode(hex) else { return nil }
+        return CheckpointKey(secret: bytes, path: path)
+    }
+
+    /// The key at `path`, made first when there is none: a new random key
+    /// written to a private temporary file and linked into place, so two
+    /// runs starting at once end up with the same key.
+    public static func loadOrCreate(_ path: String = defaultPath) throws -> CheckpointKey {
+        if let key = load(path) { return key }
+        let folder = (path as NSString).deletingLastPathComponent
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw PipelineError(code: .badOutput, place: folder, message: "cannot create the folder of the checkpoint key: \(FileErrors.reason(error))",
+                                hint: "set PARLEDGER_CHECKPOINT_KEY to a file path the runner may write")
+        }
+        var bytes = [UInt8](repeating: 0, count: 32)
+        for i in bytes.indices { bytes[i] = UInt8.random(in: 0...255) }
+        let temporary = path + ".tmp-\(getpid())"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw PipelineError(code: .badOutput, place: temporary, message: "cannot create the checkpoint key: \(String(cString: strerror(errno)))",
+                                hint: "set PARLEDGER_CHECKPOINT_KEY to a file path the runner may write")
+        }
+        let text = Array((Hex.encode(bytes) + "\n").utf8)
+        let written = text.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        let synced = fsync(fd) == 0
+        close(fd)
+        defer { unlink(temporary) }
+        guard written == text.count, synced else {
+            throw PipelineError(code: .badOutput, place: temporary, message: "cannot write the checkpoint key: \(String(cString: strerror(errno)))")
+        }
+        _ = link(temporary, path)   // fails when another run made it first: theirs is used
+        guard let key = load(path) else {
+            throw PipelineError(code: .badOutput, place: path, message: "the checkpoint key is not 64 hex digits",
+                                hint: "remove the file; the next run makes a new key (its checkpoints are then replaced)")
+        }
+        return key
+    }
+
+    /// HMAC-SHA-256 of `parts`, in order, under this key.
+    func code(_ parts: [[UInt8]]) -> [UInt8] {
+        var mac = HMAC<SHA256>(key: SymmetricKey(data: secret))
+        for part in parts { mac.update(data: part) }
+        return Array(mac.finalize())
+    }
+}
+
+/// Lowercase hexadecimal, both ways.
+enum Hex {
+    static func encode(_ bytes: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        for b in bytes { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 0xF)]) }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Nil unless every character is a hex digit and the count is even.
+    static func decode(_ text: String) -> [UInt8]? {
+        let chars = Array(text.utf8)
+        guard chars.count % 2 == 0 else { return nil }
+        func nibble(_ c: UInt8) -> UInt8? {
+            switch c {
+            case 0x30...0x39: c - 0x30
+            case 0x61...0x66: c - 0x61 + 10
+            case 0x41...0x46: c - 0x41 + 10
+            default: nil
+            }
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(chars.count / 2)
+        var i = 0
+        while i < chars.count {
+            guard let hi = nibble(chars[i]), let lo = nibble(chars[i + 1]) else { return nil }
+            out.append(hi << 4 | lo)
+            i += 2
+        }
+        return out
+    }
+}
