@@ -131,4 +131,21 @@ struct TrustTests {
             #expect(report.manifest.files.count == 24)
         }
     }
+
+    @Test("verify-snapshot refuses a manifest that names a file outside the snapshot or a pipeline that is not a plain name, and reads nothing outside",
+          arguments: [("files", "../../../etc/passwd"), ("files", "/etc/passwd"), ("pipeline", "../../tmp/evil"), ("pipeline", "nightly/../x")])
+    func manifestIsInput(field: String, value: String) throws {
+        let events = DemoProvince.events()
+        let (s, spec, out, _) = try PipelineRunTests.firstRun(events[..<2000])
+        let path = SnapshotWriter.resolve(out) + "/" + Manifest.fileName
+        var manifest = try Manifest.parse([UInt8](try Data(contentsOf: URL(fileURLWithPath: path))), file: path)
+        if field == "files" { manifest.files[0].path = value } else { manifest.pipeline = value }
+        try Data(manifest.serialized()).write(to: URL(fileURLWithPath: path))
+        #expect {
+            _ = try SnapshotVerifier.verify(snapshot: out, spec: spec, log: s.log)
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains(Manifest.fileName) && text.contains(field) && text.contains(value)
+        }
+    }
 }

@@ -77,6 +77,35 @@ public struct Manifest: Codable, Hashable, Sendable {
             throw PipelineError(code: .mismatch, place: file, message: "unknown manifest format \"\(manifest.format)\"",
                                 hint: "this parledger reads \(currentFormat)")
         }
+        // A manifest is input like any other: it may name nothing outside
+        // its snapshot and no pipeline file outside pipelines/.
+        let edited = "the manifest was edited; re-run the pipeline or restore the snapshot"
+        guard isPlainName(manifest.pipeline) else {
+            throw PipelineError(code: .mismatch, place: file, key: "pipeline",
+                                message: "\"\(manifest.pipeline)\" is not a pipeline name (lower-case letters, digits, - and _)", hint: edited)
+        }
+        for (i, entry) in manifest.files.enumerated() {
+            guard SnapshotPath.isContained(entry.path), entry.path != fileName else {
+                throw PipelineError(code: .mismatch, place: file, key: "files[\(i)].path",
+                                    message: "\"\(entry.path)\" leaves the snapshot directory or names the manifest", hint: edited)
+            }
+            guard isHex64(entry.sha256), entry.bytes >= 0 else {
+                throw PipelineError(code: .mismatch, place: file, key: "files[\(i)]", message: "\"\(entry.path)\" has no valid size and SHA-256", hint: edited)
+            }
+        }
+        guard isHex64(manifest.log.hash), ["head", "seq", "as-of"].contains(manifest.log.limit) else {
+            throw PipelineError(code: .mismatch, place: file, key: "log", message: "the log point is not a seq, a 64-digit hash and a limit", hint: edited)
+        }
         return manifest
     }
+}
+
+/// A pipeline name: lower-case letters, digits, `-` and `_` (it names an
+/// output directory and `pipelines/<name>.yaml`).
+func isPlainName(_ text: String) -> Bool {
+    !text.isEmpty && text.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x2D || $0 == 0x5F }
+}
+
+func isHex64(_ text: String) -> Bool {
+    text.utf8.count == 64 && text.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) }
 }

@@ -75,7 +75,7 @@ public struct PipelineSpec: Hashable, Sendable {
         let m = try root.mapping(allowed: ["pipeline", "description", "projections", "select", "awards", "outputs"],
                                  required: ["pipeline", "projections"])
         let name = try m["pipeline"]!.string()
-        guard !name.isEmpty, name.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x2D || $0 == 0x5F }) else {
+        guard isPlainName(name) else {
             throw m["pipeline"]!.error("a pipeline name is lower-case letters, digits, - and _ (it names the output directory)")
         }
         var projections: [Projection] = []
