@@ -189,7 +189,7 @@ public enum EventJSON {
         let r = try Fields(value, path: f.name("ranking"), allowed: [("order", true)])
         let text = try r.string("order", maxLength: 20)
         guard let order = RankingRule.Order(rawValue: text) else {
-            throw FieldError(r.name("order"), "\"\(text)\": expected \(RankingRule.Order.allCases.map(\.rawValue).joined(separator: ", ")))")
+            throw FieldError(r.name("order"), "\"\(text)\": expected \(RankingRule.Order.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         return RankingRule(order: order)
     }
