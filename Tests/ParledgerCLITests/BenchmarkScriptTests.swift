@@ -24,6 +24,28 @@ struct BenchmarkScriptTests {
         #expect(r.err.contains("agree on 58 rows of 4 partitions"), "\(r.err)")
     }
 
+    @Test("The bundled examples: the peers follow each framework's ranking rule (Thanh Hóa's exact ratio breaks its printed ties)")
+    func examples() throws {
+        let r = try BenchmarkScript.run(["--examples"])
+        #expect(r.status == 0, "\(r.err)")
+        #expect(r.err.contains("agree on 30 rows of 2 partitions"), "\(r.err)")
+    }
+
+    @Test("A peer that ignores the ranking rule is caught on the Thanh Hóa ties")
+    func peerIgnoringRule() throws {
+        let peers = CLI.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: peers) }
+        try FileManager.default.copyItem(atPath: CLI.root.appendingPathComponent("Benchmarks/peers").path, toPath: peers)
+        let file = peers + "/ranking.sql"
+        let sql = try String(contentsOfFile: file, encoding: .utf8)
+        let broken = sql.replacingOccurrences(of: "WHEN 'ratio' THEN", with: "WHEN 'no such rule' THEN")
+        #expect(broken != sql)
+        try broken.write(toFile: file, atomically: true, encoding: .utf8)
+        let r = try BenchmarkScript.run(["--examples", "--peers", peers])
+        #expect(r.status == 1)
+        #expect(r.err.contains("('PAR', 2024, 'department', 'SYT'): parledger (14,"), "\(r.err)")
+    }
+
     @Test("A peer that scores differently is caught: exit 1 naming the rows that differ")
     func differentPeer() throws {
         let peers = CLI.tempDir()
