@@ -29,6 +29,7 @@ struct RankingRuleTests {
         // The default is written as it always was: no field, version 1 bytes.
         #expect(EventJSON.encode(event).contains(#""ranking""#) == (order != .percent2))
         #expect(bytes[0] == (order == .percent2 ? 1 : 2))
+        if order == .ratio { #expect(Array(bytes.prefix(3)) == [2, 2, 0x10] && bytes.last == 1, "the bytes docs/RECORDS.md shows") }
     }
 
     @Test("A record written before rules existed (version 1) decodes to the default rule")
