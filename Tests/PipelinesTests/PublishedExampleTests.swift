@@ -1,5 +1,6 @@
 import DataGen
 import Foundation
+import Pipelines
 import Projections
 import ScoreModel
 import Testing
@@ -43,6 +44,16 @@ struct PublishedExampleTests {
         #expect(ranking.statistics.mean?.description == "85.41")
         #expect(example.printedMean?.description == "85.41")
         #expect(example.differences(Self.computed(ranking), mean: ranking.statistics.mean) == [])
+    }
+
+    @Test("The ranking snapshot names a rule that is not the default, as the framework event does, and says nothing of the default")
+    func snapshotNamesRule() throws {
+        let thanhHoa = try Self.example("thanhhoa_par2024_departments.csv")
+        let ratio = try #require(Self.book(thanhHoa.events).ranking(thanhHoa.partition))
+        #expect(Render.rankingJSON(ratio).text.filter { !$0.isWhitespace }.contains(#""ranking":{"order":"ratio"}"#))
+        let par = try Self.example("par2020_provinces_top10.csv")
+        let plain = try #require(Self.book(par.events).ranking(par.partition))
+        #expect(!Render.rankingJSON(plain).text.contains(#""ranking""#))
     }
 
     @Test("Thanh Hóa under the default rule: the two printed ties share ranks 2 and 13")

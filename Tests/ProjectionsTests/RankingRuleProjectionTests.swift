@@ -54,4 +54,27 @@ struct RankingRuleProjectionTests {
         #expect(try #require(Self.book(nil).explain(unit: "A", year: 2023, lookup: { _ in nil })).rank == 2)
         #expect(Self.book(.points3).ranking(Log.partition)?.statistics.top == ["B"])
     }
+
+    @Test("Trend: rank movement compares each year's rank under that year's rule")
+    func trend() throws {
+        var log = Log(units: ["A", "B"])
+        var ratio = Log.fw
+        ratio.ranking = RankingRule(order: .ratio)
+        log.events[2].body = .frameworkPublished(ratio)
+        var next = Log.fw
+        next.id = "G"; next.year = 2024
+        log.add(.frameworkPublished(next))
+        for (year, b) in [(2023, "7.001"), (2024, "7")] {
+            for u in ["A", "B"] {
+                log.add(.appraisalRecorded(AppraisalRecorded(key: Log.key(u, "1.1", year: year), value: Log.s("10"), round: 1)))
+                log.add(.appraisalRecorded(AppraisalRecorded(key: Log.key(u, "1.2", year: year), value: Log.s("10"), round: 1)))
+                log.add(.surveyRecorded(SurveyRecorded(key: Log.key(u, "2.1", year: year), score: Score(u == "B" ? b : "7")!)))
+            }
+        }
+        let trend = try #require(log.book.trend(Partition(index: .par, year: 2024, block: "b")))
+        let a = try #require(trend.units.first { $0.unit == "A" }), b = try #require(trend.units.first { $0.unit == "B" })
+        // 2023 (ratio): B 1, A 2. 2024 (default): both 90.00%, both 1.
+        #expect(a.previousRank == 2 && a.rank == 1 && a.placesGained == 1)
+        #expect(b.previousRank == 1 && b.rank == 1 && b.placesGained == 0)
+    }
 }
