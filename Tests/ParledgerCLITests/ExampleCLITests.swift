@@ -16,6 +16,10 @@ struct ExampleCLITests {
         #expect(r.out.contains("agrees with the published table: order, ranks, percents and mean"))
         let rank = try CLI.run(["rank", "--log", dir + "/thanhhoa-par2024-departments", "--year", "2024", "--block", "department", "--format", "json"])
         #expect(rank.status == 0 && rank.out.contains(#""rank": 3,"#) && !rank.out.contains(#""rank": 2,\#n    "unit": "VPUBNDT""#))
+        let table = try CLI.run(["rank", "--log", dir + "/thanhhoa-par2024-departments", "--year", "2024", "--block", "department"])
+        #expect(table.out.contains("ranked by exact ratio points/max") && table.out.contains("mean 85.41%\n"), "no band counts: none were printed")
+        let explain = try CLI.run(["explain", "--log", dir + "/thanhhoa-par2024-departments", "--unit", "VPUBNDT", "--year", "2024"])
+        #expect(explain.status == 0 && explain.out.contains("total 90.02 / 100.00 = 90.02% · rank 3 (by exact ratio points/max"), "\(explain.out)")
         let par = try CLI.run(["demo", "--dir", dir, "--example", "par2020-provinces-top10"])
         #expect(par.status == 0 && par.out.contains("agrees with the published table: order, ranks, percents, parts"), "\(par.err)")
     }
