@@ -211,6 +211,8 @@ def main():
     ap.add_argument("--small", action="store_true", help="2 provinces × 12 units × 20 items × 2 years: correctness only")
     ap.add_argument("--demo", action="store_true", help="the demo province (events/demo/*.jsonl) instead of a generated set: correctness only; "
                     "it has every rule (corrections by id and #seq, round 2, upheld, partial and rejected appeals, not applicable)")
+    ap.add_argument("--examples", action="store_true", help="the bundled published rankings (events/examples/*.jsonl): the peers "
+                    "must follow each framework's ranking rule (Thanh Hóa ranks on the exact ratio); correctness only, no timings")
     ap.add_argument("--peers", default=PEERS, help="folder of the peers' SQL (default Benchmarks/peers)")
     ap.add_argument("--record", action="store_true", help=f"write the table into {os.path.relpath(RECORD, ROOT)}")
     args = ap.parse_args()
@@ -227,10 +229,34 @@ def main():
     work = args.work or tempfile.mkdtemp(prefix="parledger-national-")
     os.makedirs(work, exist_ok=True)
     try:
+        if args.examples:
+            return check_examples(args, parledger, work)
         return measure(args, first, last, parledger, bench, work)
     finally:
         if not args.work:
             shutil.rmtree(work, ignore_errors=True)
+
+
+def check_examples(args, parledger, work):
+    """The peers' rankings of the bundled examples equal parledger's: one log of all of them, one full run."""
+    folder = os.path.join(ROOT, "events", "examples")
+    data, log = os.path.join(work, "examples.jsonl"), os.path.join(work, "log")
+    with open(data, "wb") as out:
+        for name in sorted(n for n in os.listdir(folder) if n.endswith(".jsonl")):
+            with open(os.path.join(folder, name), "rb") as f:
+                out.write(f.read())
+    timed([parledger, "init", "--log", log])
+    timed([parledger, "import", "--log", log, data])
+    snapshot = os.path.join(work, "full")
+    timed([parledger, "run", "--log", log, os.path.join(ROOT, "pipelines", "nightly.yaml"), "--out", snapshot, "--full"])
+    export = os.path.join(work, "export.jsonl")
+    with open(export, "wb") as f:
+        timed([parledger, "export", "--log", log], stdout=f)
+    mine = parledger_rankings(snapshot)
+    compare("DuckDB", mine, run_duckdb(export, args.threads)[2])
+    compare("PostgreSQL", mine, run_postgres(work, export, args.threads)[2])
+    say(f"rankings equal: parledger, DuckDB and PostgreSQL agree on {len(mine):,} rows of {len({k[:3] for k in mine})} partitions")
+    return 0
 
 
 def measure(args, first, last, parledger, bench, work):

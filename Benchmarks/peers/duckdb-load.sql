@@ -1,6 +1,11 @@
 -- DuckDB: load `parledger export` JSON Lines into the tables ranking.sql reads.
 -- {events} is replaced by the path of the JSON Lines file.
 CREATE MACRO idiv(a, b) AS a // b;
+-- The key of the "ratio" ranking rule: points/max scaled by 10^18 and
+-- truncated, in 128-bit integers. Exact for maxima up to 10^9 thousandths
+-- (a million points): two different ratios differ by at least
+-- 1/(max1 × max2) > 10^-18, so their keys differ, and equal ratios give equal keys.
+CREATE MACRO ratio_key(p, m) AS CAST(p AS HUGEINT) * CAST(1000000000000000000 AS HUGEINT) // m;
 
 CREATE TABLE raw AS SELECT json AS doc FROM read_ndjson_objects('{events}');
 
@@ -26,6 +31,10 @@ SELECT idx, year, block, it->>'code' AS item, CAST(it->>'max' AS DECIMAL(18,3)) 
 FROM (SELECT idx, year, block, unnest(CAST(crit->'items' AS JSON[])) AS it
       FROM (SELECT idx, year, block, unnest(CAST(area->'criteria' AS JSON[])) AS crit
             FROM (SELECT idx, year, block, unnest(CAST(doc->'areas' AS JSON[])) AS area FROM fw)));
+
+-- The framework's ranking rule (absent: percent2, the default).
+CREATE TABLE fw_rule AS
+SELECT idx, year, block, COALESCE(doc->'ranking'->>'order', 'percent2') AS rule FROM fw;
 
 CREATE TABLE fw_bands AS
 SELECT idx, year, block, ord, band->>'code' AS code, CAST(CAST(band->>'min' AS DECIMAL(18,3)) * 1000 AS BIGINT) AS min_th

@@ -3,6 +3,9 @@
 -- CSV mode with quote and delimiter bytes that JSON never contains, so each
 -- line arrives whole and backslashes stay as they are.
 CREATE FUNCTION idiv(bigint, bigint) RETURNS bigint AS 'SELECT $1 / $2' LANGUAGE sql IMMUTABLE STRICT;
+-- The key of the "ratio" ranking rule: points/max scaled by 10^18 and
+-- truncated (exact integer division of numerics); see duckdb-load.sql.
+CREATE FUNCTION ratio_key(bigint, bigint) RETURNS numeric AS 'SELECT div($1::numeric * 1000000000000000000, $2)' LANGUAGE sql IMMUTABLE STRICT;
 
 CREATE UNLOGGED TABLE raw (doc jsonb);
 COPY raw FROM '{events}' WITH (FORMAT csv, QUOTE E'\x01', DELIMITER E'\x02');
@@ -26,6 +29,10 @@ WHERE rn = 1;
 CREATE UNLOGGED TABLE fw_items AS
 SELECT idx, year, block, it->>'code' AS item, CAST(it->>'max' AS DECIMAL(18,3)) AS max, COALESCE(it->>'source', 'assessment') AS source
 FROM fw, jsonb_array_elements(doc->'areas') AS area, jsonb_array_elements(area->'criteria') AS crit, jsonb_array_elements(crit->'items') AS it;
+
+-- The framework's ranking rule (absent: percent2, the default).
+CREATE UNLOGGED TABLE fw_rule AS
+SELECT idx, year, block, COALESCE(doc->'ranking'->>'order', 'percent2') AS rule FROM fw;
 
 CREATE UNLOGGED TABLE fw_bands AS
 SELECT idx, year, block, ord, band->>'code' AS code, CAST(CAST(band->>'min' AS DECIMAL(18,3)) * 1000 AS BIGINT) AS min_th

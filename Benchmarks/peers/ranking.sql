@@ -3,7 +3,7 @@
 -- Benchmarks/national.py, which checks the result equal to parledger's
 -- ranking snapshots before comparing times. Scores are DECIMAL(18,3); the
 -- percent is computed in integers (hundredths, half away from zero), as
--- parledger does.
+-- parledger does. Ranks follow each framework's ranking rule (fw_rule).
 CREATE TABLE result AS
 WITH
 ids AS (SELECT id, MIN(seq) AS seq FROM ev WHERE id IS NOT NULL GROUP BY id),
@@ -69,9 +69,16 @@ pct AS (
     SELECT t.*, CASE WHEN max_th > 0 THEN
                (CASE WHEN points_th < 0 THEN -1 ELSE 1 END) * idiv(2 * ABS(points_th) * 10000 + max_th, 2 * max_th) END AS pct
     FROM totals t),
+-- The framework's ranking rule gives the key units are ranked on (equal keys share a rank):
+-- percent2 the 2-decimal percent, points3 the points, ratio the exact ratio (ratio_key, see the loaders).
+keyed AS (
+    SELECT p.*, CASE f.rule WHEN 'ratio' THEN CASE WHEN max_th > 0 THEN ratio_key(points_th, max_th) END
+                            WHEN 'points3' THEN points_th
+                            ELSE pct END AS rkey
+    FROM pct p JOIN fw_rule f ON f.idx = p.idx AND f.year = p.year AND f.block = p.block),
 ranked AS (
-    SELECT p.*, CASE WHEN pct IS NOT NULL THEN RANK() OVER (PARTITION BY idx, year, block, pct IS NULL ORDER BY pct DESC) END AS rnk
-    FROM pct p),
+    SELECT k.*, CASE WHEN pct IS NOT NULL THEN RANK() OVER (PARTITION BY idx, year, block, pct IS NULL ORDER BY rkey DESC) END AS rnk
+    FROM keyed k),
 -- 5. The band: the first of the framework's bands (in its order) whose minimum the percent reaches.
 banded AS (
     SELECT r.idx, r.year, r.block, r.unit, MIN(b.ord) AS ord

@@ -45,6 +45,8 @@ public struct Explanation: Hashable, Sendable {
     public var percent: Percent?
     public var band: Band?
     public var rank: Int?
+    /// The framework's ranking rule, which `rank` follows.
+    public var rule: RankingRule
     public var areas: [AreaNode]
 }
 
@@ -91,7 +93,7 @@ extension ScoreBook {
         let percent = Percent(points: points, max: max)
         return Explanation(unit: info, partition: partition, framework: framework.id, points: points, max: max, percent: percent,
                            band: only == nil ? row?.band : percent.flatMap { framework.band(for: $0) }, rank: only == nil ? row?.rank : nil,
-                           areas: areas)
+                           rule: framework.ranking, areas: areas)
     }
 
     /// An event line with its role for the item.

@@ -11,7 +11,8 @@ public struct AreaScore: Hashable, Sendable {
 
 /// One row of a ranking.
 public struct RankingRow: Hashable, Sendable {
-    /// Shared on equal percents (1, 2, 2, 4); nil when nothing applies to the unit.
+    /// Shared by units level under the framework's ranking rule (1, 2, 2, 4);
+    /// nil when nothing applies to the unit.
     public var rank: Int?
     public var unit: UnitCode
     public var name: String
@@ -50,6 +51,8 @@ public struct BlockStatistics: Hashable, Sendable {
 public struct Ranking: Hashable, Sendable {
     public var partition: Partition
     public var framework: FrameworkID
+    /// The framework's rule: what the rows are ordered by, when ranks are shared.
+    public var rule: RankingRule
     public var rows: [RankingRow]
     public var statistics: BlockStatistics
     /// When results were published, if they were.
@@ -67,8 +70,9 @@ extension ScoreBook {
     /// The ranking of a partition, or nil when it has no framework.
     ///
     /// Every registered unit of the block is listed (an item with no event
-    /// counts 0, status missing). Ranked by the 2-decimal percent, highest
-    /// first; equal percents share a rank and are listed by unit code.
+    /// counts 0, status missing). Ordered by the framework's ranking rule
+    /// (by default the 2-decimal percent), best first; units level under
+    /// the rule share a rank and are listed by unit code.
     public func ranking(_ partition: Partition) -> Ranking? {
         guard let framework = frameworks[partition], let number = partitionNumbers[partition] else { return nil }
         let publication = published[partition]
@@ -107,21 +111,30 @@ extension ScoreBook {
                                    band: percent.flatMap { framework.band(for: $0) }, areas: areas,
                                    provisionalItems: provisional, amendedItems: amended))
         }
+        let rule = framework.ranking
+        // The default rule compares the percents already computed (no division per comparison).
+        func standing(_ a: RankingRow, _ b: RankingRow) -> RankingRule.Standing {
+            guard rule.order == .percent2, let x = a.percent, let y = b.percent else { return rule.compare((a.points, a.max), (b.points, b.max)) }
+            return x == y ? .level : (x > y ? .above : .below)
+        }
         rows.sort { a, b in
-            switch (a.percent, b.percent) {
-            case let (x?, y?): x != y ? x > y : a.unit < b.unit
-            case (_?, nil): true
-            case (nil, _?): false
-            case (nil, nil): a.unit < b.unit
+            switch (a.percent != nil, b.percent != nil) {
+            case (true, true):
+                switch standing(a, b) {
+                case .above: true
+                case .below: false
+                case .level: a.unit < b.unit
+                }
+            case (true, false): true
+            case (false, true): false
+            case (false, false): a.unit < b.unit
             }
         }
-        var previous: Percent?
-        var previousRank = 0
-        for i in rows.indices {
-            guard let p = rows[i].percent else { continue }
-            rows[i].rank = p == previous ? previousRank : i + 1
-            previous = p
-            previousRank = rows[i].rank!
+        // Competition ranks: a unit level with the one before shares its rank.
+        for i in rows.indices where rows[i].percent != nil {
+            let level = i > 0 && rows[i - 1].percent != nil
+                && standing(rows[i], rows[i - 1]) == .level
+            rows[i].rank = level ? rows[i - 1].rank : i + 1
         }
         let ranked = rows.filter { $0.percent != nil }
         let bands = framework.bands.map { band in (band, ranked.filter { $0.band?.code == band.code }.count) }
@@ -135,7 +148,7 @@ extension ScoreBook {
         if !open.isEmpty { reasons.append("\(open.count) appeal\(open.count == 1 ? " is" : "s are") open: \(open.map(\.id.rawValue).joined(separator: ", "))") }
         let unappraised = rows.reduce(0) { $0 + $1.provisionalItems }
         if publication == nil && unappraised > 0 { reasons.append("\(unappraised) item scores are self-assessed or missing") }
-        return Ranking(partition: partition, framework: framework.id, rows: rows, statistics: statistics,
+        return Ranking(partition: partition, framework: framework.id, rule: rule, rows: rows, statistics: statistics,
                        publishedSeq: publication?.seq, publishedAt: publication?.at, openAppeals: open.map(\.id),
                        provisionalReasons: reasons)
     }

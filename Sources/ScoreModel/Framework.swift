@@ -14,11 +14,14 @@ public struct Framework: Hashable, Sendable {
     /// percent reaches.
     public var bands: [Band]
     public var areas: [Area]
+    /// How its units are ordered and when they share a rank
+    /// (``RankingRule/default`` unless the framework names one).
+    public var ranking: RankingRule
 
     public init(id: FrameworkID, index: IndexCode, year: Int, block: BlockCode, decision: String? = nil,
-                bands: [Band], areas: [Area]) {
+                bands: [Band], areas: [Area], ranking: RankingRule = .default) {
         self.id = id; self.index = index; self.year = year; self.block = block
-        self.decision = decision; self.bands = bands; self.areas = areas
+        self.decision = decision; self.bands = bands; self.areas = areas; self.ranking = ranking
     }
 
     /// The band a percent falls in, or nil when it reaches none.

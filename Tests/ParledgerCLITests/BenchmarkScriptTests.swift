@@ -24,17 +24,23 @@ struct BenchmarkScriptTests {
         #expect(r.err.contains("agree on 58 rows of 4 partitions"), "\(r.err)")
     }
 
+    @Test("The bundled examples: the peers follow each framework's ranking rule (Thanh Hóa's exact ratio breaks its printed ties)")
+    func examples() throws {
+        let r = try BenchmarkScript.run(["--examples"])
+        #expect(r.status == 0, "\(r.err)")
+        #expect(r.err.contains("agree on 30 rows of 2 partitions"), "\(r.err)")
+    }
+
+    @Test("A peer that ignores the ranking rule is caught on the Thanh Hóa ties")
+    func peerIgnoringRule() throws {
+        let r = try BenchmarkScript.run(["--examples"], peerEdit: ("WHEN 'ratio' THEN", "WHEN 'no such rule' THEN"))
+        #expect(r.status == 1)
+        #expect(r.err.contains("('PAR', 2024, 'department', 'SYT'): parledger (14,"), "\(r.err)")
+    }
+
     @Test("A peer that scores differently is caught: exit 1 naming the rows that differ")
     func differentPeer() throws {
-        let peers = CLI.tempDir()
-        defer { try? FileManager.default.removeItem(atPath: peers) }
-        try FileManager.default.copyItem(atPath: CLI.root.appendingPathComponent("Benchmarks/peers").path, toPath: peers)
-        let file = peers + "/ranking.sql"
-        let sql = try String(contentsOfFile: file, encoding: .utf8)
-        let broken = sql.replacingOccurrences(of: "r.outcome IN ('upheld', 'partial')", with: "r.outcome IN ('upheld')")
-        #expect(broken != sql)
-        try broken.write(toFile: file, atomically: true, encoding: .utf8)
-        let r = try BenchmarkScript.run(["--demo", "--peers", peers])
+        let r = try BenchmarkScript.run(["--demo"], peerEdit: ("r.outcome IN ('upheld', 'partial')", "r.outcome IN ('upheld')"))
         #expect(r.status == 1)
         #expect(r.err.contains("DuckDB's ranking differs from parledger's"), "\(r.err)")
         #expect(r.err.contains("('PAR', 2023, 'district', 'HLV'): parledger (4, Decimal('86.4')"), "the partial appeal of HLV is the difference: \(r.err)")
@@ -52,6 +58,19 @@ enum BenchmarkScript {
         guard (try? probe.run()) != nil else { return false }
         probe.waitUntilExit()
         return probe.terminationStatus == 0
+    }
+
+    /// Runs the script with a copy of the peers' SQL whose ranking.sql has one edit.
+    static func run(_ args: [String], peerEdit: (old: String, new: String)) throws -> CLI.Result {
+        let peers = CLI.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: peers) }
+        try FileManager.default.copyItem(atPath: CLI.root.appendingPathComponent("Benchmarks/peers").path, toPath: peers)
+        let file = peers + "/ranking.sql"
+        let sql = try String(contentsOfFile: file, encoding: .utf8)
+        let broken = sql.replacingOccurrences(of: peerEdit.old, with: peerEdit.new)
+        #expect(broken != sql, "the edit applies")
+        try broken.write(toFile: file, atomically: true, encoding: .utf8)
+        return try run(args + ["--peers", peers])
     }
 
     static func run(_ args: [String]) throws -> CLI.Result {

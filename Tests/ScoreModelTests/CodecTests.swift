@@ -41,7 +41,7 @@ struct RandomEvents {
         return Framework(id: FrameworkID(code()), index: .par, year: 2000 + int(30), block: BlockCode(code()),
                          decision: int(2) == 0 ? nil : "876/QĐ-BNV",
                          bands: [Band(code: "excellent", label: "Xuất sắc", min: Score(points: 90)), Band(code: "rest", label: "Khác", min: .zero)],
-                         areas: areas)
+                         areas: areas, ranking: RankingRule(order: RankingRule.Order.allCases[int(3)]))
     }
     mutating func event() -> Event {
         let body: EventBody

@@ -22,9 +22,16 @@ public enum Render {
         })
     }
 
+    /// `"ranking": {"order": …}` when the framework names a rule; nothing
+    /// for the default, as in the framework's own event.
+    public static func rankingRule(_ rule: RankingRule) -> [(key: String, value: CanonicalJSON)] {
+        rule.isDefault ? [] : [("ranking", .object([("order", .string(rule.order.rawValue))]))]
+    }
+
     public static func rankingJSON(_ r: Ranking) -> CanonicalJSON {
         .object(header(r.partition) + [
             ("framework", .string(r.framework.rawValue)),
+        ] + rankingRule(r.rule) + [
             ("published", r.publishedSeq.map { seq in .object([("seq", .number(String(seq.rawValue))), ("at", .string(RFC3339.format(r.publishedAt!)))]) } ?? .null),
             ("provisional", .bool(r.isProvisional)),
             ("provisionalReasons", .array(r.provisionalReasons.map { .string($0) })),

@@ -15,8 +15,11 @@
 /// let back = try bytes.withUnsafeBytes { try decoder.decode($0) }   // back == event
 /// ```
 public enum EventCodec {
-    /// The version this build writes. Readers accept every version up to it.
-    public static let version: UInt8 = 1
+    /// The highest version this build writes; readers accept every version
+    /// up to it. A record is written with the lowest version that holds it:
+    /// 2 only for a framework that names a ranking rule, 1 for the rest, so
+    /// logs without rules keep the bytes they always had.
+    public static let version: UInt8 = 2
 
     static let tags: [EventType] = [
         .unitRegistered, .unitRenamed, .frameworkPublished, .assessmentSubmitted, .appraisalRecorded, .explanationSubmitted,
@@ -28,6 +31,10 @@ public enum EventCodec {
     static let hasNote: UInt64 = 1 << 1          // note / decision / parent
     static let hasNumber: UInt64 = 1 << 2        // respondents / resolution score
     static let isNotApplicable: UInt64 = 1 << 3
+    static let hasRanking: UInt64 = 1 << 4       // framework.published: a ranking rule (version 2)
+
+    /// The byte of each ranking order (version 2 records).
+    static let rankingOrders: [RankingRule.Order] = [.percent2, .ratio, .points3]
 
     public static func encode(_ event: Event) -> [UInt8] {
         var out: [UInt8] = []
@@ -39,7 +46,9 @@ public enum EventCodec {
         var flags: UInt64 = event.id == nil ? 0 : hasID
         switch event.body {
         case .unitRegistered(let e): if e.parent != nil { flags |= hasNote }
-        case .frameworkPublished(let f): if f.decision != nil { flags |= hasNote }
+        case .frameworkPublished(let f):
+            if f.decision != nil { flags |= hasNote }
+            if !f.ranking.isDefault { flags |= hasRanking }
         case .assessmentSubmitted(let e):
             if e.note != nil { flags |= hasNote }
             if e.value == .notApplicable { flags |= isNotApplicable }
@@ -51,7 +60,7 @@ public enum EventCodec {
         case .appealResolved(let e): if e.score != nil { flags |= hasNumber }
         default: break
         }
-        out.append(version)
+        out.append(flags & hasRanking != 0 ? 2 : 1)
         out.append(UInt8(tags.firstIndex(of: event.type)!))
         putVarint(flags, &out)
         putSigned(event.at.microsecondsSinceEpoch, &out)
@@ -81,6 +90,7 @@ public enum EventCodec {
                     }
                 }
             }
+            if flags & hasRanking != 0 { out.append(UInt8(rankingOrders.firstIndex(of: f.ranking.order)!)) }
         case .assessmentSubmitted(let e):
             putKey(e.key, &out); putValue(e.value, &out); putStrings(e.evidence, &out)
             if let n = e.note { putString(n, &out) }

@@ -15,7 +15,7 @@ extension EventType {
         case .unitRegistered: return [("unit", true), ("name", true), ("block", true), ("parent", false)]
         case .unitRenamed: return [("unit", true), ("name", true)]
         case .frameworkPublished:
-            return [("framework", true), ("index", true), ("year", true), ("block", true), ("decision", false), ("bands", true), ("areas", true)]
+            return [("framework", true), ("index", true), ("year", true), ("block", true), ("decision", false), ("bands", true), ("areas", true), ("ranking", false)]
         case .assessmentSubmitted: return item + [("score", false), ("notApplicable", false), ("evidence", false), ("note", false)]
         case .appraisalRecorded: return item + [("round", true), ("score", false), ("notApplicable", false), ("note", false)]
         case .explanationSubmitted: return item + [("text", true), ("evidence", false)]

@@ -179,6 +179,18 @@ public enum EventJSON {
         }
         guard !itemCodes.isEmpty else { throw FieldError("areas", "a framework needs at least one item") }
         return Framework(id: FrameworkID(try f.code("framework")), index: IndexCode(try f.code("index")), year: try f.integer("year", in: years),
-                         block: BlockCode(try f.code("block")), decision: try f.optionalString("decision"), bands: bands, areas: areas)
+                         block: BlockCode(try f.code("block")), decision: try f.optionalString("decision"), bands: bands, areas: areas,
+                         ranking: try rankingRule(f))
+    }
+
+    /// `"ranking": {"order": "percent2" | "ratio" | "points3"}`; absent: the default rule.
+    static func rankingRule(_ f: Fields) throws -> RankingRule {
+        guard let value = f.value("ranking") else { return .default }
+        let r = try Fields(value, path: f.name("ranking"), allowed: [("order", true)])
+        let text = try r.string("order", maxLength: 20)
+        guard let order = RankingRule.Order(rawValue: text) else {
+            throw FieldError(r.name("order"), "\"\(text)\": expected \(RankingRule.Order.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return RankingRule(order: order)
     }
 }

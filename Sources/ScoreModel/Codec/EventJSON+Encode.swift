@@ -98,6 +98,10 @@ struct LineWriter {
                 })
                 return Array(w.end().utf8)
             })
+            if !f.ranking.isDefault {
+                var w = LineWriter(); w.begin(); w.string("order", f.ranking.order.rawValue)
+                raw("ranking", Array(w.end().utf8))
+            }
         case .assessmentSubmitted(let e):
             item(e.key); value(e.value)
             if !e.evidence.isEmpty { strings("evidence", e.evidence) }

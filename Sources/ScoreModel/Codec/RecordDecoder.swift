@@ -77,7 +77,15 @@ public struct RecordDecoder {
                 }
                 areas.append(Area(code: acode, name: aname, criteria: criteria))
             }
-            body = .frameworkPublished(Framework(id: fid, index: index, year: year, block: block, decision: decision, bands: bands, areas: areas))
+            var ranking = RankingRule.default
+            if flags & EventCodec.hasRanking != 0 {
+                guard version >= 2 else { throw Malformed("a version 1 record names a ranking rule (flag bit 4)") }
+                let o = Int(try r.byte())
+                guard o < EventCodec.rankingOrders.count else { throw Malformed("unknown ranking order \(o)") }
+                ranking = RankingRule(order: EventCodec.rankingOrders[o])
+            }
+            body = .frameworkPublished(Framework(id: fid, index: index, year: year, block: block, decision: decision,
+                                                 bands: bands, areas: areas, ranking: ranking))
         case .assessmentSubmitted:
             let key = try self.key(&r), v = try value(&r), evidence = try strings(&r)
             body = .assessmentSubmitted(AssessmentSubmitted(key: key, value: v, evidence: evidence,

@@ -15,6 +15,10 @@ struct DemoCommand: ParsableCommand {
         The demo province: PAR Index 2022 and 2023 of 17 departments and 12 districts, \
         modelled on a provincial report of 19 Feb 2024. The log and the snapshots go \
         to a scratch directory (rebuilt each time); the commands to explore it are printed.
+
+        With --example NAME, a real published ranking from events/examples/ instead: its \
+        log is built and its ranking printed beside the printed one, row by row; the exit \
+        status is 1 when they differ.
         """)
 
     @Option(help: ArgumentHelp("Scratch directory for the demo log and snapshots.", valueName: "dir"))
@@ -26,7 +30,19 @@ struct DemoCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The pipeline to run.", valueName: "file"))
     var pipeline: String = "pipelines/nightly.yaml"
 
+    @Option(help: ArgumentHelp("Instead of the demo province, build a log from one bundled published ranking "
+                               + "(thanhhoa-par2024-departments, par2020-provinces-top10) and print its ranking beside the published one.",
+                               valueName: "name"))
+    var example: String?
+
+    @Option(help: ArgumentHelp("The bundled examples: NAME.jsonl and the published tables in published/.", valueName: "dir"))
+    var examples: String = "events/examples"
+
     func run() throws {
+        if let example {
+            do { try runExample(example) } catch { throw fail(error) }
+            return
+        }
         let log = dir + "/events"
         let out = dir + "/snapshots/nightly"
         do {

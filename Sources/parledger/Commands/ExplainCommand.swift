@@ -45,7 +45,7 @@ struct ExplainCommand: ParsableCommand {
         var out = "\(x.unit.name) (\(x.unit.code)) · \(x.partition) · framework \(x.framework)\n"
         out += "total \(x.points.formatted()) / \(x.max.formatted()) = \(x.percent?.description ?? "—")%"
         if let band = x.band { out += " · \(band.label)" }
-        if let rank = x.rank { out += " · rank \(rank)" }
+        if let rank = x.rank { out += " · rank \(rank)" + (x.rule.isDefault ? "" : " (by \(x.rule))") }
         out += "\n"
         for a in x.areas {
             out += "\n\(a.area.code)  \(a.area.name): \(a.points.formatted()) / \(a.max.formatted())\(a.percent.map { " (\($0)%)" } ?? "")\n"
@@ -81,6 +81,7 @@ struct ExplainCommand: ParsableCommand {
             ("points", .number(x.points.description)), ("max", .number(x.max.description)),
             ("percent", x.percent.map { .number($0.description) } ?? .null), ("band", x.band.map { .string($0.code) } ?? .null),
             ("rank", x.rank.map { .number(String($0)) } ?? .null),
+        ] + Render.rankingRule(x.rule) + [
             ("areas", .array(x.areas.map { a in
                 .object([("code", .string(a.area.code.rawValue)), ("name", .string(a.area.name)), ("points", .number(a.points.description)),
                          ("max", .number(a.max.description)),

@@ -8,7 +8,7 @@ struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
         abstract: "Generate seeded data sets as JSON Lines.",
-        subcommands: [Demo.self, National.self])
+        subcommands: [Demo.self, Examples.self, National.self])
 
     struct Demo: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -28,6 +28,34 @@ struct GenerateCommand: ParsableCommand {
                     let text = file.events.map { EventJSON.encode($0) + "\n" }.joined()
                     try Data(text.utf8).write(to: URL(fileURLWithPath: out).appendingPathComponent(file.name), options: .atomic)
                     print("\(out)/\(file.name): \(file.events.count) events")
+                }
+            } catch {
+                throw fail(error)
+            }
+        }
+    }
+
+    struct Examples: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write the bundled examples as JSON Lines, one file per published table in DIR/published/.",
+            discussion: """
+            Each table becomes units, a framework, appraisal and survey points whose exact values \
+            round to the printed figures, and its publication. Where the print does not fix a value \
+            the generator chooses one and says so. The files in events/examples/ are this command's \
+            output; a test keeps them in step.
+            """)
+
+        @Option(help: ArgumentHelp("The examples directory (tables read from DIR/published/).", valueName: "dir"))
+        var dir: String = "events/examples"
+
+        func run() throws {
+            do {
+                for example in try DemoCommand.loadExamples(dir) {
+                    let text = example.events.map { EventJSON.encode($0) + "\n" }.joined()
+                    let path = dir + "/" + example.eventFile
+                    try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+                    print("\(path): \(example.events.count) events")
+                    for choice in example.choices { print("  chosen: \(choice)") }
                 }
             } catch {
                 throw fail(error)

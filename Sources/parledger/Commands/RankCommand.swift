@@ -40,6 +40,7 @@ struct RankCommand: ParsableCommand {
         var out = "\(r.partition.index) \(r.partition.year) · \(r.partition.block) · \(r.statistics.units) units · framework \(r.framework)"
         if let at = r.publishedAt, let seq = r.publishedSeq { out += " · published \(RFC3339.format(at)) (#\(seq.rawValue))" }
         out += "\n"
+        if !r.rule.isDefault { out += "ranked by \(r.rule)\n" }
         var t = TextTable([.init("rank", .right), .init("unit"), .init("name"), .init("points", .right), .init("max", .right),
                            .init("percent", .right), .init("band")])
         for row in r.rows {
@@ -47,8 +48,8 @@ struct RankCommand: ParsableCommand {
                       row.percent?.description ?? "—", bandLabel(row.band)])
         }
         out += t.render()
-        let bands = r.statistics.bands.map { "\($0.band.label) \($0.count)" }.joined(separator: " · ")
-        out += "mean \(r.statistics.mean?.description ?? "—")% · \(bands)\n"
+        let bands = r.statistics.bands.map { " · \($0.band.label) \($0.count)" }.joined()
+        out += "mean \(r.statistics.mean?.description ?? "—")%\(bands)\n"
         for reason in r.provisionalReasons { out += "provisional: \(reason)\n" }
         return out
     }
