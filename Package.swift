@@ -78,11 +78,17 @@ let package = Package(
             dependencies: ["EventLog"],
             path: "Tests/Support/LogCrashChild"
         ),
+        // A child process for the swap crash test: writes snapshots until killed.
+        .executableTarget(
+            name: "SnapshotSwapChild",
+            dependencies: ["Pipelines"],
+            path: "Tests/Support/SnapshotSwapChild"
+        ),
         .testTarget(name: "EventLogTests", dependencies: ["EventLog", "CZlib", "LogCrashChild"]),
         .testTarget(name: "ScoreModelTests", dependencies: ["ScoreModel"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "EventLog", "ScoreModel"]),
         .testTarget(name: "ProjectionsTests", dependencies: ["Projections", "ScoreModel"]),
-        .testTarget(name: "PipelinesTests", dependencies: ["Pipelines", "Ledger", "ScoreModel", "Projections", "DataGen"]),
+        .testTarget(name: "PipelinesTests", dependencies: ["SnapshotSwapChild", "Pipelines", "Ledger", "ScoreModel", "Projections", "DataGen"]),
         .testTarget(name: "ParledgerCLITests", dependencies: ["parledger", "ScoreModel"]),
     ]
 )
