@@ -148,4 +148,31 @@ struct LogRecoveryTests {
         again.close()
         #expect(try log.bytes(of: log.segments[0]).count == sizeAfterFirst)
     }
+
+    @Test("A format-1 log (no acknowledged head) is read as it is; a writer upgrades it to format 2, but never cuts a tail it cannot judge")
+    func legacyFormat() throws {
+        for withTail in [false, true] {
+            let log = try threeBatches()
+            try FileManager.default.removeItem(atPath: log.path + "/" + AcknowledgedHead.fileName)
+            try log.write(Array("parledger event log, format 1\n".utf8), to: LogLayout.markerName)
+            if withTail { try log.write(try log.bytes(of: log.segments[0]) + [1, 2, 3], to: log.segments[0]) }
+            #expect(try readAll(log.path).map(\.0) == Array(1...12))
+            let before = try log.snapshot()
+            if withTail {
+                #expect {
+                    _ = try LogWriter(directory: log.path)
+                } throws: { error in
+                    (error as? EventLogError)?.code == .tornTail && "\(error)".contains("format-1 log")
+                }
+                #expect(try log.snapshot() == before, "nothing cut, nothing upgraded")
+                continue
+            }
+            let writer = try LogWriter(directory: log.path)
+            _ = try writer.append([payload(13)])
+            writer.close()
+            #expect(String(decoding: try log.bytes(of: LogLayout.markerName), as: UTF8.self) == "parledger event log, format 2\n")
+            #expect(try AcknowledgedHead.read(log.path).seq == 13)
+            #expect(try LogVerifier.verify(directory: log.path).events == 13)
+        }
+    }
 }
