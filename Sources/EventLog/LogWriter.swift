@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// Settings of a writer.
 public struct LogOptions: Sendable {
@@ -59,9 +58,9 @@ public final class LogWriter: Sendable {
 
     private let lockFD: Int32
     /// The files and the head: touched only by the leader of a group, under this lock.
-    private let files: Mutex<Files>
+    private let files: Locked<Files>
     /// Waiting appends and whether a leader is writing them.
-    private let queue = Mutex<Queue>(Queue())
+    private let queue = Locked<Queue>(Queue())
 
     private struct Files {
         var segmentFD: Int32 = -1
@@ -82,7 +81,7 @@ public final class LogWriter: Sendable {
     private final class Pending: Sendable {
         let payloads: [[UInt8]]
         let done = DispatchSemaphore(value: 0)
-        let result = Mutex<Result<AppendReceipt, EventLogError>?>(nil)
+        let result = Locked<Result<AppendReceipt, EventLogError>?>(nil)
         init(_ payloads: [[UInt8]]) { self.payloads = payloads }
     }
 
@@ -165,7 +164,7 @@ public final class LogWriter: Sendable {
                 try writeFileDurably(directory + "/" + LogLayout.markerName, Array(LogLayout.markerText().utf8))
                 syncDirectory(directory)
             }
-            self.files = Mutex(files)
+            self.files = Locked(files)
         } catch {
             Foundation.close(lockFD)
             throw error

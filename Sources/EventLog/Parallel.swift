@@ -1,6 +1,5 @@
 import Dispatch
 import Foundation
-import Synchronization
 
 /// Work split over every core: the one place that starts threads, for the
 /// log (checksums, deflate), replay, import and snapshot rendering.
@@ -55,9 +54,9 @@ public enum Parallel {
 
 /// One result slot per index, under a lock: each task writes its own.
 private final class Slots<T: Sendable, E: Error>: Sendable {
-    private let slots: Mutex<[Result<T, E>?]>
+    private let slots: Locked<[Result<T, E>?]>
 
-    init(_ count: Int) { slots = Mutex(Array(repeating: nil, count: count)) }
+    init(_ count: Int) { slots = Locked(Array(repeating: nil, count: count)) }
 
     func run(_ i: Int, _ body: @Sendable (Int) throws(E) -> T) {
         let result: Result<T, E>

@@ -1,6 +1,5 @@
 import EventLog
 import ScoreModel
-import Synchronization
 
 /// The typed log: the event log's bytes read and written as score events.
 ///
@@ -99,8 +98,8 @@ private struct DecodePipeline {
     /// What one decoding task owns: its inflater and its decoder's caches.
     final class Lane: Sendable {
         struct State { let records = FrameRecords(); var decoder: RecordDecoder }
-        let state: Mutex<State>
-        init(prose: Bool) { state = Mutex(State(decoder: RecordDecoder(prose: prose))) }
+        let state: Locked<State>
+        init(prose: Bool) { state = Locked(State(decoder: RecordDecoder(prose: prose))) }
     }
     let lanes: [Lane]
     let from: Seq, through: Seq

@@ -46,8 +46,12 @@ struct LogCrashTests {
             let pipe = Pipe()
             process.standardOutput = pipe
             process.standardError = FileHandle.nullDevice
+            let before = (try? AcknowledgedHead.read(log.path).seq) ?? 0
             try process.run()
-            usleep(UInt32.random(in: 2_000...60_000, using: &rng))
+            // Until the child has acknowledged a batch (a slow machine, or a
+            // sanitizer, must not turn this into a test of start-up), then a random moment.
+            while ((try? AcknowledgedHead.read(log.path).seq) ?? 0) <= before && process.isRunning { usleep(500) }
+            usleep(UInt32.random(in: 0...40_000, using: &rng))
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
             if process.terminationReason == .uncaughtSignal { kills += 1 }

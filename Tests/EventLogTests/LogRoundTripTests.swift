@@ -1,6 +1,5 @@
 import Foundation
 import Testing
-import Synchronization
 @testable import EventLog
 
 @Suite("Event log: append and read")
@@ -94,7 +93,7 @@ struct LogRoundTripTests {
     @Test("recordedAt never decreases, even when the clock goes back")
     func clockGoesBack() throws {
         let log = try TempLog()
-        let clock = Mutex<[Int64]>([5_000, 9_000, 3_000, 9_500])
+        let clock = Locked<[Int64]>([5_000, 9_000, 3_000, 9_500])
         var options = LogOptions()
         options.clock = { clock.withLock { $0.removeFirst() } }
         let writer = try LogWriter(directory: log.path, options: options)
@@ -116,7 +115,7 @@ struct LogRoundTripTests {
         options.clock = { usleep(2_000); return 1_000 }
         let writer = try LogWriter(directory: log.path, options: options)
         let threads = 8, perThread = 25
-        let collected = Mutex<[AppendReceipt]>([])
+        let collected = Locked<[AppendReceipt]>([])
         // Real threads: a dispatch pool on a 2-core machine runs only two at a time.
         let done = DispatchGroup()
         for t in 0..<threads {

@@ -1,6 +1,6 @@
 import Crypto
+import EventLog
 import Foundation
-import Synchronization
 
 /// Writes a run's files and its manifest into an output, all or nothing.
 ///
@@ -43,7 +43,7 @@ public enum SnapshotWriter {
     private final class Staging: Sendable {
         struct Book { var paths = SnapshotSet(); var folders: Set<String> = []; var entries: [Manifest.File] = [] }
         let url: URL
-        let book = Mutex(Book())
+        let book = Locked(Book())
         init(_ url: URL) { self.url = url }
 
         /// Claims `path` (inside the directory, not the manifest, not twice)

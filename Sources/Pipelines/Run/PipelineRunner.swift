@@ -4,7 +4,6 @@ import Foundation
 import Ledger
 import Projections
 import ScoreModel
-import Synchronization
 
 /// Told how far a long replay has come: (seq reached, last seq).
 public typealias Progress = (UInt64, UInt64) -> Void
@@ -66,7 +65,7 @@ public enum PipelineRunner {
     /// next year's trend.
     public static func snapshot(_ spec: PipelineSpec, book: ScoreBook) throws -> (set: SnapshotSet, partitions: [Partition]) {
         // Rendering threads add to one set: under a lock.
-        let set = Mutex(SnapshotSet())
+        let set = Locked(SnapshotSet())
         let sink = SnapshotWriter.Sink(emitFile: { path, bytes in try set.withLock { try $0.add(path, bytes) } }, keepFile: { _ in false })
         let partitions = try snapshot(spec, book: book, changed: nil, into: sink).partitions
         return (set.withLock { $0 }, partitions)
@@ -195,7 +194,7 @@ public enum PipelineRunner {
         // Going on from a checkpoint whose run wrote the snapshot now in
         // `out`: only the partitions the new events changed are rendered.
         let changed = previous.map { _ in affected(by: book.dirty, among: book.partitions) }
-        let counts = Mutex<(partitions: [Partition], rendered: Int, kept: Int)>(([], 0, 0))
+        let counts = Locked<(partitions: [Partition], rendered: Int, kept: Int)>(([], 0, 0))
         let manifest = try SnapshotWriter.write(pipeline: spec.name, configHash: spec.configHash, log: point, to: out, keeping: previous,
                                                 lock: lock) { sink in
             let result = try snapshot(spec, book: book, changed: changed, into: sink)
