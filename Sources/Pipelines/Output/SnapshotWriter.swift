@@ -15,7 +15,7 @@ public enum SnapshotWriter {
     public static func write(_ set: SnapshotSet, pipeline: String, configHash: String, log: Manifest.LogPoint,
                              to directory: String) throws -> Manifest {
         try write(pipeline: pipeline, configHash: configHash, log: log, to: directory) { emit in
-            for file in set.sorted { try emit(file.path, file.bytes) }
+            for file in set.sorted { try emit(file.path, file.bytes, set.partitions[file.path]) }
         }
     }
 
@@ -23,18 +23,20 @@ public enum SnapshotWriter {
     /// run never holds its whole output in memory), with a manifest.
     @discardableResult
     public static func write(pipeline: String, configHash: String, log: Manifest.LogPoint, to directory: String,
-                             files produce: (_ emit: (String, [UInt8]) throws -> Void) throws -> Void) throws -> Manifest {
-        try write(pipeline: pipeline, configHash: configHash, log: log, to: directory, keeping: nil) { sink in try produce(sink.emit) }
+                             files produce: (_ emit: (String, [UInt8], Manifest.PartitionName?) throws -> Void) throws -> Void) throws -> Manifest {
+        try write(pipeline: pipeline, configHash: configHash, log: log, to: directory, keeping: nil) { sink in
+            try produce { path, bytes, partition in try sink.emit(path, bytes, partition: partition) }
+        }
     }
 
     /// Where a run puts its files: new bytes, or a file kept unchanged from
     /// the snapshot being replaced.
     /// Safe to call from several threads: the writer keeps its bookkeeping under a lock.
     public struct Sink {
-        let emitFile: (String, [UInt8]) throws -> Void
+        let emitFile: (String, [UInt8], Manifest.PartitionName?) throws -> Void
         let keepFile: (String) throws -> Bool
-        /// Writes a file of the new snapshot.
-        public func emit(_ path: String, _ bytes: [UInt8]) throws { try emitFile(path, bytes) }
+        /// Writes a file of the new snapshot; `partition` goes into its manifest entry.
+        public func emit(_ path: String, _ bytes: [UInt8], partition: Manifest.PartitionName? = nil) throws { try emitFile(path, bytes, partition) }
         /// Carries `path` over from the snapshot being replaced (a hard
         /// link, or a copy where links are refused) with its manifest entry.
         /// False when that snapshot has no such file, or its size is not the
@@ -90,10 +92,10 @@ public enum SnapshotWriter {
             return url.path
         }
         func record(_ entry: Manifest.File) { lock.lock(); entries.append(entry); lock.unlock() }
-        let sink = Sink(emitFile: { path, bytes in
+        let sink = Sink(emitFile: { path, bytes, partition in
             let file = try place(path)
             try writeFile(bytes, to: file, sync: false)
-            record(Manifest.File(path: path, bytes: bytes.count, sha256: sha256Hex(bytes)))
+            record(Manifest.File(path: path, bytes: bytes.count, sha256: sha256Hex(bytes), partition: partition))
         }, keepFile: { path in
             guard let entry = kept[path] else { return false }
             let source = target.appendingPathComponent(path).path

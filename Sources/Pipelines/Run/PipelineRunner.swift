@@ -64,12 +64,12 @@ public enum PipelineRunner {
     /// next year's trend.
     public static func snapshot(_ spec: PipelineSpec, book: ScoreBook) throws -> (set: SnapshotSet, partitions: [Partition]) {
         var set = SnapshotSet()
-        let partitions = try snapshot(spec, book: book) { path, bytes in try set.add(path, bytes) }
+        let partitions = try snapshot(spec, book: book) { path, bytes, partition in try set.add(path, bytes, partition: partition) }
         return (set, partitions)
     }
 
     /// The same files, handed to `emit` one at a time as they are rendered.
-    public static func snapshot(_ spec: PipelineSpec, book: ScoreBook, emit: @escaping (String, [UInt8]) throws -> Void) throws -> [Partition] {
+    public static func snapshot(_ spec: PipelineSpec, book: ScoreBook, emit: @escaping (String, [UInt8], Manifest.PartitionName?) throws -> Void) throws -> [Partition] {
         try snapshot(spec, book: book, changed: nil, into: SnapshotWriter.Sink(emitFile: emit, keepFile: { _ in false })).partitions
     }
 
@@ -138,7 +138,8 @@ public enum PipelineRunner {
             rendered += 1
             func add(_ projection: String, _ json: CanonicalJSON, _ csv: CSVTable) throws {
                 for ext in exts where !kept.contains(path(projection, ext)) {
-                    try sink.emit(path(projection, ext), ext == "json" ? json.serialized() : csv.serialized())
+                    try sink.emit(path(projection, ext), ext == "json" ? json.serialized() : csv.serialized(),
+                                  partition: Manifest.PartitionName(index: p.index.rawValue, year: p.year, block: p.block.rawValue))
                 }
             }
             var trend: BlockTrend?
