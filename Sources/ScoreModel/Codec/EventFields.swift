@@ -67,13 +67,11 @@ struct Fields {
 
     func optionalString(_ key: String) throws -> String? { has(key) ? try string(key) : nil }
 
-    /// A code: non-empty, at most 200 bytes, no control characters.
+    /// A code: non-empty, at most 200 bytes, of ``CodeAlphabet``.
     func code(_ key: String) throws -> String {
         let s = try string(key, maxLength: 200)
         guard !s.isEmpty else { throw FieldError(name(key), "must not be empty") }
-        guard !s.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
-            throw FieldError(name(key), "a code must not contain control characters")
-        }
+        if let problem = CodeAlphabet.problem(in: s) { throw FieldError(name(key), problem) }
         return s
     }
 

@@ -101,7 +101,7 @@ public enum EventJSON {
             return .surveyRecorded(SurveyRecorded(key: try itemKey(f), score: try f.score("score"),
                                                   respondents: f.has("respondents") ? try f.integer("respondents", in: 0...1_000_000_000) : nil))
         case .correctionIssued:
-            let text = try f.code("target")
+            let text = try f.string("target", maxLength: 200)   // #seq or an event id, both checked below
             let target: EventRef
             if text.hasPrefix("#") {
                 guard let n = UInt64(text.dropFirst()), n >= 1 else { throw FieldError("target", "\"\(text)\": a seq target is # followed by a number ≥ 1") }

@@ -1,0 +1,63 @@
+/// What a code may hold: what a person can read and tell apart.
+///
+/// A code (unit, block, index, item, framework, appeal, band, `by`) is
+/// 1–200 bytes of UTF-8 in NFC made of
+/// - letters of any script (Unicode categories L*), with the combining marks
+///   (Mn, Mc) that some scripts need after a letter (Vietnamese needs none
+///   in NFC: `ệ` is one letter);
+/// - decimal digits (Nd);
+/// - the separators `-` `.` `_` `:` `@`, and single spaces between other
+///   characters (never first, last or two in a row).
+///
+/// Everything else is refused, invisible characters first of all: zero-width
+/// spaces and joiners, the byte-order mark, bidi controls, control
+/// characters, other spaces. So `SKHDT` and `SKHDT` + U+200B can never be
+/// two units that print alike.
+///
+/// ```swift
+/// CodeAlphabet.problem(in: "Khối sở")            // nil
+/// CodeAlphabet.problem(in: "SKHDT\u{200B}")      // "character 6 is U+200B ZERO WIDTH SPACE, …"
+/// ```
+public enum CodeAlphabet {
+    public static let separators: Set<Unicode.Scalar> = ["-", ".", "_", ":", "@"]
+
+    /// Why `text` is not a valid code, naming the first character at fault
+    /// (counted from 1) and what it is; nil when it is valid.
+    public static func problem(in text: String) -> String? {
+        var previous: Unicode.Scalar?
+        let scalars = Array(text.unicodeScalars)
+        for (i, scalar) in scalars.enumerated() {
+            let position = i + 1
+            switch scalar.properties.generalCategory {
+            case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter, .decimalNumber:
+                break
+            case .nonspacingMark, .spacingMark:
+                guard let p = previous, p != " ", !separators.contains(p) else {
+                    return "character \(position) is \(describe(scalar)), a combining mark that follows no letter"
+                }
+            default:
+                if separators.contains(scalar) { break }
+                if scalar == " " {
+                    if position == 1 || position == scalars.count { return "a code must not begin or end with a space" }
+                    if previous == " " { return "character \(position) is a second space in a row" }
+                    break
+                }
+                return "character \(position) is \(describe(scalar)), which a code may not hold"
+                    + " (a code is letters, digits, single spaces and - . _ : @)"
+            }
+            previous = scalar
+        }
+        if !text.utf8.elementsEqual(text._nfcCodeUnits) {
+            return "the code is not in Unicode NFC (a letter is written as a base and combining marks); write it precomposed"
+        }
+        return nil
+    }
+
+    /// `U+200B ZERO WIDTH SPACE`; `U+0041 "A"` for a visible character.
+    public static func describe(_ scalar: Unicode.Scalar) -> String {
+        let hex = String(scalar.value, radix: 16, uppercase: true)
+        let code = "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+        let name = scalar.properties.name ?? scalar.properties.nameAlias ?? ""
+        return name.isEmpty ? code : "\(code) \(name)"
+    }
+}
