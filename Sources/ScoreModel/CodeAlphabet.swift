@@ -53,7 +53,16 @@ public enum CodeAlphabet {
         return nil
     }
 
-    /// `U+200B ZERO WIDTH SPACE`; `U+0041 "A"` for a visible character.
+    /// A control character (C0, DEL, C1) or a bidi control (U+061C,
+    /// U+200E, U+200F, U+202A–U+202E, U+2066–U+2069): what a name may not hold.
+    public static func isInvisibleControl(_ s: Unicode.Scalar) -> Bool {
+        switch s.value {
+        case 0..<0x20, 0x7F...0x9F, 0x061C, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069: true
+        default: false
+        }
+    }
+
+    /// `U+200B ZERO WIDTH SPACE`: the code point and its Unicode name.
     public static func describe(_ scalar: Unicode.Scalar) -> String {
         let hex = String(scalar.value, radix: 16, uppercase: true)
         let code = "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex

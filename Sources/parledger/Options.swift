@@ -9,12 +9,12 @@ struct LogLocation: ParsableArguments {
 
 /// Prints an error the way every command does: on stderr, then exits non-zero.
 func fail(_ error: any Error, exitCode: Int32 = 1) -> ExitCode {
-    FileHandle.standardError.write(Data("parledger: error: \(error)\n".utf8))
+    Terminal.writeError("parledger: error: \(error)\n")
     return ExitCode(exitCode)
 }
 
 func printErr(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
+    Terminal.writeError(text + "\n")
 }
 
 /// Bytes for people: `1.2 MiB`.

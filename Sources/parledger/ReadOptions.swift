@@ -57,14 +57,4 @@ struct ReadOptions: ParsableArguments {
     }
 }
 
-/// Prints canonical JSON to standard output.
-func printJSON(_ value: CanonicalJSON) {
-    print(value.text, terminator: "")
-}
-
-/// Prints a CSV table (without the BOM: standard output is for pipes).
-func printCSV(_ table: CSVTable) {
-    print(String(decoding: table.serialized().dropFirst(3), as: UTF8.self), terminator: "")
-}
-
 func bandLabel(_ band: Band?) -> String { band?.label ?? "—" }
