@@ -186,6 +186,7 @@ public enum PipelineRunner {
         } else {
             (book, events, point) = try replay(log: log, limit: limit, asOfText: asOfText, progress: progress)
         }
+        try spec.checkAwards(against: book.frameworks)
         // Going on from a checkpoint whose run wrote the snapshot now in
         // `out`: only the partitions the new events changed are rendered.
         let changed = previous.map { _ in affected(by: book.dirty, among: book.partitions) }

@@ -60,8 +60,12 @@ struct AppealCommand: ParsableCommand {
                 throw fail("no appeal \(appeal) in the log; `parledger appeal list` shows them")
             }
             let rules: [AwardRule]
-            do { rules = try PipelineRunner.load(pipeline).awards } catch { throw fail(error) }
             let p = Partition(index: state.key.index, year: state.key.year, block: unit.block)
+            do {
+                let spec = try PipelineRunner.load(pipeline)
+                try spec.checkAwards(against: book.frameworks.filter { $0.key == p })
+                rules = spec.awards
+            } catch { throw fail(error) }
             guard let upheld = book.assumingUpheld(AppealID(appeal)), let today = book.ranking(p), let after = upheld.ranking(p) else {
                 throw fail("no framework for \(p)")
             }

@@ -22,6 +22,7 @@ struct AwardsCommand: ParsableCommand {
         let book = try read.book(location)
         let partitions = book.partitions.filter { $0.index.rawValue == index && $0.year == year && (block == nil || $0.block.rawValue == block) }
         guard !partitions.isEmpty else { throw fail("no framework for \(index) \(year)\(block.map { " block \($0)" } ?? "") in the log") }
+        do { try spec.checkAwards(against: book.frameworks.filter { partitions.contains($0.key) }) } catch { throw fail(error) }
         let results = partitions.map { ($0, book.awards($0, rules: spec.awards)) }
         switch read.format {
         case .json: printJSON(.array(results.map { Render.awardsJSON($0.0, $0.1) }))
