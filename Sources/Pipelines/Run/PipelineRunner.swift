@@ -44,6 +44,10 @@ public enum PipelineRunner {
     public static func replay(log: String, limit: ReplayLimit, asOfText: String? = nil,
                               progress: Progress? = nil) throws -> (book: ScoreBook, events: Int, point: Manifest.LogPoint) {
         let reader = try LogReader(directory: log)
+        if case .seq(let s) = limit, s.rawValue > reader.head.seq.rawValue {
+            throw PipelineError(code: .log, place: log, message: "--at-seq \(s.rawValue) is past the head of the log, seq \(reader.head.seq.rawValue)",
+                                hint: "give a seq from 0 to \(reader.head.seq.rawValue), or leave --at-seq out to read to the head")
+        }
         var book = ScoreBook()
         let count = try fold(reader, into: &book, limit: limit, progress: progress)
         let head = reader.head
@@ -186,7 +190,7 @@ public enum PipelineRunner {
         } else {
             (book, events, point) = try replay(log: log, limit: limit, asOfText: asOfText, progress: progress)
         }
-        try spec.checkAwards(against: book.frameworks)
+        try spec.check(against: book.frameworks)
         // Going on from a checkpoint whose run wrote the snapshot now in
         // `out`: only the partitions the new events changed are rendered.
         let changed = previous.map { _ in affected(by: book.dirty, among: book.partitions) }

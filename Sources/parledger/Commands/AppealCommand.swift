@@ -16,6 +16,9 @@ struct AppealCommand: ParsableCommand {
         func run() throws {
             let book = try read.book(location)
             let appeals = book.appeals.values.filter { !open || $0.isOpen }.sorted { $0.filed < $1.filed }
+            if appeals.isEmpty {
+                throw fail(book.appeals.isEmpty ? "the log holds no appeal" : "no open appeal: all \(book.appeals.count) appeals are resolved (`appeal list` shows them)")
+            }
             switch read.format {
             case .json:
                 printJSON(.array(appeals.map { a in

@@ -1,9 +1,11 @@
 import Projections
 import ScoreModel
 
-/// Award rules that can never match are errors, not silent "ineligible"
-/// verdicts: an empty range is refused when the pipeline is read, a band no
-/// framework has when the run starts (it needs the log's frameworks).
+/// A pipeline that cannot give what it says is an error, not an empty or
+/// silently "ineligible" result: a selection that matches nothing in the
+/// log; an award range no unit can meet (refused when the file is read); a
+/// band a selected framework does not have (when the run starts: it needs
+/// the log's frameworks).
 extension PipelineSpec {
     /// Where a rule's `band:` condition is in the pipeline file, to name it
     /// when the log's frameworks do not have one of its bands.
@@ -14,6 +16,38 @@ extension PipelineSpec {
         public var place: String
         /// `awards[0].conditions[1].band.in`.
         public var key: String?
+    }
+
+    /// What a run checks before it writes anything: the selection matches
+    /// something in the log, and every award rule can be met there.
+    public func check(against frameworks: [Partition: Framework]) throws {
+        try checkSelection(against: Array(frameworks.keys))
+        try checkAwards(against: frameworks)
+    }
+
+    /// Throws when the pipeline selects no partition of the log, naming
+    /// the part of the selection that matches nothing and what the log has.
+    public func checkSelection(against partitions: [Partition]) throws {
+        guard !partitions.contains(where: selects) else { return }
+        guard !partitions.isEmpty else {
+            throw PipelineError(code: .badSpec, place: "pipeline \(name)", message: "the log holds no framework yet, so there is nothing to rank",
+                                hint: "import framework.published events first")
+        }
+        func list<T: Comparable>(_ values: Set<T>, _ text: (T) -> String) -> String { values.sorted().map(text).joined(separator: ", ") }
+        var why: [String] = []
+        if case .only(let wanted) = indexes, Set(partitions.map(\.index)).isDisjoint(with: wanted) {
+            why.append("indexes [\(list(wanted) { $0.rawValue })] are not in the log (it has \(list(Set(partitions.map(\.index))) { $0.rawValue }))")
+        }
+        if case .only(let wanted) = years, Set(partitions.map(\.year)).isDisjoint(with: wanted) {
+            why.append("years [\(list(wanted) { String($0) })] are not in the log (it has \(list(Set(partitions.map(\.year))) { String($0) }))")
+        }
+        if case .only(let wanted) = blocks, Set(partitions.map(\.block)).isDisjoint(with: wanted) {
+            why.append("blocks [\(list(wanted) { $0.rawValue })] are not in the log (it has \(list(Set(partitions.map(\.block))) { $0.rawValue }))")
+        }
+        if why.isEmpty { why.append("no partition of the log has the selected index, year and block together") }
+        throw PipelineError(code: .badSpec, place: "pipeline \(name)", key: "select",
+                            message: "selects nothing: " + why.joined(separator: "; "),
+                            hint: "the log has: " + partitions.sorted().map(\.description).joined(separator: "; "))
     }
 
     /// Checks every `band:` condition against the frameworks of the
