@@ -83,7 +83,7 @@ let package = Package(
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "EventLog", "ScoreModel"]),
         .testTarget(name: "ProjectionsTests", dependencies: ["Projections", "ScoreModel"]),
         .testTarget(name: "PipelinesTests", dependencies: ["Pipelines", "Ledger", "ScoreModel", "Projections", "DataGen"]),
-        .testTarget(name: "ParledgerCLITests", dependencies: ["parledger", "ScoreModel", "EventLog"]),
+        .testTarget(name: "ParledgerCLITests", dependencies: ["parledger", "ScoreModel", "EventLog", "Pipelines"]),
     ]
 )
 

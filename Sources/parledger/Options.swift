@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Pipelines
 
 /// `--log DIR`, shared by every command.
 struct LogLocation: ParsableArguments {
@@ -9,7 +10,8 @@ struct LogLocation: ParsableArguments {
 
 /// Prints an error the way every command does: on stderr, then exits non-zero.
 func fail(_ error: any Error, exitCode: Int32 = 1) -> ExitCode {
-    Terminal.writeError("parledger: error: \(error)\n")
+    let text = FileSystemMessage.describe(error).map { $0 + (FileSystemMessage.hint(error).map { " (\($0))" } ?? "") } ?? "\(error)"
+    Terminal.writeError("parledger: error: \(text)\n")
     return ExitCode(exitCode)
 }
 

@@ -68,7 +68,7 @@ struct CLIFailureTests {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let diff = try CLI.run(["diff", dir, dir])
-        #expect(diff.status == 1 && diff.err.contains("not a snapshot directory (no manifest.json)"))
+        #expect(diff.status == 2 && diff.err.contains("not a snapshot directory (no manifest.json)"))
         let verify = try CLI.run(["verify-snapshot", dir])
         #expect(verify.status == 1 && verify.err.contains("no manifest"))
     }

@@ -131,8 +131,8 @@ public enum SnapshotWriter {
             if !fm.fileExists(atPath: target.path), fm.fileExists(atPath: retired.path) {
                 try? fm.moveItem(at: retired, to: target)
             }
-            throw PipelineError(code: .badOutput, place: target.path, message: "could not write the snapshot: \(error.localizedDescription)",
-                                hint: "check the directory's permissions and free space; the previous snapshot is unchanged")
+            throw PipelineError(code: .badOutput, place: target.path, message: "could not write the snapshot: \(FileSystemMessage.describe(error) ?? "\(error)")",
+                                hint: "\(FileSystemMessage.hint(error) ?? "check the directory's permissions and free space"); the previous snapshot is unchanged")
         }
     }
 

@@ -34,7 +34,7 @@ struct AppealCommand: ParsableCommand {
                               .text(a.key.item.rawValue), .number(a.requested.description), .number(String(a.filed.rawValue)),
                               .text(a.resolution?.outcome.rawValue ?? "open"), a.resolution?.score.map { .number($0.description) } ?? .empty])
                 }
-                printCSV(t)
+                printCSV(t, bom: read.bom)
             case .table:
                 var t = TextTable([.init("appeal"), .init("unit"), .init("year", .right), .init("item"), .init("current", .right),
                                    .init("requested", .right), .init("filed", .right), .init("state")])
@@ -88,7 +88,21 @@ struct AppealCommand: ParsableCommand {
                     ("today", Render.rankingRows(today)), ("ifUpheld", Render.rankingRows(after)),
                     ("awardsToday", Render.awardsJSON(p, awardsToday)), ("awardsIfUpheld", Render.awardsJSON(p, awardsAfter)),
                 ]))
-            case .csv, .table:
+            case .csv:
+                var t = CSVTable(header: ["appeal", "index", "year", "block", "unit", "name", "changed", "today_percent", "today_rank", "today_band",
+                                          "if_upheld_percent", "if_upheld_rank", "if_upheld_band", "awards_today", "awards_if_upheld"])
+                func cells(_ r: RankingRow?) -> [CSVTable.Cell] {
+                    [r?.percent.map { .number($0.description) } ?? .empty, r?.rank.map { .number(String($0)) } ?? .empty, r?.band.map { .text($0.code) } ?? .empty]
+                }
+                for row in after.rows {
+                    let a1 = awardsToday.filter { $0.unit == row.unit && $0.status == .eligible }.map(\.award).joined(separator: " ")
+                    let a2 = awardsAfter.filter { $0.unit == row.unit && $0.status == .eligible }.map(\.award).joined(separator: " ")
+                    t.append([.text(appeal), .text(p.index.rawValue), .number(String(p.year)), .text(p.block.rawValue), .text(row.unit.rawValue),
+                              .text(row.name), .text(changed.contains(row.unit) ? "yes" : "no")] + cells(today.row(row.unit)) + cells(row)
+                             + [.text(a1), .text(a2)])
+                }
+                printCSV(t, bom: read.bom)
+            case .table:
                 print("appeal \(appeal): \(unit.name) (\(unit.code)), item \(state.key.item), \(ExplainCommand.value(book.effective(state.key))) → requested \(state.requested)")
                 print("\(p): \(changed.isEmpty ? "no rank, band or award changes if it is upheld" : "\(changed.count) unit\(changed.count == 1 ? "'s" : "s'") rank, band or awards change (marked *)")\n")
                 var t = TextTable([.init(""), .init("unit"), .init("name"), .init("today", .right), .init("rank", .right), .init("band"),

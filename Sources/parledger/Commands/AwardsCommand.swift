@@ -29,7 +29,7 @@ struct AwardsCommand: ParsableCommand {
         let results = partitions.map { ($0, book.awards($0, rules: spec.awards)) }
         switch read.format {
         case .json: printJSON(.array(results.map { Render.awardsJSON($0.0, $0.1) }))
-        case .csv: for r in results { printCSV(Render.awardsCSV(r.1)) }
+        case .csv: printCSV(Render.awardsCSV(results), bom: read.bom)
         case .table: for r in results { print(Self.table(r.0, r.1, all: all)) }
         }
     }

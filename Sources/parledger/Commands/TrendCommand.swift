@@ -39,7 +39,7 @@ struct TrendCommand: ParsableCommand {
         let trends = partitions.compactMap { book.trend($0) }
         switch read.format {
         case .json: printJSON(.array(trends.map(Render.trendJSON)))
-        case .csv: for t in trends { printCSV(Render.trendCSV(t)) }
+        case .csv: printCSV(Render.trendCSV(trends), bom: read.bom)
         case .table: for t in trends { print(Self.table(t)) }
         }
     }
@@ -91,7 +91,7 @@ struct TrendCommand: ParsableCommand {
                 t.append([.number(String(s.partition.year)), s.row.percent.map { .number($0.description) } ?? .empty,
                           s.row.rank.map { .number(String($0)) } ?? .empty, .number(String(s.of)), s.row.band.map { .text($0.code) } ?? .empty])
             }
-            printCSV(t)
+            printCSV(t, bom: read.bom)
         case .table:
             print("\(first.row.name) (\(unit)) · \(index) · block \(first.partition.block)")
             var t = TextTable([.init("year", .right), .init("percent", .right), .init("change", .right), .init("rank", .right), .init("band")])
