@@ -58,7 +58,7 @@ struct Fields {
 
     func has(_ key: String) -> Bool { value(key) != nil }
 
-    func string(_ key: String, maxLength: Int = 1 << 20) throws -> String {
+    func string(_ key: String, maxLength: Int = EventLimits.textBytes) throws -> String {
         guard let v = value(key) else { throw FieldError(name(key), "missing required field") }
         guard case .string(let s) = v else { throw FieldError(name(key), "expected a string, found \(v.kind)") }
         guard s.utf8.count <= maxLength else { throw FieldError(name(key), "longer than \(maxLength) bytes") }

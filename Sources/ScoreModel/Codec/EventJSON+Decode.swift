@@ -10,6 +10,9 @@ public enum EventJSON {
     /// Decodes one line; a failure names the field and the reason (the
     /// caller adds file and line).
     public static func decode(line: UnsafeRawBufferPointer) throws(LineError) -> Event {
+        guard line.count <= EventLimits.lineBytes else {
+            throw LineError(field: nil, message: "the line is \(line.count) bytes: one event is at most \(EventLimits.lineBytes) bytes (1 MiB)")
+        }
         let value: JSONValue
         do {
             value = try JSONParser.parse(line)
@@ -89,14 +92,14 @@ public enum EventJSON {
         case .frameworkPublished:
             return .frameworkPublished(try framework(f))
         case .assessmentSubmitted:
-            return .assessmentSubmitted(AssessmentSubmitted(key: try itemKey(f), value: try f.scoreValue(), evidence: try f.strings("evidence"),
+            return .assessmentSubmitted(AssessmentSubmitted(key: try itemKey(f), value: try f.scoreValue(), evidence: try f.evidence(),
                                                             note: try f.optionalString("note")))
         case .appraisalRecorded:
             let round = try f.integer("round", in: Int.min...Int.max)
             guard round == 1 || round == 2 else { throw FieldError("round", "\(round) is not a round: 1 (appraisal) or 2 (after explanation)") }
             return .appraisalRecorded(AppraisalRecorded(key: try itemKey(f), value: try f.scoreValue(), round: round, note: try f.optionalString("note")))
         case .explanationSubmitted:
-            return .explanationSubmitted(ExplanationSubmitted(key: try itemKey(f), text: try nonEmpty(f, "text"), evidence: try f.strings("evidence")))
+            return .explanationSubmitted(ExplanationSubmitted(key: try itemKey(f), text: try nonEmpty(f, "text"), evidence: try f.evidence()))
         case .surveyRecorded:
             return .surveyRecorded(SurveyRecorded(key: try itemKey(f), score: try f.score("score"),
                                                   respondents: f.has("respondents") ? try f.integer("respondents", in: 0...1_000_000_000) : nil))
