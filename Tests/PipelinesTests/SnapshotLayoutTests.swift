@@ -65,6 +65,32 @@ struct SnapshotLayoutTests {
         #expect(stems.count == 4)
     }
 
+    @Test("A snapshot of manifest format /1 (dashes unescaped, no partitions) still verifies, and diffs against /2 with no change")
+    func legacyFormat() throws {
+        let s = try AuditTests.Scratch([
+            Self.unit("B", block: "2024-department"), Self.framework(index: "PAR", year: 2023, block: "2024-department"),
+            Self.assess("B", index: "PAR", year: 2023),
+        ])
+        let now = s.path + "/now", old = s.path + "/old"
+        let report = try PipelineRunner.run(Self.spec, log: s.log, out: now)
+        try FileManager.default.copyItem(atPath: now, toPath: old)
+        var legacy = report.manifest
+        legacy.format = "parledger-snapshot/1"
+        for i in legacy.files.indices {
+            let path = SnapshotPath.path(legacy.files[i].path, partition: legacy.files[i].partition, inFormat: legacy.format)
+            try FileManager.default.moveItem(atPath: old + "/" + legacy.files[i].path, toPath: old + "/" + path)
+            legacy.files[i].path = path
+            legacy.files[i].partition = nil
+        }
+        legacy.files.sort { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
+        try Data(legacy.serialized()).write(to: URL(fileURLWithPath: old + "/manifest.json"))
+        #expect(legacy.files.contains { $0.path == "ranking/PAR-2023-2024-department.json" })
+        let verified = try SnapshotVerifier.verify(snapshot: old, spec: Self.spec, log: s.log)
+        #expect(verified.ok, "\(verified.problems)")
+        #expect(try SnapshotDiff.diff(old, now).isEmpty)
+        #expect(try SnapshotDiff.diff(now, old).isEmpty)
+    }
+
     @Test("Names are percent-encoded codes: no path leaves the directory, `-` and `.` escaped")
     func components() {
         #expect(SnapshotPath.component("department") == "department")

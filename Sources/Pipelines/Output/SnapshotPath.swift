@@ -57,6 +57,22 @@ public enum SnapshotPath {
         return "\(String(decoding: keep, as: UTF8.self))~\(digest).\(ext)"
     }
 
+    /// The name format `parledger-snapshot/1` gave the same file: `-` left
+    /// as it is in codes, no length bound (so a name could be shared or too
+    /// long; read only to check and compare old snapshots).
+    public static func legacyName(index: String, year: Int, block: String, ext: String) -> String {
+        func v1(_ text: String) -> String { component(text).replacingOccurrences(of: "%2D", with: "-") }
+        return "\(v1(index))-\(year)-\(v1(block)).\(ext)"
+    }
+
+    /// `path` (a current-format path of `partition`'s file) as a snapshot of
+    /// manifest format `format` names it.
+    public static func path(_ path: String, partition: Manifest.PartitionName?, inFormat format: String) -> String {
+        guard format == "parledger-snapshot/1", let partition, let slash = path.firstIndex(of: "/"), let dot = path.lastIndex(of: ".") else { return path }
+        let ext = String(path[path.index(after: dot)...])
+        return "\(path[..<slash])/\(legacyName(index: partition.index, year: partition.year, block: partition.block, ext: ext))"
+    }
+
     /// The (index, year, block) of a file name that was not shortened; nil
     /// for a shortened one (its manifest entry names the partition) or a
     /// name that is not a partition's.

@@ -38,7 +38,7 @@ public enum SnapshotDiff {
             warnings.append("the snapshots come from different pipeline configurations (\(left.pipeline) \(left.configHash.prefix(12))… in \(a), "
                             + "\(right.pipeline) \(right.configHash.prefix(12))… in \(b)): files, rules and verdicts may differ because of that, not the log")
         }
-        let before = files(left), after = files(right)
+        let before = files(left, other: right), after = files(right, other: left)
         var changes: [Change] = []
         for key in Set(before.keys).union(after.keys).sorted() {
             let old = before[key], new = after[key]
@@ -78,13 +78,22 @@ public enum SnapshotDiff {
     }
 
     /// The manifest's files by what they hold: `ranking/PAR\02023\0department.json`.
-    static func files(_ m: Manifest) -> [String: Manifest.File] {
+    /// A format-/1 name (no partition in its entry, `-` unescaped) is
+    /// matched with the partitions `other` names.
+    static func files(_ m: Manifest, other: Manifest) -> [String: Manifest.File] {
+        var legacy: [String: Manifest.PartitionName] = [:]
+        if m.format == "parledger-snapshot/1" {
+            for file in other.files {
+                guard let p = file.partition, let dot = file.path.lastIndex(of: ".") else { continue }
+                legacy[SnapshotPath.legacyName(index: p.index, year: p.year, block: p.block, ext: String(file.path[file.path.index(after: dot)...]))] = p
+            }
+        }
         var out: [String: Manifest.File] = [:]
         for file in m.files {
             let parts = file.path.split(separator: "/")
             guard parts.count == 2, let dot = parts[1].lastIndex(of: ".") else { out[file.path] = file; continue }
             let ext = parts[1][dot...]
-            if let p = file.partition ?? SnapshotPath.partition(ofName: String(parts[1])) {
+            if let p = file.partition ?? legacy[String(parts[1])] ?? SnapshotPath.partition(ofName: String(parts[1])) {
                 out["\(parts[0])/\(p.index)\u{0}\(p.year)\u{0}\(p.block)\(ext)"] = file
             } else {
                 out[file.path] = file
