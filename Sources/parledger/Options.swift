@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Pipelines
+import EventLog
 
 /// `--log DIR`, shared by every command.
 struct LogLocation: ParsableArguments {

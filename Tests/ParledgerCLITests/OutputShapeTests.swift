@@ -103,5 +103,8 @@ struct OutputShapeTests {
         #expect(r.err.contains(blocker) && (r.err.contains("File exists") || r.err.contains("Not a directory")), "\(r.err)")
         #expect(!r.err.contains("NSCocoaErrorDomain") && !r.err.contains("error 512"))
         #expect(try Data(contentsOf: URL(fileURLWithPath: blocker)) == Data("not a directory".utf8))
+        let initLog = try CLI.run(["init", "--log", blocker + "/events"])
+        #expect(initLog.status == 1 && initLog.err.contains("cannot create \(blocker)/events: Not a directory"), "\(initLog.err)")
+        #expect(!initLog.err.contains("NSCocoaErrorDomain"))
     }
 }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import EventLog
 
 /// Writes a run's files and its manifest into an output directory, all or
 /// nothing.

@@ -10,8 +10,15 @@ public enum FileSystemMessage {
     /// `path: reason` for a Foundation or POSIX file error; nil for any
     /// other error (which describes itself).
     public static func describe(_ error: any Error) -> String? {
+        guard let reason = reason(error) else { return nil }
+        if let e = error as? CocoaError, let path = e.filePath ?? e.url?.path { return "\(path): \(reason)" }
+        return reason
+    }
+
+    /// The reason alone, in words (`Not a directory`); nil for an error
+    /// that is not a file-system error.
+    public static func reason(_ error: any Error) -> String? {
         if let e = error as? CocoaError {
-            let path = e.filePath ?? e.url?.path
             var reason: String
             if let underlying = e.underlying as NSError?, underlying.domain == NSPOSIXErrorDomain {
                 reason = String(cString: strerror(Int32(underlying.code)))
@@ -26,7 +33,7 @@ public enum FileSystemMessage {
                 default: reason = "file error \(e.code.rawValue)"
                 }
             }
-            return path.map { "\($0): \(reason)" } ?? reason
+            return reason
         }
         if let e = error as? POSIXError { return String(cString: strerror(e.code.rawValue)) }
         return nil
