@@ -16,7 +16,7 @@ struct ExplainCommand: ParsableCommand {
 
     func run() throws {
         let book = try read.book(location, only: (UnitCode(unit), IndexCode(index), year))
-        guard book.units[UnitCode(unit)] != nil else { throw fail("unknown unit \(unit)") }
+        if let problem = WhatExists.problem(book, unit: unit, index: index, year: year, item: item) { throw fail(problem) }
         let seqs = book.lineage(unit: UnitCode(unit), index: IndexCode(index), year: year, item: item.map { ItemCode($0) })
         let events: [EventSeq: RecordedEvent]
         do { events = try PipelineRunner.events(log: location.log, seqs: seqs) } catch { throw fail(error) }
@@ -123,6 +123,7 @@ struct HistoryCommand: ParsableCommand {
     func run() throws {
         let book = try read.book(location, only: (UnitCode(unit), IndexCode(index), year))
         let key = ItemKey(unit: UnitCode(unit), index: IndexCode(index), year: year, item: ItemCode(item))
+        if let problem = WhatExists.problem(book, unit: unit, index: index, year: year, item: item) { throw fail(problem) }
         guard book.item(key) != nil else { throw fail("no item \(item) for unit \(unit) in \(index) \(year)") }
         let events: [EventSeq: RecordedEvent]
         do { events = try PipelineRunner.events(log: location.log, seqs: Set(book.ledger(key)?.lineage ?? [])) } catch { throw fail(error) }
