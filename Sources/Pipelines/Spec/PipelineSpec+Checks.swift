@@ -54,7 +54,6 @@ extension PipelineSpec {
     /// partitions this pipeline selects; throws naming the YAML line, the
     /// band, the framework and the bands it has.
     public func checkAwards(against frameworks: [Partition: Framework]) throws {
-        guard projections.contains(.awards) else { return }
         let selected = frameworks.filter { selects($0.key) }.sorted { $0.key < $1.key }
         for band in bandPlaces {
             for code in band.codes {
