@@ -68,6 +68,10 @@ struct OutputShapeTests {
         #expect((rows[0]["provisionalReasons"] as? [String]) == ["2 appeals are open: KN-2023-2, KN-2023-4"])
         let appealing = rows.filter { !(($0["openAppeals"] as? [String]) ?? []).isEmpty }
         #expect(Set(appealing.flatMap { $0["openAppeals"] as! [String] }) == ["KN-2023-2", "KN-2023-4"])
+        // appeal list: the current score the table shows is in JSON too.
+        let appeals = try CLI.run(["appeal", "list", "--log", log, "--format", "json"]).out
+        let list = try #require(try JSONSerialization.jsonObject(with: Data(appeals.utf8)) as? [[String: Any]])
+        #expect(list.count == 7 && list.allSatisfy { $0["current"] is NSNumber })
     }
 
     @Test("diff: a CSV-only pipeline's change is found, exit 1; no change exits 0; other configs are warned about; not a snapshot exits 2")

@@ -23,15 +23,18 @@ struct AppealCommand: ParsableCommand {
             case .json:
                 printJSON(.array(appeals.map { a in
                     .object([("appeal", .string(a.id.rawValue)), ("unit", .string(a.key.unit.rawValue)), ("index", .string(a.key.index.rawValue)),
-                             ("year", .number(String(a.key.year))), ("item", .string(a.key.item.rawValue)), ("requested", .number(a.requested.description)),
+                             ("year", .number(String(a.key.year))), ("item", .string(a.key.item.rawValue)),
+                             ("current", book.effective(a.key).isApplicable ? .number(book.effective(a.key).points.description) : .null),
+                             ("requested", .number(a.requested.description)),
                              ("filed", .number(String(a.filed.rawValue))), ("state", .string(a.resolution?.outcome.rawValue ?? "open")),
                              ("score", a.resolution?.score.map { .number($0.description) } ?? .null)])
                 }))
             case .csv:
-                var t = CSVTable(header: ["appeal", "unit", "index", "year", "item", "requested", "filed", "state", "score"])
+                var t = CSVTable(header: ["appeal", "unit", "index", "year", "item", "current", "requested", "filed", "state", "score"])
                 for a in appeals {
+                    let current = book.effective(a.key)
                     t.append([.text(a.id.rawValue), .text(a.key.unit.rawValue), .text(a.key.index.rawValue), .number(String(a.key.year)),
-                              .text(a.key.item.rawValue), .number(a.requested.description), .number(String(a.filed.rawValue)),
+                              .text(a.key.item.rawValue), current.isApplicable ? .number(current.points.description) : .empty, .number(a.requested.description), .number(String(a.filed.rawValue)),
                               .text(a.resolution?.outcome.rawValue ?? "open"), a.resolution?.score.map { .number($0.description) } ?? .empty])
                 }
                 printCSV(t, bom: read.bom)
