@@ -60,4 +60,14 @@ struct EmptySelectionTests {
         let unit = try CLI.run(["trend", "--log", log, "--unit", "NOPE"])
         #expect(unit.status == 1 && unit.err.contains("no such unit in the log"))
     }
+
+    @Test("history of an item no event has touched is an error that says so, not an empty table")
+    func emptyHistory() throws {
+        let log = try TerminalEscapeTests.hostileLog()
+        defer { try? FileManager.default.removeItem(atPath: log) }
+        let line = TerminalEscapeTests.lines[1].replacingOccurrences(of: #""framework":"F","index":"PAR","year":2023"#, with: #""framework":"G","index":"PAR","year":2024"#)
+        #expect(try CLI.run(["import", "--log", log, "-"], stdin: line + "\n").status == 0)
+        let r = try CLI.run(["history", "--log", log, "--unit", "SKHDT", "--year", "2024", "--item", "1.1.1"])
+        #expect(r.status == 1 && r.out.isEmpty && r.err.contains("no event has touched item 1.1.1 of SKHDT in PAR 2024 yet: it counts 0 (status missing)"), "\(r.err)")
+    }
 }

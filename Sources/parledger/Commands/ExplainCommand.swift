@@ -128,6 +128,9 @@ struct HistoryCommand: ParsableCommand {
         let events: [EventSeq: RecordedEvent]
         do { events = try PipelineRunner.events(log: location.log, seqs: Set(book.ledger(key)?.lineage ?? [])) } catch { throw fail(error) }
         let history = book.history(key, lookup: { events[$0] }) ?? []
+        guard !history.isEmpty else {
+            throw fail("no event has touched item \(item) of \(unit) in \(index) \(year) yet: it counts 0 (status \(book.effective(key).status.rawValue))")
+        }
         switch read.format {
         case .json:
             printJSON(.array(history.map { h in
