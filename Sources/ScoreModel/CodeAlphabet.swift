@@ -24,6 +24,7 @@ public enum CodeAlphabet {
     /// Why `text` is not a valid code, naming the first character at fault
     /// (counted from 1) and what it is; nil when it is valid.
     public static func problem(in text: String) -> String? {
+        if isPlainASCII(text) { return nil }
         var previous: Unicode.Scalar?
         let scalars = Array(text.unicodeScalars)
         for (i, scalar) in scalars.enumerated() {
@@ -51,6 +52,24 @@ public enum CodeAlphabet {
             return "the code is not in Unicode NFC (a letter is written as a base and combining marks); write it precomposed"
         }
         return nil
+    }
+
+    /// The common case, checked without Unicode tables: ASCII letters,
+    /// digits and separators, single inner spaces (ASCII is always NFC).
+    static func isPlainASCII(_ text: String) -> Bool {
+        var previousSpace = true   // no leading space
+        for b in text.utf8 {
+            switch b {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: ":"), UInt8(ascii: "@"):
+                previousSpace = false
+            case UInt8(ascii: " ") where !previousSpace:
+                previousSpace = true
+            default:
+                return false
+            }
+        }
+        return !previousSpace   // not empty, no trailing space
     }
 
     /// A control character (C0, DEL, C1) or a bidi control (U+061C,
