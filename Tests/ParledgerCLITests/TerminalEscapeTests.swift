@@ -53,6 +53,16 @@ struct TerminalEscapeTests {
         }
     }
 
+    @Test("export writes control and bidi characters as JSON escapes: the same value, nothing raw on a terminal, and the note decodes back the same")
+    func exportEscaped() throws {
+        let log = try Self.hostileLog()
+        defer { try? FileManager.default.removeItem(atPath: log) }
+        let r = try CLI.run(["export", "--log", log])
+        #expect(r.status == 0 && !Self.raw(r.out) && r.out.contains(#"\u202e"#) && r.out.contains(#"\u009b"#), "\(r.out)")
+        let lines = r.out.split(separator: "\n").map(String.init)
+        if case .assessmentSubmitted(let a) = try EventJSON.decode(line: lines[2]).body { #expect(a.note == Self.hostile) } else { Issue.record("not an assessment") }
+    }
+
     @Test("An import error that quotes a hostile value shows it escaped, and nothing is written")
     func importErrorEscaped() throws {
         let log = try Self.hostileLog()

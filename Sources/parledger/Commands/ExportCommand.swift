@@ -35,7 +35,7 @@ struct ExportCommand: ParsableCommand {
                 }
             }
             try Ledger.export(directory: location.log, from: EventSeq(fromSeq ?? 1), through: toSeq.map { EventSeq($0) }) { line in
-                out.write(line)
+                out.write(Terminal.jsonSafe(line))   // the same JSON value; no bidi or C1 control reaches a terminal raw
                 out.write("\n")
             }
             out.flush()

@@ -41,7 +41,10 @@ enum Terminal {
     /// `\uXXXX` escapes: the same JSON value, harmless on a terminal.
     /// (Canonical JSON already escapes C0 controls.)
     static func jsonSafe(_ json: String) -> String {
-        guard json.unicodeScalars.contains(where: isUnsafe) else { return json }
+        // C1 controls and bidi controls start with one of these UTF-8 bytes:
+        // most lines (Vietnamese included) have none and pass untouched.
+        guard json.utf8.contains(where: { $0 == 0xC2 || $0 == 0xD8 || $0 == 0xE2 }),
+              json.unicodeScalars.contains(where: { isUnsafe($0) && $0.value >= 0x7F }) else { return json }
         var out = String.UnicodeScalarView()
         for scalar in json.unicodeScalars {
             if isUnsafe(scalar) && scalar.value >= 0x7F {
