@@ -89,7 +89,7 @@ let package = Package(
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "EventLog", "ScoreModel"]),
         .testTarget(name: "ProjectionsTests", dependencies: ["Projections", "ScoreModel"]),
         .testTarget(name: "PipelinesTests", dependencies: ["SnapshotSwapChild", "Pipelines", "Ledger", "ScoreModel", "Projections", "DataGen"]),
-        .testTarget(name: "ParledgerCLITests", dependencies: ["parledger", "ScoreModel"]),
+        .testTarget(name: "ParledgerCLITests", dependencies: ["parledger", "ScoreModel", "EventLog", "Pipelines"]),
     ]
 )
 

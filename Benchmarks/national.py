@@ -248,7 +248,7 @@ def check_examples(args, parledger, work):
     timed([parledger, "init", "--log", log])
     timed([parledger, "import", "--log", log, data])
     snapshot = os.path.join(work, "full")
-    timed([parledger, "run", "--log", log, os.path.join(ROOT, "pipelines", "nightly.yaml"), "--out", snapshot, "--full"])
+    timed([parledger, "run", "--log", log, os.path.join(ROOT, "pipelines", "examples.yaml"), "--out", snapshot, "--full"])
     export = os.path.join(work, "export.jsonl")
     with open(export, "wb") as f:
         timed([parledger, "export", "--log", log], stdout=f)

@@ -101,7 +101,7 @@ public final class LogWriter: Sendable {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
-            throw EventLogError(.io, "cannot create \(directory): \(error.localizedDescription)")
+            throw EventLogError(.io, "cannot create \(directory): \(FileSystemMessage.reason(error) ?? "\(error)")")
         }
         if let segments = try? SegmentFile.list(in: directory), !segments.isEmpty {
             throw EventLogError(.exists, "\(directory) holds segment files but no \(LogLayout.markerName)",

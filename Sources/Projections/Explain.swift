@@ -48,6 +48,10 @@ public struct Explanation: Hashable, Sendable {
     /// The framework's ranking rule, which `rank` follows.
     public var rule: RankingRule
     public var areas: [AreaNode]
+    /// The one item explained, when only one was asked for: then `points`
+    /// and `max` are that item's, and there is no percent, band or rank
+    /// (a band belongs to a unit's total, never to one item).
+    public var item: ItemCode? = nil
 }
 
 extension ScoreBook {
@@ -90,10 +94,12 @@ extension ScoreBook {
             areas.append(Explanation.AreaNode(area: area, points: points, max: max, percent: Percent(points: points, max: max), criteria: criteria))
         }
         let points = areas.reduce(Score.zero) { $0 + $1.points }, max = areas.reduce(Score.zero) { $0 + $1.max }
-        let percent = Percent(points: points, max: max)
-        return Explanation(unit: info, partition: partition, framework: framework.id, points: points, max: max, percent: percent,
-                           band: only == nil ? row?.band : percent.flatMap { framework.band(for: $0) }, rank: only == nil ? row?.rank : nil,
-                           rule: framework.ranking, areas: areas)
+        guard only == nil else {
+            return Explanation(unit: info, partition: partition, framework: framework.id, points: points, max: max, percent: nil,
+                               band: nil, rank: nil, rule: framework.ranking, areas: areas, item: only)
+        }
+        return Explanation(unit: info, partition: partition, framework: framework.id, points: points, max: max,
+                           percent: Percent(points: points, max: max), band: row?.band, rank: row?.rank, rule: framework.ranking, areas: areas)
     }
 
     /// An event line with its role for the item.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import EventLog
 
 /// `--log DIR`, shared by every command.
 struct LogLocation: ParsableArguments {
@@ -9,12 +10,13 @@ struct LogLocation: ParsableArguments {
 
 /// Prints an error the way every command does: on stderr, then exits non-zero.
 func fail(_ error: any Error, exitCode: Int32 = 1) -> ExitCode {
-    FileHandle.standardError.write(Data("parledger: error: \(error)\n".utf8))
+    let text = FileSystemMessage.describe(error).map { $0 + (FileSystemMessage.hint(error).map { " (\($0))" } ?? "") } ?? "\(error)"
+    Terminal.writeError("parledger: error: \(text)\n")
     return ExitCode(exitCode)
 }
 
 func printErr(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
+    Terminal.writeError(text + "\n")
 }
 
 /// Bytes for people: `1.2 MiB`.

@@ -10,6 +10,9 @@ struct ReadOptions: ParsableArguments {
     @Option(help: "Output: table (for people), json or csv.")
     var format: OutputFormat = .table
 
+    @Flag(help: "With --format csv: begin with a UTF-8 byte-order mark, so Excel shows Vietnamese correctly.")
+    var bom = false
+
     @Option(name: .customLong("as-of"), help: ArgumentHelp("Only events whose business time is at or before TIME (RFC 3339, e.g. 2024-02-19T14:00:00+07:00).", valueName: "time"))
     var asOf: String?
 
@@ -23,6 +26,7 @@ struct ReadOptions: ParsableArguments {
     var noCheckpoint = false
 
     func validate() throws {
+        if bom && format != .csv { throw ValidationError("--bom goes with --format csv") }
         if asOf != nil && atSeq != nil { throw ValidationError("give --as-of or --at-seq, not both") }
         if checkpoint != nil && (asOf != nil || atSeq != nil) { throw ValidationError("--checkpoint reads the log at its head: not with --as-of or --at-seq") }
         if checkpoint != nil && noCheckpoint { throw ValidationError("give --checkpoint or --no-checkpoint, not both") }
@@ -55,16 +59,6 @@ struct ReadOptions: ParsableArguments {
             throw fail(error)
         }
     }
-}
-
-/// Prints canonical JSON to standard output.
-func printJSON(_ value: CanonicalJSON) {
-    print(value.text, terminator: "")
-}
-
-/// Prints a CSV table (without the BOM: standard output is for pipes).
-func printCSV(_ table: CSVTable) {
-    print(String(decoding: table.serialized().dropFirst(3), as: UTF8.self), terminator: "")
 }
 
 func bandLabel(_ band: Band?) -> String { band?.label ?? "—" }

@@ -55,7 +55,7 @@ struct CLIFailureTests {
         let item = try CLI.run(["explain", "--log", log, "--unit", "SKHDT", "--year", "2023", "--item", "9.9"])
         #expect(item.status == 1 && item.err.contains("item 9.9 is not in framework PAR-2023-department"))
         let history = try CLI.run(["history", "--log", log, "--unit", "SKHDT", "--year", "2031", "--item", "1.1.1"])
-        #expect(history.status == 1 && history.err.contains("no item 1.1.1 for unit SKHDT in PAR 2031"))
+        #expect(history.status == 1 && history.err.contains("no framework scores SKHDT in PAR 2031 (block department has PAR years 2022, 2023)"))
         let appeal = try CLI.run(["appeal", "what-if", "--log", log, "KN-404"])
         #expect(appeal.status == 1 && appeal.err.contains("no appeal KN-404") && appeal.err.contains("appeal list"))
         let whatIf = try CLI.run(["appeal", "what-if", "--log", log, "KN-2023-2"])
@@ -68,7 +68,7 @@ struct CLIFailureTests {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let diff = try CLI.run(["diff", dir, dir])
-        #expect(diff.status == 1 && diff.err.contains("not a snapshot directory (no manifest.json)"))
+        #expect(diff.status == 2 && diff.err.contains("not a snapshot directory (no manifest.json)"))
         let verify = try CLI.run(["verify-snapshot", dir])
         #expect(verify.status == 1 && verify.err.contains("no manifest"))
     }

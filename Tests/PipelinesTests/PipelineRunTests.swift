@@ -43,13 +43,15 @@ struct PipelineRunTests {
         }
     }
 
-    @Test("Both shipped pipelines parse")
+    @Test("The shipped pipelines parse")
     func shippedPipelines() throws {
         let nightly = try Self.nightly
         #expect(nightly.projections == [.ranking, .trend, .awards])
         #expect(nightly.awards.map(\.code) == ["emulation-flag", "certificate-of-merit"])
         let review = try PipelineRunner.load(Self.root.appendingPathComponent("pipelines/appeals-review.yaml").path)
         #expect(review.formats == [.json])
+        let examples = try PipelineRunner.load(Self.root.appendingPathComponent("pipelines/examples.yaml").path)
+        #expect(examples.projections == [.ranking] && examples.awards.isEmpty)
     }
 
     @Test("Two runs of the same log and pipeline write the same bytes, manifest included")

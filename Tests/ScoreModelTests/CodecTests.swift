@@ -14,9 +14,13 @@ struct RandomEvents {
     mutating func int(_ n: Int) -> Int { Int(next() % UInt64(n)) }
     mutating func text() -> String {
         let pool = ["", "Sở Kế hoạch và Đầu tư", "UBND huyện Châu Thành", "S\u{1EDF} Y t\u{1EBF}", "So\u{31B}\u{309} Y te\u{302}\u{301}",
-                    "quote \" backslash \\ tab \t newline \n", "emoji 🇻🇳", "\u{1}\u{1F}", String(repeating: "Đồng Tháp ", count: 10_000)]
+                    "quote \" backslash \\ tab \t newline \n", "emoji 🇻🇳", "\u{1}\u{1F}", String(repeating: "Đồng Tháp ", count: 4_000)]
         return pool[int(pool.count)]
     }
+    /// A piece of evidence: non-empty, at most 2,000 bytes.
+    mutating func evidence() -> String { String(text().prefix(100)) + "e" }
+    /// A name: one line of visible text (the importer refuses control and bidi characters in names).
+    mutating func name() -> String { String(String.UnicodeScalarView(text().unicodeScalars.filter { !CodeAlphabet.isInvisibleControl($0) })) }
     mutating func code() -> String { ["SKHDT", "HCT", "1.1.1", "x", "đơn-vị", "A" + String(int(1000))][int(6)] }
     mutating func score() -> Score { Score(thousandths: Int64(int(200_001)) - 100_000) }
     mutating func value() -> ScoreValue { int(5) == 0 ? .notApplicable : .score(score()) }
@@ -46,12 +50,12 @@ struct RandomEvents {
     mutating func event() -> Event {
         let body: EventBody
         switch int(11) {
-        case 0: body = .unitRegistered(UnitRegistered(unit: UnitCode(code()), name: text() + "x", block: BlockCode(code()), parent: int(2) == 0 ? nil : UnitCode(code())))
-        case 1: body = .unitRenamed(UnitRenamed(unit: UnitCode(code()), name: text() + "y"))
+        case 0: body = .unitRegistered(UnitRegistered(unit: UnitCode(code()), name: name() + "x", block: BlockCode(code()), parent: int(2) == 0 ? nil : UnitCode(code())))
+        case 1: body = .unitRenamed(UnitRenamed(unit: UnitCode(code()), name: name() + "y"))
         case 2: body = .frameworkPublished(framework())
-        case 3: body = .assessmentSubmitted(AssessmentSubmitted(key: key(), value: value(), evidence: (0..<int(3)).map { _ in text() }, note: int(2) == 0 ? nil : text()))
+        case 3: body = .assessmentSubmitted(AssessmentSubmitted(key: key(), value: value(), evidence: (0..<int(3)).map { _ in evidence() }, note: int(2) == 0 ? nil : text()))
         case 4: body = .appraisalRecorded(AppraisalRecorded(key: key(), value: value(), round: 1 + int(2), note: int(2) == 0 ? nil : text()))
-        case 5: body = .explanationSubmitted(ExplanationSubmitted(key: key(), text: text() + "z", evidence: (0..<int(3)).map { _ in text() }))
+        case 5: body = .explanationSubmitted(ExplanationSubmitted(key: key(), text: text() + "z", evidence: (0..<int(3)).map { _ in evidence() }))
         case 6: body = .surveyRecorded(SurveyRecorded(key: key(), score: score(), respondents: int(2) == 0 ? nil : int(10_000)))
         case 7: body = .correctionIssued(CorrectionIssued(target: int(2) == 0 ? .seq(EventSeq(UInt64(1 + int(1_000_000)))) : .id(EventID(code().filter { $0.isASCII } + "1")),
                                                           value: value(), reason: text() + "r"))

@@ -9,7 +9,18 @@ import ScoreModel
 /// same manifest, byte for byte.
 public struct Manifest: Codable, Hashable, Sendable {
     public static let fileName = "manifest.json"
-    public static let currentFormat = "parledger-snapshot/1"
+    /// `/2`: codes' `-` escaped in file names, long names shortened, each
+    /// file's partition in its entry. `/1` manifests are still read.
+    public static let currentFormat = "parledger-snapshot/2"
+    public static let readableFormats = ["parledger-snapshot/1", currentFormat]
+
+    /// The (index, year, block) a file belongs to.
+    public struct PartitionName: Codable, Hashable, Sendable {
+        public var index: String
+        public var year: Int
+        public var block: String
+        public init(index: String, year: Int, block: String) { self.index = index; self.year = year; self.block = block }
+    }
 
     public struct LogPoint: Codable, Hashable, Sendable {
         /// The last seq the run read (0 for an empty log).
@@ -29,7 +40,12 @@ public struct Manifest: Codable, Hashable, Sendable {
         public var path: String
         public var bytes: Int
         public var sha256: String
-        public init(path: String, bytes: Int, sha256: String) { self.path = path; self.bytes = bytes; self.sha256 = sha256 }
+        /// The partition the file belongs to (format /2): a shortened file
+        /// name is understood by this.
+        public var partition: PartitionName?
+        public init(path: String, bytes: Int, sha256: String, partition: PartitionName? = nil) {
+            self.path = path; self.bytes = bytes; self.sha256 = sha256; self.partition = partition
+        }
     }
 
     public var format: String
@@ -58,7 +74,14 @@ public struct Manifest: Codable, Hashable, Sendable {
             ("configHash", .string(configHash)),
             ("log", .object(logMembers)),
             ("files", .array(files.map { file in
-                .object([("path", .string(file.path)), ("bytes", .number(String(file.bytes))), ("sha256", .string(file.sha256))])
+                var members: [(key: String, value: CanonicalJSON)] = [
+                    ("path", .string(file.path)), ("bytes", .number(String(file.bytes))), ("sha256", .string(file.sha256)),
+                ]
+                if let p = file.partition {
+                    members.append(("partition", .object([("index", .string(p.index)), ("year", .number(String(p.year))),
+                                                          ("block", .string(p.block))])))
+                }
+                return .object(members)
             })),
         ])
         return value.serialized()
@@ -73,9 +96,9 @@ public struct Manifest: Codable, Hashable, Sendable {
             throw PipelineError(code: .mismatch, place: file, message: "not a readable snapshot manifest: \(error)",
                                 hint: "the manifest was edited or truncated; re-run the pipeline")
         }
-        guard manifest.format == currentFormat else {
+        guard readableFormats.contains(manifest.format) else {
             throw PipelineError(code: .mismatch, place: file, message: "unknown manifest format \"\(manifest.format)\"",
-                                hint: "this parledger reads \(currentFormat)")
+                                hint: "this parledger reads \(readableFormats.joined(separator: " and "))")
         }
         // A manifest is input like any other: it may name nothing outside
         // its snapshot and no pipeline file outside pipelines/.

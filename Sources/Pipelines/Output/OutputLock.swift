@@ -1,3 +1,4 @@
+import EventLog
 import Foundation
 
 /// One writer per snapshot output at a time: an exclusive `flock(2)` on
@@ -15,7 +16,7 @@ public final class OutputLock: Sendable {
         do {
             try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
         } catch {
-            throw PipelineError(code: .badOutput, place: parent.path, message: "cannot create the output's parent directory: \(FileErrors.reason(error))",
+            throw PipelineError(code: .badOutput, place: parent.path, message: "cannot create the output's parent directory: \(FileSystemMessage.describe(error) ?? "\(error)")",
                                 hint: "check the path and its permissions")
         }
         path = parent.appendingPathComponent(".\(target.lastPathComponent).lock").path
@@ -40,17 +41,5 @@ public final class OutputLock: Sendable {
     deinit {
         flock(fd, LOCK_UN)
         close(fd)
-    }
-}
-
-/// File-system errors in words: the reason, never a bare error domain and code.
-enum FileErrors {
-    static func reason(_ error: any Error) -> String {
-        if let posix = error as? POSIXError { return String(cString: strerror(posix.code.rawValue)) }
-        let ns = error as NSError
-        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
-            return String(cString: strerror(Int32(underlying.code)))
-        }
-        return ns.localizedDescription
     }
 }

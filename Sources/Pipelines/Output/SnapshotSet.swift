@@ -3,10 +3,12 @@
 public struct SnapshotSet: Sendable {
     public private(set) var files: [(path: String, bytes: [UInt8])] = []
     private var paths: Set<String> = []
+    /// The partition of each file that belongs to one (for the manifest).
+    public private(set) var partitions: [String: Manifest.PartitionName] = [:]
 
     public init() {}
 
-    public mutating func add(_ path: String, _ bytes: [UInt8]) throws {
+    public mutating func add(_ path: String, _ bytes: [UInt8], partition: Manifest.PartitionName? = nil) throws {
         guard SnapshotPath.isContained(path) else {
             throw PipelineError(code: .badOutput, place: path, message: "an output path must stay inside the output directory")
         }
@@ -17,6 +19,7 @@ public struct SnapshotSet: Sendable {
             throw PipelineError(code: .badOutput, place: path, message: "two outputs of the run have the same path")
         }
         files.append((path, bytes))
+        if let partition { partitions[path] = partition }
     }
 
     /// Files in byte order of their paths: the order of the manifest.

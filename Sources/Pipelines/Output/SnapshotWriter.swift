@@ -18,19 +18,19 @@ public enum SnapshotWriter {
     @discardableResult
     public static func write(_ set: SnapshotSet, pipeline: String, configHash: String, log: Manifest.LogPoint,
                              to directory: String) throws -> Manifest {
-        let files = set.sorted
+        let files = set.sorted, partitions = set.partitions
         return try write(pipeline: pipeline, configHash: configHash, log: log, to: directory, keeping: nil) { sink in
-            for file in files { try sink.emit(file.path, file.bytes) }
+            for file in files { try sink.emit(file.path, file.bytes, partition: partitions[file.path]) }
         }
     }
 
     /// Where a run puts its files: new bytes, or a file kept unchanged from
     /// the snapshot being replaced. Safe to use from several threads.
     public struct Sink: Sendable {
-        let emitFile: @Sendable (String, [UInt8]) throws -> Void
+        let emitFile: @Sendable (String, [UInt8], Manifest.PartitionName?) throws -> Void
         let keepFile: @Sendable (String) throws -> Bool
-        /// Writes a file of the new snapshot.
-        public func emit(_ path: String, _ bytes: [UInt8]) throws { try emitFile(path, bytes) }
+        /// Writes a file of the new snapshot; `partition` goes into its manifest entry.
+        public func emit(_ path: String, _ bytes: [UInt8], partition: Manifest.PartitionName? = nil) throws { try emitFile(path, bytes, partition) }
         /// Carries `path` over from the snapshot being replaced (a hard
         /// link, or a copy where links are refused) with its manifest entry.
         /// False when that snapshot has no such file, or its content does
@@ -57,7 +57,7 @@ public enum SnapshotWriter {
                 try book.paths.add(path, [])
                 guard book.folders.insert(folder).inserted else { return }
                 do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
-                catch { throw PipelineError(code: .badOutput, place: folder, message: "cannot create a snapshot folder: \(FileErrors.reason(error))") }
+                catch { throw PipelineError(code: .badOutput, place: folder, message: "cannot create a snapshot folder: \(FileSystemMessage.describe(error) ?? "\(error)")") }
             }
             return url.path
         }
@@ -106,15 +106,15 @@ public enum SnapshotWriter {
         let stamp = "\(Int64(Date().timeIntervalSince1970 * 1_000_000))-\(getpid())"
         let fresh = parent.appendingPathComponent(".\(name).snap-\(stamp)")
         do { try fm.createDirectory(at: fresh, withIntermediateDirectories: true) }
-        catch { throw PipelineError(code: .badOutput, place: fresh.path, message: "cannot create the new snapshot: \(FileErrors.reason(error))",
+        catch { throw PipelineError(code: .badOutput, place: fresh.path, message: "cannot create the new snapshot: \(FileSystemMessage.describe(error) ?? "\(error)")",
                                     hint: "check the directory's permissions and free space") }
         let staging = Staging(fresh)
         let kept = Dictionary((previous?.files ?? []).map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
         let source = current
-        let sink = Sink(emitFile: { path, bytes in
+        let sink = Sink(emitFile: { path, bytes, partition in
             let file = try staging.place(path)
             try writeFile(bytes, to: file, sync: false)
-            staging.record(Manifest.File(path: path, bytes: bytes.count, sha256: sha256Hex(bytes)))
+            staging.record(Manifest.File(path: path, bytes: bytes.count, sha256: sha256Hex(bytes), partition: partition))
         }, keepFile: { path in
             guard let entry = kept[path], let source else { return false }
             let from = source.appendingPathComponent(path).path
@@ -142,8 +142,8 @@ public enum SnapshotWriter {
             throw error
         } catch {
             try? fm.removeItem(at: fresh)
-            throw PipelineError(code: .badOutput, place: target.path, message: "could not write the snapshot: \(FileErrors.reason(error))",
-                                hint: "check the directory's permissions and free space; the previous snapshot is unchanged")
+            throw PipelineError(code: .badOutput, place: target.path, message: "could not write the snapshot: \(FileSystemMessage.describe(error) ?? "\(error)")",
+                                hint: "\(FileSystemMessage.hint(error) ?? "check the directory's permissions and free space"); the previous snapshot is unchanged")
         }
     }
 

@@ -117,8 +117,8 @@ struct Checkpoint {
             try SnapshotWriter.writeFile(encoded(key: key), to: tmp, sync: false)
         } catch {
             unlink(tmp)
-            throw PipelineError(code: .badOutput, place: path, message: "cannot save the checkpoint: \(error)",
-                                hint: "check the directory's permissions and free space; the snapshot was written, the next run replays the whole log")
+            throw PipelineError(code: .badOutput, place: path, message: "cannot save the checkpoint: \(FileSystemMessage.describe(error) ?? "\(error)")",
+                                hint: "\(FileSystemMessage.hint(error) ?? "check the directory's permissions and free space"); the snapshot was written, the next run replays the whole log")
         }
         guard rename(tmp, path) == 0 else {
             unlink(tmp)

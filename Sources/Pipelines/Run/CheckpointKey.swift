@@ -1,4 +1,5 @@
 import Crypto
+import EventLog
 import Foundation
 
 /// The secret that authenticates a runner's checkpoints.
@@ -49,7 +50,7 @@ public struct CheckpointKey: Sendable {
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         } catch {
-            throw PipelineError(code: .badOutput, place: folder, message: "cannot create the folder of the checkpoint key: \(FileErrors.reason(error))",
+            throw PipelineError(code: .badOutput, place: folder, message: "cannot create the folder of the checkpoint key: \(FileSystemMessage.describe(error) ?? "\(error)")",
                                 hint: "set PARLEDGER_CHECKPOINT_KEY to a file path the runner may write")
         }
         var bytes = [UInt8](repeating: 0, count: 32)

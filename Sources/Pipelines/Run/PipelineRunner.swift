@@ -45,6 +45,10 @@ public enum PipelineRunner {
     public static func replay(log: String, limit: ReplayLimit, asOfText: String? = nil,
                               progress: Progress? = nil) throws -> (book: ScoreBook, events: Int, point: Manifest.LogPoint) {
         let reader = try LogReader(directory: log)
+        if case .seq(let s) = limit, s.rawValue > reader.head.seq.rawValue {
+            throw PipelineError(code: .log, place: log, message: "--at-seq \(s.rawValue) is past the head of the log, seq \(reader.head.seq.rawValue)",
+                                hint: "give a seq from 0 to \(reader.head.seq.rawValue), or leave --at-seq out to read to the head")
+        }
         var book = ScoreBook()
         let count = try fold(reader, into: &book, limit: limit, progress: progress)
         let head = reader.head
@@ -66,7 +70,8 @@ public enum PipelineRunner {
     public static func snapshot(_ spec: PipelineSpec, book: ScoreBook) throws -> (set: SnapshotSet, partitions: [Partition]) {
         // Rendering threads add to one set: under a lock.
         let set = Locked(SnapshotSet())
-        let sink = SnapshotWriter.Sink(emitFile: { path, bytes in try set.withLock { try $0.add(path, bytes) } }, keepFile: { _ in false })
+        let sink = SnapshotWriter.Sink(emitFile: { path, bytes, partition in try set.withLock { try $0.add(path, bytes, partition: partition) } },
+                                       keepFile: { _ in false })
         let partitions = try snapshot(spec, book: book, changed: nil, into: sink).partitions
         return (set.withLock { $0 }, partitions)
     }
@@ -137,7 +142,8 @@ public enum PipelineRunner {
             rendered += 1
             func add(_ projection: String, _ json: CanonicalJSON, _ csv: CSVTable) throws {
                 for ext in exts where !kept.contains(path(projection, ext)) {
-                    try sink.emit(path(projection, ext), ext == "json" ? json.serialized() : csv.serialized())
+                    try sink.emit(path(projection, ext), ext == "json" ? json.serialized() : csv.serialized(),
+                                  partition: Manifest.PartitionName(index: p.index.rawValue, year: p.year, block: p.block.rawValue))
                 }
             }
             var trend: BlockTrend?
@@ -190,6 +196,7 @@ public enum PipelineRunner {
         } else {
             (book, events, point) = try replay(log: log, limit: limit, asOfText: asOfText, progress: progress)
         }
+        try spec.check(against: book.frameworks)
         try checkNotBehind(out: out, log: log, point: point)
         // Going on from a checkpoint whose run wrote the snapshot now in
         // `out`: only the partitions the new events changed are rendered.

@@ -82,8 +82,10 @@ public enum Render {
         ])
     }
 
+    static let trendHeader = ["unit", "name", "percent", "previous", "change", "rank", "previous_rank", "places_gained", "band", "previous_band"]
+
     public static func trendCSV(_ t: BlockTrend) -> CSVTable {
-        var table = CSVTable(header: ["unit", "name", "percent", "previous", "change", "rank", "previous_rank", "places_gained", "band", "previous_band"])
+        var table = CSVTable(header: trendHeader)
         func n(_ p: Percent?) -> CSVTable.Cell { p.map { .number($0.description) } ?? .empty }
         func i(_ v: Int?) -> CSVTable.Cell { v.map { .number(String($0)) } ?? .empty }
         for u in t.units {

@@ -81,7 +81,9 @@ public enum SnapshotVerifier {
             book.apply(r)
         }
         let (set, _) = try PipelineRunner.snapshot(spec, book: book)
-        let derived = Dictionary(uniqueKeysWithValues: set.files.map { ($0.path, SnapshotWriter.sha256Hex($0.bytes)) })
+        let derived = Dictionary(set.files.map { file in   // named as the manifest's format names them
+            (SnapshotPath.path(file.path, partition: set.partitions[file.path], inFormat: manifest.format), SnapshotWriter.sha256Hex(file.bytes))
+        }, uniquingKeysWith: { first, _ in first })
         for file in manifest.files {
             guard let d = derived[file.path] else {
                 problems.append(Problem(kind: .contentDiffers, path: file.path, detail: "the log and pipeline do not produce this file"))

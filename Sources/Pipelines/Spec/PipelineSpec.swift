@@ -42,6 +42,8 @@ public struct PipelineSpec: Hashable, Sendable {
     public var blocks: Selection<BlockCode>
     public var awards: [AwardRule]
     public var formats: [Format]
+    /// Where each `band:` condition is in the file (not part of the config hash).
+    public var bandPlaces: [BandPlace] = []
 
     public func selects(_ p: Partition) -> Bool { indexes.contains(p.index) && years.contains(p.year) && blocks.contains(p.block) }
 
@@ -94,14 +96,26 @@ public struct PipelineSpec: Hashable, Sendable {
             if let node = s["blocks"] { blocks = try selection(node) { BlockCode(try $0.string()) } }
         }
         var awards: [AwardRule] = []
+        var bandPlaces: [BandPlace] = []
         if let list = m["awards"] {
             for node in try list.list() {
                 let a = try node.mapping(allowed: ["code", "name", "conditions"], required: ["code", "name", "conditions"])
                 let code = try a["code"]!.string()
                 if awards.contains(where: { $0.code == code }) { throw a["code"]!.error("award \"\(code)\" is declared twice") }
                 var conditions: [AwardCondition] = []
-                for c in try a["conditions"]!.list() { conditions += try condition(c) }
+                var placed: [(condition: AwardCondition, node: SpecNode)] = []
+                for c in try a["conditions"]!.list() {
+                    for parsed in try condition(c) {
+                        conditions.append(parsed)
+                        placed.append((parsed, c))
+                        if case .bandIn(let codes) = parsed {
+                            let at = (try? c.mapping(allowed: conditionKeys)["band"]?.mapping(allowed: ["in"])["in"]) ?? c
+                            bandPlaces.append(BandPlace(award: code, codes: codes, place: "\(at.file):\(at.line)", key: at.path))
+                        }
+                    }
+                }
                 guard !conditions.isEmpty else { throw a["conditions"]!.error("an award needs at least one condition") }
+                try checkTogether(placed)
                 awards.append(AwardRule(code: code, name: try a["name"]!.string(), conditions: conditions))
             }
         }
@@ -118,7 +132,7 @@ public struct PipelineSpec: Hashable, Sendable {
             }
         }
         return PipelineSpec(name: name, description: try m["description"]?.string(), projections: projections, indexes: indexes,
-                            years: years, blocks: blocks, awards: awards, formats: formats)
+                            years: years, blocks: blocks, awards: awards, formats: formats, bandPlaces: bandPlaces)
     }
 
     static func selection<V>(_ node: SpecNode, _ value: (SpecNode) throws -> V) throws -> Selection<V> {
@@ -126,10 +140,11 @@ public struct PipelineSpec: Hashable, Sendable {
         return .only(Set(try node.listOrScalar().map(value)))
     }
 
+    static let conditionKeys = ["rank", "band", "percent", "percentChange", "published", "openAppeals"]
+
     /// One entry of `conditions:` — a mapping with one key.
     static func condition(_ node: SpecNode) throws -> [AwardCondition] {
-        let keys = ["rank", "band", "percent", "percentChange", "published", "openAppeals"]
-        let m = try node.mapping(allowed: keys)
+        let m = try node.mapping(allowed: conditionKeys)
         guard m.count == 1, let (key, value) = m.first else {
             throw node.error("each condition has exactly one key", hint: "write one condition per list item: - rank: { max: 1 }")
         }
@@ -146,21 +161,38 @@ public struct PipelineSpec: Hashable, Sendable {
         case "rank":
             let b = try bounds(["min", "max"])
             var out: [AwardCondition] = []
+            for (bound, n) in b.sorted(by: { $0.key > $1.key }) where try n.int() < 1 {
+                throw n.error("rank \(bound) \(try n.int()): ranks start at 1, so this range is empty or says nothing", hint: "rank 1 is the first")
+            }
+            if let low = b["min"], let high = b["max"], try low.int() > high.int() {
+                throw value.error("rank min \(try low.int()) is above max \(try high.int()): an empty range, no unit can pass",
+                                  hint: "rank: { min: \(try high.int()), max: \(try low.int()) }")
+            }
             if let n = b["min"] { out.append(.rankAtLeast(try n.int())) }
             if let n = b["max"] { out.append(.rankAtMost(try n.int())) }
             return out
         case "band":
             let b = try value.mapping(allowed: ["in"], required: ["in"])
-            return [.bandIn(try b["in"]!.listOrScalar().map { try $0.string() })]
+            let codes = try b["in"]!.listOrScalar().map { try $0.string() }
+            guard !codes.isEmpty else { throw b["in"]!.error("an empty list of bands: no unit can pass", hint: "name the bands that qualify: in: [excellent]") }
+            return [.bandIn(codes)]
         case "percent":
-            return [.percentAtLeast(try score(try value.mapping(allowed: ["min"], required: ["min"])["min"]!))]
+            let node = try value.mapping(allowed: ["min"], required: ["min"])["min"]!
+            let min = try score(node)
+            guard min <= Score(points: 100) else { throw node.error("percent min \(min) is above 100: no unit can pass") }
+            return [.percentAtLeast(min)]
         case "percentChange":
-            return [.changeAtLeast(try score(try value.mapping(allowed: ["min"], required: ["min"])["min"]!))]
+            let node = try value.mapping(allowed: ["min"], required: ["min"])["min"]!
+            let min = try score(node)
+            guard min <= Score(points: 100) else { throw node.error("percentChange min \(min) is above 100 points: no unit can pass") }
+            return [.changeAtLeast(min)]
         case "published":
             guard try value.bool() else { throw value.error("only published: true is meaningful; remove the condition instead") }
             return [.published]
         default:
-            return [.openAppealsAtMost(try value.mapping(allowed: ["max"], required: ["max"])["max"]!.int())]
+            let node = try value.mapping(allowed: ["max"], required: ["max"])["max"]!
+            guard try node.int() >= 0 else { throw node.error("openAppeals max \(try node.int()) is below 0: no unit can pass") }
+            return [.openAppealsAtMost(try node.int())]
         }
     }
 }

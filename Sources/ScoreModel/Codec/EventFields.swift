@@ -58,7 +58,7 @@ struct Fields {
 
     func has(_ key: String) -> Bool { value(key) != nil }
 
-    func string(_ key: String, maxLength: Int = 1 << 20) throws -> String {
+    func string(_ key: String, maxLength: Int = EventLimits.textBytes) throws -> String {
         guard let v = value(key) else { throw FieldError(name(key), "missing required field") }
         guard case .string(let s) = v else { throw FieldError(name(key), "expected a string, found \(v.kind)") }
         guard s.utf8.count <= maxLength else { throw FieldError(name(key), "longer than \(maxLength) bytes") }
@@ -67,13 +67,11 @@ struct Fields {
 
     func optionalString(_ key: String) throws -> String? { has(key) ? try string(key) : nil }
 
-    /// A code: non-empty, at most 200 bytes, no control characters.
+    /// A code: non-empty, at most 200 bytes, of ``CodeAlphabet``.
     func code(_ key: String) throws -> String {
         let s = try string(key, maxLength: 200)
         guard !s.isEmpty else { throw FieldError(name(key), "must not be empty") }
-        guard !s.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
-            throw FieldError(name(key), "a code must not contain control characters")
-        }
+        if let problem = CodeAlphabet.problem(in: s) { throw FieldError(name(key), problem) }
         return s
     }
 

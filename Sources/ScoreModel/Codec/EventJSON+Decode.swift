@@ -10,6 +10,9 @@ public enum EventJSON {
     /// Decodes one line; a failure names the field and the reason (the
     /// caller adds file and line).
     public static func decode(line: UnsafeRawBufferPointer) throws(LineError) -> Event {
+        guard line.count <= EventLimits.lineBytes else {
+            throw LineError(field: nil, message: "the line is \(line.count) bytes: one event is at most \(EventLimits.lineBytes) bytes (1 MiB)")
+        }
         let value: JSONValue
         do {
             value = try JSONParser.parse(line)
@@ -82,26 +85,26 @@ public enum EventJSON {
     static func body(_ type: EventType, _ f: Fields) throws -> EventBody {
         switch type {
         case .unitRegistered:
-            return .unitRegistered(UnitRegistered(unit: UnitCode(try f.code("unit")), name: try nonEmpty(f, "name"),
+            return .unitRegistered(UnitRegistered(unit: UnitCode(try f.code("unit")), name: try oneLine(f, "name"),
                                                   block: BlockCode(try f.code("block")), parent: f.has("parent") ? UnitCode(try f.code("parent")) : nil))
         case .unitRenamed:
-            return .unitRenamed(UnitRenamed(unit: UnitCode(try f.code("unit")), name: try nonEmpty(f, "name")))
+            return .unitRenamed(UnitRenamed(unit: UnitCode(try f.code("unit")), name: try oneLine(f, "name")))
         case .frameworkPublished:
             return .frameworkPublished(try framework(f))
         case .assessmentSubmitted:
-            return .assessmentSubmitted(AssessmentSubmitted(key: try itemKey(f), value: try f.scoreValue(), evidence: try f.strings("evidence"),
+            return .assessmentSubmitted(AssessmentSubmitted(key: try itemKey(f), value: try f.scoreValue(), evidence: try f.evidence(),
                                                             note: try f.optionalString("note")))
         case .appraisalRecorded:
             let round = try f.integer("round", in: Int.min...Int.max)
             guard round == 1 || round == 2 else { throw FieldError("round", "\(round) is not a round: 1 (appraisal) or 2 (after explanation)") }
             return .appraisalRecorded(AppraisalRecorded(key: try itemKey(f), value: try f.scoreValue(), round: round, note: try f.optionalString("note")))
         case .explanationSubmitted:
-            return .explanationSubmitted(ExplanationSubmitted(key: try itemKey(f), text: try nonEmpty(f, "text"), evidence: try f.strings("evidence")))
+            return .explanationSubmitted(ExplanationSubmitted(key: try itemKey(f), text: try nonEmpty(f, "text"), evidence: try f.evidence()))
         case .surveyRecorded:
             return .surveyRecorded(SurveyRecorded(key: try itemKey(f), score: try f.score("score"),
                                                   respondents: f.has("respondents") ? try f.integer("respondents", in: 0...1_000_000_000) : nil))
         case .correctionIssued:
-            let text = try f.code("target")
+            let text = try f.string("target", maxLength: 200)   // #seq or an event id, both checked below
             let target: EventRef
             if text.hasPrefix("#") {
                 guard let n = UInt64(text.dropFirst()), n >= 1 else { throw FieldError("target", "\"\(text)\": a seq target is # followed by a number ≥ 1") }
@@ -131,6 +134,16 @@ public enum EventJSON {
         }
     }
 
+    /// A name or label: one line of text that shows as what it is, so no
+    /// control characters (line breaks included) and no bidi controls.
+    static func oneLine(_ f: Fields, _ key: String) throws -> String {
+        let s = try nonEmpty(f, key)
+        if let (i, scalar) = s.unicodeScalars.enumerated().first(where: { CodeAlphabet.isInvisibleControl($0.element) }) {
+            throw FieldError(f.name(key), "character \(i + 1) is \(CodeAlphabet.describe(scalar)), which a name may not hold (a name is one line of visible text)")
+        }
+        return s
+    }
+
     static func nonEmpty(_ f: Fields, _ key: String) throws -> String {
         let s = try f.string(key)
         guard !s.isEmpty else { throw FieldError(f.name(key), "must not be empty") }
@@ -141,7 +154,7 @@ public enum EventJSON {
         var bands: [Band] = []
         for (i, value) in try f.list("bands").enumerated() {
             let b = try Fields(value, path: "bands[\(i)]", allowed: [("code", true), ("label", true), ("min", true)])
-            let band = Band(code: try b.code("code"), label: try b.string("label"), min: try b.score("min"))
+            let band = Band(code: try b.code("code"), label: try oneLine(b, "label"), min: try b.score("min"))
             if bands.contains(where: { $0.code == band.code }) { throw FieldError(b.name("code"), "band \"\(band.code)\" appears twice") }
             if let previous = bands.last, band.min >= previous.min {
                 throw FieldError(b.name("min"), "bands go from the highest: \(band.min) is not below \(previous.min)")
@@ -171,11 +184,11 @@ public enum EventJSON {
                         guard let s = ItemSource(rawValue: text) else { throw FieldError(itf.name("source"), "\"\(text)\": expected assessment or survey") }
                         source = s
                     }
-                    items.append(Item(code: ItemCode(code), name: try nonEmpty(itf, "name"), max: max, min: min, source: source))
+                    items.append(Item(code: ItemCode(code), name: try oneLine(itf, "name"), max: max, min: min, source: source))
                 }
-                criteria.append(Criterion(code: CriterionCode(try cf.code("code")), name: try nonEmpty(cf, "name"), items: items))
+                criteria.append(Criterion(code: CriterionCode(try cf.code("code")), name: try oneLine(cf, "name"), items: items))
             }
-            areas.append(Area(code: AreaCode(try af.code("code")), name: try nonEmpty(af, "name"), criteria: criteria))
+            areas.append(Area(code: AreaCode(try af.code("code")), name: try oneLine(af, "name"), criteria: criteria))
         }
         guard !itemCodes.isEmpty else { throw FieldError("areas", "a framework needs at least one item") }
         return Framework(id: FrameworkID(try f.code("framework")), index: IndexCode(try f.code("index")), year: try f.integer("year", in: years),

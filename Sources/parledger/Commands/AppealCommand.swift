@@ -16,22 +16,28 @@ struct AppealCommand: ParsableCommand {
         func run() throws {
             let book = try read.book(location)
             let appeals = book.appeals.values.filter { !open || $0.isOpen }.sorted { $0.filed < $1.filed }
+            if appeals.isEmpty {
+                throw fail(book.appeals.isEmpty ? "the log holds no appeal" : "no open appeal: all \(book.appeals.count) appeals are resolved (`appeal list` shows them)")
+            }
             switch read.format {
             case .json:
                 printJSON(.array(appeals.map { a in
                     .object([("appeal", .string(a.id.rawValue)), ("unit", .string(a.key.unit.rawValue)), ("index", .string(a.key.index.rawValue)),
-                             ("year", .number(String(a.key.year))), ("item", .string(a.key.item.rawValue)), ("requested", .number(a.requested.description)),
+                             ("year", .number(String(a.key.year))), ("item", .string(a.key.item.rawValue)),
+                             ("current", book.effective(a.key).isApplicable ? .number(book.effective(a.key).points.description) : .null),
+                             ("requested", .number(a.requested.description)),
                              ("filed", .number(String(a.filed.rawValue))), ("state", .string(a.resolution?.outcome.rawValue ?? "open")),
                              ("score", a.resolution?.score.map { .number($0.description) } ?? .null)])
                 }))
             case .csv:
-                var t = CSVTable(header: ["appeal", "unit", "index", "year", "item", "requested", "filed", "state", "score"])
+                var t = CSVTable(header: ["appeal", "unit", "index", "year", "item", "current", "requested", "filed", "state", "score"])
                 for a in appeals {
+                    let current = book.effective(a.key)
                     t.append([.text(a.id.rawValue), .text(a.key.unit.rawValue), .text(a.key.index.rawValue), .number(String(a.key.year)),
-                              .text(a.key.item.rawValue), .number(a.requested.description), .number(String(a.filed.rawValue)),
+                              .text(a.key.item.rawValue), current.isApplicable ? .number(current.points.description) : .empty, .number(a.requested.description), .number(String(a.filed.rawValue)),
                               .text(a.resolution?.outcome.rawValue ?? "open"), a.resolution?.score.map { .number($0.description) } ?? .empty])
                 }
-                printCSV(t)
+                printCSV(t, bom: read.bom)
             case .table:
                 var t = TextTable([.init("appeal"), .init("unit"), .init("year", .right), .init("item"), .init("current", .right),
                                    .init("requested", .right), .init("filed", .right), .init("state")])
@@ -60,8 +66,12 @@ struct AppealCommand: ParsableCommand {
                 throw fail("no appeal \(appeal) in the log; `parledger appeal list` shows them")
             }
             let rules: [AwardRule]
-            do { rules = try PipelineRunner.load(pipeline).awards } catch { throw fail(error) }
             let p = Partition(index: state.key.index, year: state.key.year, block: unit.block)
+            do {
+                let spec = try PipelineRunner.load(pipeline)
+                try spec.checkAwards(against: book.frameworks.filter { $0.key == p })
+                rules = spec.awards
+            } catch { throw fail(error) }
             guard let upheld = book.assumingUpheld(AppealID(appeal)), let today = book.ranking(p), let after = upheld.ranking(p) else {
                 throw fail("no framework for \(p)")
             }
@@ -81,7 +91,21 @@ struct AppealCommand: ParsableCommand {
                     ("today", Render.rankingRows(today)), ("ifUpheld", Render.rankingRows(after)),
                     ("awardsToday", Render.awardsJSON(p, awardsToday)), ("awardsIfUpheld", Render.awardsJSON(p, awardsAfter)),
                 ]))
-            case .csv, .table:
+            case .csv:
+                var t = CSVTable(header: ["appeal", "index", "year", "block", "unit", "name", "changed", "today_percent", "today_rank", "today_band",
+                                          "if_upheld_percent", "if_upheld_rank", "if_upheld_band", "awards_today", "awards_if_upheld"])
+                func cells(_ r: RankingRow?) -> [CSVTable.Cell] {
+                    [r?.percent.map { .number($0.description) } ?? .empty, r?.rank.map { .number(String($0)) } ?? .empty, r?.band.map { .text($0.code) } ?? .empty]
+                }
+                for row in after.rows {
+                    let a1 = awardsToday.filter { $0.unit == row.unit && $0.status == .eligible }.map(\.award).joined(separator: " ")
+                    let a2 = awardsAfter.filter { $0.unit == row.unit && $0.status == .eligible }.map(\.award).joined(separator: " ")
+                    t.append([.text(appeal), .text(p.index.rawValue), .number(String(p.year)), .text(p.block.rawValue), .text(row.unit.rawValue),
+                              .text(row.name), .text(changed.contains(row.unit) ? "yes" : "no")] + cells(today.row(row.unit)) + cells(row)
+                             + [.text(a1), .text(a2)])
+                }
+                printCSV(t, bom: read.bom)
+            case .table:
                 print("appeal \(appeal): \(unit.name) (\(unit.code)), item \(state.key.item), \(ExplainCommand.value(book.effective(state.key))) → requested \(state.requested)")
                 print("\(p): \(changed.isEmpty ? "no rank, band or award changes if it is upheld" : "\(changed.count) unit\(changed.count == 1 ? "'s" : "s'") rank, band or awards change (marked *)")\n")
                 var t = TextTable([.init(""), .init("unit"), .init("name"), .init("today", .right), .init("rank", .right), .init("band"),

@@ -16,7 +16,7 @@ struct ExplainCommand: ParsableCommand {
 
     func run() throws {
         let book = try read.book(location, only: (UnitCode(unit), IndexCode(index), year))
-        guard book.units[UnitCode(unit)] != nil else { throw fail("unknown unit \(unit)") }
+        if let problem = WhatExists.problem(book, unit: unit, index: index, year: year, item: item) { throw fail(problem) }
         let seqs = book.lineage(unit: UnitCode(unit), index: IndexCode(index), year: year, item: item.map { ItemCode($0) })
         let events: [EventSeq: RecordedEvent]
         do { events = try PipelineRunner.events(log: location.log, seqs: seqs) } catch { throw fail(error) }
@@ -34,7 +34,7 @@ struct ExplainCommand: ParsableCommand {
                           i.effective.isApplicable ? .number(i.effective.points.description) : .empty, .number(i.item.max.description),
                           .text(i.effective.status.rawValue), .text(i.events.map { "#\($0.seq.rawValue)" }.joined(separator: " "))])
             } } }
-            printCSV(t)
+            printCSV(t, bom: read.bom)
         case .table: print(Self.text(explanation), terminator: "")
         }
     }
@@ -43,14 +43,22 @@ struct ExplainCommand: ParsableCommand {
 
     static func text(_ x: Explanation) -> String {
         var out = "\(x.unit.name) (\(x.unit.code)) · \(x.partition) · framework \(x.framework)\n"
-        out += "total \(x.points.formatted()) / \(x.max.formatted()) = \(x.percent?.description ?? "—")%"
-        if let band = x.band { out += " · \(band.label)" }
-        if let rank = x.rank { out += " · rank \(rank)" + (x.rule.isDefault ? "" : " (by \(x.rule))") }
-        out += "\n"
+        if let item = x.item {
+            // One item: its points and maximum; a percent or band of one item would read as the unit's.
+            out += "item \(item): \(x.max == .zero ? "not applicable" : "\(x.points.formatted()) of \(x.max.formatted()) points")"
+            out += " (the unit's total, band and rank: explain without --item)\n"
+        } else {
+            out += "total \(x.points.formatted()) / \(x.max.formatted()) = \(x.percent?.description ?? "—")%"
+            if let band = x.band { out += " · \(band.label)" }
+            if let rank = x.rank { out += " · rank \(rank)" + (x.rule.isDefault ? "" : " (by \(x.rule))") }
+            out += "\n"
+        }
         for a in x.areas {
-            out += "\n\(a.area.code)  \(a.area.name): \(a.points.formatted()) / \(a.max.formatted())\(a.percent.map { " (\($0)%)" } ?? "")\n"
+            out += x.item != nil ? "\n\(a.area.code)  \(a.area.name)\n"
+                : "\n\(a.area.code)  \(a.area.name): \(a.points.formatted()) / \(a.max.formatted())\(a.percent.map { " (\($0)%)" } ?? "")\n"
             for c in a.criteria {
-                out += "  \(c.criterion.code)  \(c.criterion.name): \(c.points.formatted()) / \(c.max.formatted())\n"
+                out += x.item != nil ? "  \(c.criterion.code)  \(c.criterion.name)\n"
+                    : "  \(c.criterion.code)  \(c.criterion.name): \(c.points.formatted()) / \(c.max.formatted())\n"
                 for i in c.items {
                     var line = "    \(i.item.code)  \(i.item.name): \(value(i.effective)) / \(i.item.max.formatted())  [\(i.effective.status.rawValue)"
                     if let r = i.effective.round { line += " round \(r)" }
@@ -116,10 +124,14 @@ struct HistoryCommand: ParsableCommand {
     func run() throws {
         let book = try read.book(location, only: (UnitCode(unit), IndexCode(index), year))
         let key = ItemKey(unit: UnitCode(unit), index: IndexCode(index), year: year, item: ItemCode(item))
+        if let problem = WhatExists.problem(book, unit: unit, index: index, year: year, item: item) { throw fail(problem) }
         guard book.item(key) != nil else { throw fail("no item \(item) for unit \(unit) in \(index) \(year)") }
         let events: [EventSeq: RecordedEvent]
         do { events = try PipelineRunner.events(log: location.log, seqs: Set(book.ledger(key)?.lineage ?? [])) } catch { throw fail(error) }
         let history = book.history(key, lookup: { events[$0] }) ?? []
+        guard !history.isEmpty else {
+            throw fail("no event has touched item \(item) of \(unit) in \(index) \(year) yet: it counts 0 (status \(book.effective(key).status.rawValue))")
+        }
         switch read.format {
         case .json:
             printJSON(.array(history.map { h in
@@ -136,7 +148,7 @@ struct HistoryCommand: ParsableCommand {
                           h.line.value.map { .text($0) } ?? .empty, h.line.text.map { .text($0) } ?? .empty,
                           .text(ExplainCommand.value(h.after)), .text(h.after.status.rawValue)])
             }
-            printCSV(t)
+            printCSV(t, bom: read.bom)
         case .table:
             print("\(book.units[key.unit]!.name) (\(unit)) · \(index) \(year) · item \(item) \(book.item(key)!.name)")
             var t = TextTable([.init("seq", .right), .init("at"), .init("by"), .init("event"), .init("value", .right), .init("after", .right), .init("status"), .init("note")])

@@ -30,8 +30,8 @@ struct RankCommand: ParsableCommand {
             throw fail("no framework for \(partition) in the log (known: \(known.isEmpty ? "none" : known))")
         }
         switch read.format {
-        case .json: printJSON(Render.rankingRows(ranking))
-        case .csv: printCSV(Render.rankingCSV(ranking))
+        case .json: printJSON(Render.rankingRows(ranking, openAppeals: Dictionary(grouping: book.openAppeals(in: partition), by: \.key.unit).mapValues { $0.map(\.id) }))
+        case .csv: printCSV(Render.rankingCSV(ranking), bom: read.bom)
         case .table: print(Self.table(ranking), terminator: "")
         }
     }

@@ -17,6 +17,8 @@ struct TrendCommand: ParsableCommand {
 
     func validate() throws {
         if (block == nil) == (unit == nil) { throw ValidationError("give --block B or --unit U") }
+        if let from, let to, from > to { throw ValidationError("--from \(from) is after --to \(to): the range is empty; give the earlier year first") }
+        if unit != nil && (from != nil || to != nil) { throw ValidationError("--from and --to go with --block; --unit shows every year") }
     }
 
     func run() throws {
@@ -28,11 +30,16 @@ struct TrendCommand: ParsableCommand {
         let partitions = book.partitions.filter {
             $0.index.rawValue == index && $0.block.rawValue == block && $0.year >= (from ?? .min) && $0.year <= (to ?? .max)
         }
-        guard !partitions.isEmpty else { throw fail("no framework for block \(block!) in \(index) in the log") }
+        guard !partitions.isEmpty else {
+            let years = book.partitions.filter { $0.index.rawValue == index && $0.block.rawValue == block }.map { String($0.year) }
+            let known = years.isEmpty ? "the log has: " + (book.partitions.isEmpty ? "no framework" : book.partitions.map(\.description).joined(separator: "; "))
+                : "block \(block!) has \(index) years \(years.joined(separator: ", "))"
+            throw fail("no framework for block \(block!) in \(index)\(from.map { " from \($0)" } ?? "")\(to.map { " to \($0)" } ?? "") in the log (\(known))")
+        }
         let trends = partitions.compactMap { book.trend($0) }
         switch read.format {
         case .json: printJSON(.array(trends.map(Render.trendJSON)))
-        case .csv: for t in trends { printCSV(Render.trendCSV(t)) }
+        case .csv: printCSV(Render.trendCSV(trends), bom: read.bom)
         case .table: for t in trends { print(Self.table(t)) }
         }
     }
@@ -67,7 +74,10 @@ struct TrendCommand: ParsableCommand {
 
     func unitSeries(_ book: ScoreBook, _ unit: UnitCode) throws {
         let series = book.series(unit: unit, index: IndexCode(index))
-        guard let first = series.first else { throw fail("no figures for unit \(unit) in \(index)") }
+        guard let first = series.first else {
+            let known = book.units[unit] == nil ? "no such unit in the log" : "the unit has no \(index) framework for its block"
+            throw fail("no figures for unit \(unit) in \(index) (\(known))")
+        }
         switch read.format {
         case .json:
             printJSON(.array(series.map { s in
@@ -81,7 +91,7 @@ struct TrendCommand: ParsableCommand {
                 t.append([.number(String(s.partition.year)), s.row.percent.map { .number($0.description) } ?? .empty,
                           s.row.rank.map { .number(String($0)) } ?? .empty, .number(String(s.of)), s.row.band.map { .text($0.code) } ?? .empty])
             }
-            printCSV(t)
+            printCSV(t, bom: read.bom)
         case .table:
             print("\(first.row.name) (\(unit)) · \(index) · block \(first.partition.block)")
             var t = TextTable([.init("year", .right), .init("percent", .right), .init("change", .right), .init("rank", .right), .init("band")])

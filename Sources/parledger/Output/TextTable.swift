@@ -4,7 +4,8 @@
 /// Width is counted in grapheme clusters (`String.count`), so a name written
 /// with combining diacritics (NFD, "Sở" as S + o + ◌̛ + ◌̉) lines up with the
 /// same name precomposed (NFC). Control characters in cells are shown as
-/// `\u{…}` escapes so that a hostile name cannot move the cursor.
+/// `\u{…}` escapes so that a hostile name cannot move the cursor or
+/// reorder the line (bidi controls).
 struct TextTable {
     enum Alignment { case left, right }
 
@@ -48,21 +49,7 @@ struct TextTable {
         return out
     }
 
-    /// Replaces control characters (C0, DEL, C1) with visible escapes.
-    static func printable(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: isControl) else { return text }
-        var out = ""
-        for scalar in text.unicodeScalars {
-            if isControl(scalar) {
-                out += "\\u{" + String(scalar.value, radix: 16) + "}"
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
-
-    private static func isControl(_ s: Unicode.Scalar) -> Bool {
-        s.value < 0x20 || (0x7F...0x9F).contains(s.value)
-    }
+    /// A cell on one line: control and bidi characters, line breaks
+    /// included, as visible escapes (``Terminal/escape(_:lineEnds:)``).
+    static func printable(_ text: String) -> String { Terminal.escape(text, lineEnds: false) }
 }
