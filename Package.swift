@@ -11,6 +11,7 @@
 //   Ledger       the typed log: EventLog + ScoreModel (open, replay, import, export)
 //   Projections  pure folds: score book, ranking, trend, awards, explain
 //   Pipelines    YAML pipelines, the batch runner, checkpoints, snapshots
+//   Transparency Merkle tree over the log, signed checkpoints, proofs, witnesses, audit kits
 //   DataGen      seeded generators: the demo province, the national data set
 //   parledger    the command line: parsing and printing only
 import PackageDescription
@@ -54,11 +55,15 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        .target(
+            name: "Transparency",
+            dependencies: ["EventLog", "ScoreModel", "Ledger", "Projections", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .target(name: "DataGen", dependencies: ["ScoreModel"]),
         .executableTarget(
             name: "parledger",
             dependencies: [
-                "EventLog", "ScoreModel", "Ledger", "Projections", "Pipelines", "DataGen",
+                "EventLog", "ScoreModel", "Ledger", "Projections", "Pipelines", "DataGen", "Transparency",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -83,6 +88,7 @@ let package = Package(
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "EventLog", "ScoreModel"]),
         .testTarget(name: "ProjectionsTests", dependencies: ["Projections", "ScoreModel"]),
         .testTarget(name: "PipelinesTests", dependencies: ["Pipelines", "Ledger", "ScoreModel", "Projections", "DataGen"]),
+        .testTarget(name: "TransparencyTests", dependencies: ["Transparency", "EventLog", "Ledger", "ScoreModel", "Projections", "DataGen"]),
         .testTarget(name: "ParledgerCLITests", dependencies: ["parledger", "ScoreModel"]),
     ]
 )
