@@ -50,7 +50,7 @@ let package = Package(
         .target(
             name: "Pipelines",
             dependencies: [
-                "Ledger", "EventLog", "ScoreModel", "Projections",
+                "Ledger", "EventLog", "ScoreModel", "Projections", "Transparency",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
             ]

@@ -5,11 +5,32 @@ import Foundation
 /// does one thing, and returns what the command prints.
 public enum Transparency {
     /// The signed checkpoint of the log's head.
-    public static func checkpoint(log: String, key: SignerKey) throws -> (checkpoint: Checkpoint, notice: String?) {
+    /// With `size`, of the tree of that many events (a pipeline run's point) instead.
+    public static func checkpoint(log: String, key: SignerKey, size: UInt64? = nil) throws -> (checkpoint: Checkpoint, notice: String?) {
         let origin = try LogOrigin.read(directory: log)
         let tree = try LogTree(directory: log)
-        let checkpoint = try Checkpoint(origin: origin, size: tree.size, root: tree.root(size: tree.size)).signed(with: key)
+        let n = size ?? tree.size
+        let checkpoint = try Checkpoint(origin: origin, size: n, root: tree.root(size: n)).signed(with: key)
         return (checkpoint, tree.notice)
+    }
+
+    /// Checks a checkpoint kept with a snapshot: of `size` events, of this
+    /// log's origin and tree, and signed by `key` when given. Returns what is wrong, or nil.
+    public static func checkSnapshotCheckpoint(_ text: String, place: String, log: String, size: UInt64, key: VerifierKey?) throws -> String? {
+        let checkpoint: Checkpoint
+        do {
+            checkpoint = try key.map { try Checkpoint.open(text, key: $0, place: place) } ?? Checkpoint.parse(text, place: place)
+        } catch let e as TransparencyError {
+            return e.description
+        }
+        guard checkpoint.size == size else { return "the checkpoint is of size \(checkpoint.size), the snapshot read to seq \(size)" }
+        let origin = try LogOrigin.read(directory: log)
+        guard checkpoint.origin == origin else { return "the checkpoint is of \(checkpoint.origin), the log is \(origin)" }
+        let tree = try LogTree(directory: log, save: false)
+        guard size <= tree.size, try tree.root(size: size) == checkpoint.root else {
+            return "the log's Merkle root at size \(size) is not the checkpoint's: the log was rewritten after it was signed"
+        }
+        return nil
     }
 
     /// An inclusion proof of event `seq` in the tree of `size` (default: the head), carrying the record.

@@ -71,6 +71,23 @@ struct TransparencyCLITests {
         #expect(r.status == 1 && r.err.contains("is a witness key"))
     }
 
+    @Test("run --key writes the signed checkpoint of the log it read into the snapshot, listed in the manifest; verify-snapshot --key checks it")
+    func snapshotCheckpoint() throws {
+        let dir = try Self.setUp()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let cwd = URL(fileURLWithPath: dir)
+        let pipeline = CLI.root.appendingPathComponent("pipelines/nightly.yaml").path
+        var r = try CLI.run(["run", "--log", "log", pipeline, "--out", "snap", "--key", "log.key"], cwd: cwd)
+        #expect(r.status == 0, "\(r.err)")
+        _ = try CLI.run(["checkpoint", "--log", "log", "--key", "log.key", "--out", "cp"], cwd: cwd)
+        #expect(try String(contentsOfFile: dir + "/snap/checkpoint", encoding: .utf8) == String(contentsOfFile: dir + "/cp", encoding: .utf8))
+        #expect(try String(contentsOfFile: dir + "/snap/manifest.json", encoding: .utf8).contains("\"path\": \"checkpoint\""))
+        r = try CLI.run(["verify-snapshot", "--log", "log", "snap", "--pipeline", pipeline, "--key", "log.pub"], cwd: cwd)
+        #expect(r.status == 0 && r.out.hasPrefix("ok: "), "\(r.err)")
+        r = try CLI.run(["verify-snapshot", "--log", "log", "snap", "--pipeline", pipeline, "--key", "w.pub"], cwd: cwd)
+        #expect(r.status == 1 && r.err.contains("snap/checkpoint: content differs: checkpoint: w.example/1 is a witness key"), "\(r.err)")
+    }
+
     @Test("a checkpoint of a log without an origin, or with a key others can read, fails with what to do and writes nothing")
     func refusals() throws {
         let dir = CLI.tempDir()

@@ -3,6 +3,7 @@ import Foundation
 import Ledger
 import Projections
 import ScoreModel
+import Transparency
 
 /// Told how far a long replay has come: (seq reached, last seq).
 public typealias Progress = (UInt64, UInt64) -> Void
@@ -159,6 +160,9 @@ public enum PipelineRunner {
         return (rendered, keptFiles)
     }
 
+    /// The signed tree checkpoint in a snapshot made with a key (C2SP tlog-checkpoint).
+    public static let checkpointFileName = "checkpoint"
+
     /// Where a run keeps its checkpoint: beside the output directory.
     public static func checkpointPath(for out: String) -> String {
         let url = URL(fileURLWithPath: out).standardizedFileURL
@@ -172,7 +176,7 @@ public enum PipelineRunner {
     /// saves a new one. Runs with `--at-seq` or `--as-of` always replay from
     /// the start. Either way the snapshot bytes are the same.
     public static func run(_ spec: PipelineSpec, log: String, out: String, limit: ReplayLimit = .head, asOfText: String? = nil,
-                           checkpoint: String? = nil, progress: Progress? = nil) throws -> RunReport {
+                           checkpoint: String? = nil, progress: Progress? = nil, signer: SignerKey? = nil) throws -> RunReport {
         var notices: [String] = []
         var resumed: UInt64?
         var previous: Manifest?
@@ -191,6 +195,12 @@ public enum PipelineRunner {
         var result: (partitions: [Partition], rendered: Int, kept: Int) = ([], 0, 0)
         let manifest = try SnapshotWriter.write(pipeline: spec.name, configHash: spec.configHash, log: point, to: out, keeping: previous) { sink in
             result = try snapshot(spec, book: book, changed: changed, into: sink)
+            // With a key: the signed checkpoint of the log the run read.
+            if let signer {
+                let signed = try Transparency.checkpoint(log: log, key: signer, size: point.seq)
+                if let notice = signed.notice { notices.append(notice) }
+                try sink.emit(checkpointFileName, Array(signed.checkpoint.text.utf8))
+            }
         }
         // An unchanged book needs no new checkpoint: the saved one is it.
         if limit == .head, let checkpoint, point.seq > 0, !(resumed == point.seq && events == 0) {
