@@ -24,6 +24,16 @@ struct WitnessAndKitTests {
         try Transparency.checkpoint(log: log, key: key).checkpoint.text
     }
 
+    /// The demo log with the extra correction, signed, and the kit of STNMT 2023 at its head.
+    static func stnmtKit() throws -> (Scratch, SignerKey, String, AuditKit) {
+        let s = try Scratch()
+        let key = try SignerKey(name: origin, role: .note)
+        let log = try s.demoLog("log", extra: [correction])
+        try LogOrigin.set(origin, directory: log)
+        let kit = try AuditKit.make(log: log, unit: "STNMT", index: "PAR", year: 2023, checkpoint: try signedCheckpoint(log, key), checkpointFile: "cp")
+        return (s, key, log, kit)
+    }
+
     /// The score the whole log gives (what `explain` and the snapshots publish).
     static func published(_ log: String, unit: String, year: Int) throws -> Explanation {
         var book = ScoreBook()
@@ -97,12 +107,7 @@ struct WitnessAndKitTests {
 
     @Test("a kit of a unit with a correction and an upheld appeal checks without the log, to the score the whole log gives")
     func kitChecksToPublishedScore() throws {
-        let s = try Scratch()
-        let key = try SignerKey(name: Self.origin, role: .note)
-        let log = try s.demoLog("log", extra: [Self.correction])
-        try LogOrigin.set(Self.origin, directory: log)
-        let checkpoint = try Self.signedCheckpoint(log, key)
-        let kit = try AuditKit.make(log: log, unit: "STNMT", index: "PAR", year: 2023, checkpoint: checkpoint, checkpointFile: "cp")
+        let (s, key, log, kit) = try Self.stnmtKit()
         let file = try s.write(kit.json, to: "kit.json")
         try FileManager.default.removeItem(atPath: log)   // without the log
 
@@ -123,11 +128,7 @@ struct WitnessAndKitTests {
 
     @Test("a kit with one event removed, altered or reordered fails, naming the event")
     func tamperedKits() throws {
-        let s = try Scratch()
-        let key = try SignerKey(name: Self.origin, role: .note)
-        let log = try s.demoLog("log", extra: [Self.correction])
-        try LogOrigin.set(Self.origin, directory: log)
-        let kit = try AuditKit.make(log: log, unit: "STNMT", index: "PAR", year: 2023, checkpoint: try Self.signedCheckpoint(log, key), checkpointFile: "cp")
+        let (_, key, _, kit) = try Self.stnmtKit()
         func failure(_ k: AuditKit) -> String {
             do { _ = try AuditKit.parse(Array(k.json.utf8), file: "kit.json").check(key: key.verifier, place: "kit.json"); return "passed" } catch { return "\(error)" }
         }
