@@ -72,7 +72,7 @@ let package = Package(
         .executableTarget(
             name: "parledger-bench",
             dependencies: [
-                "EventLog", "ScoreModel", "Ledger", "Projections", "Pipelines", "DataGen",
+                "EventLog", "ScoreModel", "Ledger", "Projections", "Pipelines", "DataGen", "Transparency",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Benchmarks/ParledgerBench"

@@ -28,15 +28,16 @@ public final class LogTree {
     /// Leaf hashes of blocks of 256 leaves read from the log, by block number.
     private var blocks: [UInt64: [[UInt8]]] = [:]
 
-    /// - Parameter save: write the caught-up sidecar back (false for a log
-    ///   that must not be touched).
-    public init(directory: String, save: Bool = true) throws {
+    /// - Parameters:
+    ///   - save: write the caught-up sidecar back (false for a log that must not be touched).
+    ///   - useSidecar: false to hash the whole log, ignoring the sidecar (to measure or compare).
+    public init(directory: String, save: Bool = true, useSidecar: Bool = true) throws {
         reader = try LogReader(directory: directory)
         size = reader.head.seq.rawValue
         let path = directory + "/" + TreeSidecar.fileName
         var loaded = TreeSidecar()
         var changed = false
-        if let data = FileManager.default.contents(atPath: path) {
+        if useSidecar, let data = FileManager.default.contents(atPath: path) {
             switch TreeSidecar.parse(Array(data)) {
             case .success(let s):
                 let hash = s.size == 0 ? s.frameHash : try reader.frameHash(containing: Seq(s.size))
