@@ -69,6 +69,14 @@ struct TransparencyCLITests {
         #expect(r.status == 0 && r.out.hasPrefix("ok: SYT PAR 2023: ") && r.out.contains("consistent with the witnessed tree of 6973"), "\(r.err)")
         r = try run(["check-kit", "kit.json", "--key", "w.pub"])
         #expect(r.status == 1 && r.err.contains("is a witness key"))
+        r = try run(["check-kit", "kit.json", "--key", "log.pub", "--cosigned-by", "w.pub"])
+        #expect(r.status == 1 && r.err.contains("no cosignature by witness w.example/1"), "\(r.err)")
+        // A kit made from the checkpoint the witness cosigned carries its cosignature.
+        _ = try run(["witness", "--state", "ws2", "--key", "log.pub", "cp2", "--log", "log", "--witness-key", "w.key", "--out", "cp2w"])
+        r = try run(["audit-kit", "--log", "log", "--unit", "SYT", "--year", "2023", "--checkpoint", "cp2w", "--out", "kitw.json"])
+        #expect(r.status == 0, "\(r.err)")
+        r = try run(["check-kit", "kitw.json", "--key", "log.pub", "--cosigned-by", "w.pub"])
+        #expect(r.status == 0 && r.out.contains("cosigned by w.example/1"), "\(r.err)")
     }
 
     @Test("run --key writes the signed checkpoint of the log it read into the snapshot, listed in the manifest; verify-snapshot --key checks it")

@@ -73,8 +73,14 @@ extension AuditKit {
     /// follows from the kit's events; with `witnessed` (a checkpoint the
     /// auditor trusts), that the kit's tree and that one are consistent.
     /// The first fault is thrown, naming the event or item.
-    public func check(key: VerifierKey, place: String, witnessed: (text: String, file: String)? = nil) throws -> CheckReport {
+    /// With `cosigners`, the kit's checkpoint must also carry a valid cosignature of each.
+    public func check(key: VerifierKey, place: String, witnessed: (text: String, file: String)? = nil,
+                      cosigners: [VerifierKey] = []) throws -> CheckReport {
         let cp = try Checkpoint.open(checkpoint, key: key, place: "\(place): checkpoint")
+        for witness in cosigners {
+            guard witness.role == .cosigner else { throw TransparencyError("\(witness.name) is a log key, not a witness key") }
+            _ = try cp.note.verifyCosignature(witness, place: "\(place): checkpoint")
+        }
         guard !events.isEmpty else { throw TransparencyError("\(place): the kit holds no events") }
         var previous: UInt64 = 0
         for e in events {
@@ -136,6 +142,7 @@ extension AuditKit {
         let summary = "ok: \(unit) \(index) \(year): \(statement.points) / \(statement.max)" + (statement.percent.map { " = \($0)%" } ?? "")
             + (statement.band.map { " (\($0))" } ?? "") + " follows from \(events.count) events, each in \(cp.origin)'s signed tree of \(cp.size)"
             + (witnessedSize.map { ", consistent with the witnessed tree of \($0)" } ?? "")
+            + (cosigners.isEmpty ? "" : ", cosigned by " + cosigners.map(\.name).joined(separator: ", "))
         return CheckReport(checkpoint: cp, statement: statement, eventCount: events.count, witnessed: witnessedSize, summary: summary)
     }
 

@@ -70,13 +70,16 @@ struct CheckKitCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("The kit file.", valueName: "kit")) var kit: String
     @Option(help: ArgumentHelp("The log's public key.", valueName: "file")) var key: String
     @Option(help: ArgumentHelp("A checkpoint a witness accepted: the kit's tree must be consistent with it.", valueName: "file")) var witnessed: String?
+    @Option(name: .customLong("cosigned-by"), help: ArgumentHelp("A witness's public key: the kit's checkpoint must carry its cosignature (repeatable).", valueName: "file"))
+    var cosignedBy: [String] = []
 
     func run() throws {
         do {
             guard let data = FileManager.default.contents(atPath: kit) else { throw CommandFailure("cannot read kit \(kit)") }
             let parsed = try AuditKit.parse(Array(data), file: kit)
             let report = try parsed.check(key: try readVerifierKey(file: key), place: kit,
-                                          witnessed: try witnessed.map { (try readText($0, what: "checkpoint"), $0) })
+                                          witnessed: try witnessed.map { (try readText($0, what: "checkpoint"), $0) },
+                                          cosigners: try cosignedBy.map { try readVerifierKey(file: $0) })
             print(report.summary)
         } catch {
             throw fail(error)
