@@ -96,6 +96,10 @@ public struct Witness {
     private func consistencyProof(from old: Checkpoint, to new: Checkpoint, source: ProofSource) throws -> [[UInt8]] {
         switch source {
         case .log(let directory):
+            let origin = try LogOrigin.read(directory: directory)
+            guard origin == new.origin else {
+                throw TransparencyError("refused: the checkpoint is of \(new.origin) but the log in \(directory) is \(origin)", hint: "give the log the checkpoint was made from")
+            }
             let tree = try LogTree(directory: directory, save: false)
             guard new.size <= tree.size else {
                 throw TransparencyError("refused: the checkpoint is of size \(new.size) but the log in \(directory) holds \(tree.size) events",
