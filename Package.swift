@@ -11,6 +11,7 @@
 //   Ledger       the typed log: EventLog + ScoreModel (open, replay, import, export)
 //   Projections  pure folds: score book, ranking, trend, awards, explain
 //   Pipelines    YAML pipelines, the batch runner, checkpoints, snapshots
+//   Transparency Merkle tree over the log, signed checkpoints, proofs, witnesses, audit kits
 //   DataGen      seeded generators: the demo province, the national data set
 //   parledger    the command line: parsing and printing only
 import PackageDescription
@@ -49,16 +50,20 @@ let package = Package(
         .target(
             name: "Pipelines",
             dependencies: [
-                "Ledger", "EventLog", "ScoreModel", "Projections",
+                "Ledger", "EventLog", "ScoreModel", "Projections", "Transparency",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
             ]
+        ),
+        .target(
+            name: "Transparency",
+            dependencies: ["EventLog", "ScoreModel", "Ledger", "Projections", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(name: "DataGen", dependencies: ["ScoreModel"]),
         .executableTarget(
             name: "parledger",
             dependencies: [
-                "EventLog", "ScoreModel", "Ledger", "Projections", "Pipelines", "DataGen",
+                "EventLog", "ScoreModel", "Ledger", "Projections", "Pipelines", "DataGen", "Transparency",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -67,7 +72,7 @@ let package = Package(
         .executableTarget(
             name: "parledger-bench",
             dependencies: [
-                "EventLog", "ScoreModel", "Ledger", "Projections", "Pipelines", "DataGen",
+                "EventLog", "ScoreModel", "Ledger", "Projections", "Pipelines", "DataGen", "Transparency",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Benchmarks/ParledgerBench"
@@ -89,6 +94,7 @@ let package = Package(
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "EventLog", "ScoreModel"]),
         .testTarget(name: "ProjectionsTests", dependencies: ["Projections", "ScoreModel"]),
         .testTarget(name: "PipelinesTests", dependencies: ["SnapshotSwapChild", "Pipelines", "Ledger", "ScoreModel", "Projections", "DataGen"]),
+        .testTarget(name: "TransparencyTests", dependencies: ["Transparency", "EventLog", "Ledger", "ScoreModel", "Projections", "DataGen"]),
         .testTarget(name: "ParledgerCLITests", dependencies: ["parledger", "ScoreModel", "EventLog", "Pipelines"]),
     ]
 )

@@ -7,5 +7,5 @@ struct ParledgerBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "parledger-bench",
         abstract: "Benchmarks of the log, the codecs and the pipeline (release builds only make sense).",
-        subcommands: [LogBench.self, CodecBench.self, PipelineBench.self, InflateBench.self])
+        subcommands: [LogBench.self, CodecBench.self, PipelineBench.self, InflateBench.self, TransparencyBench.self])
 }

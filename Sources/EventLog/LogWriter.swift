@@ -161,7 +161,11 @@ public final class LogWriter: Sendable {
                 let ack = AcknowledgedHead(seq: layout.head.seq.rawValue, segmentFirstSeq: files.segmentFirstSeq, end: UInt64(files.segmentSize),
                                            hash: layout.head.hash, recordedAt: layout.lastRecordedAt)
                 try writeFileDurably(headPath, ack.encoded() + ack.encoded())
-                try writeFileDurably(directory + "/" + LogLayout.markerName, Array(LogLayout.markerText().utf8))
+                // The first line names the format; later lines (settings such as the origin) stay.
+                let markerPath = directory + "/" + LogLayout.markerName
+                let lines = ((try? String(contentsOfFile: markerPath, encoding: .utf8)) ?? "").split(separator: "\n", omittingEmptySubsequences: false)
+                let rest = lines.dropFirst().joined(separator: "\n")
+                try writeFileDurably(markerPath, Array((LogLayout.markerText() + rest).utf8))
                 syncDirectory(directory)
             }
             self.files = Locked(files)

@@ -4,6 +4,7 @@ import Foundation
 import Ledger
 import Projections
 import ScoreModel
+import Transparency
 
 /// Told how far a long replay has come: (seq reached, last seq).
 public typealias Progress = (UInt64, UInt64) -> Void
@@ -164,6 +165,9 @@ public enum PipelineRunner {
         return (rendered, keptFiles)
     }
 
+    /// The signed tree checkpoint in a snapshot made with a key (C2SP tlog-checkpoint).
+    public static let checkpointFileName = "checkpoint"
+
     /// Where a run keeps its checkpoint: beside the output directory.
     public static func checkpointPath(for out: String) -> String {
         let url = URL(fileURLWithPath: out).standardizedFileURL
@@ -181,7 +185,7 @@ public enum PipelineRunner {
     /// A run never replaces a snapshot made from more of the log, or from a
     /// log that has since been rewritten: it refuses and says why.
     public static func run(_ spec: PipelineSpec, log: String, out: String, limit: ReplayLimit = .head, asOfText: String? = nil,
-                           checkpoint: String? = nil, key: CheckpointKey? = nil, progress: Progress? = nil) throws -> RunReport {
+                           checkpoint: String? = nil, key: CheckpointKey? = nil, progress: Progress? = nil, signer: SignerKey? = nil) throws -> RunReport {
         let lock = try OutputLock(output: out)
         var notices: [String] = []
         var resumed: UInt64?
@@ -206,6 +210,12 @@ public enum PipelineRunner {
                                                 lock: lock) { sink in
             let result = try snapshot(spec, book: book, changed: changed, into: sink)
             counts.withLock { $0 = result }
+            // With a key: the signed checkpoint of the log the run read.
+            if let signer {
+                let signed = try Transparency.checkpoint(log: log, key: signer, size: point.seq)
+                if let notice = signed.notice { notices.append(notice) }
+                try sink.emit(checkpointFileName, Array(signed.checkpoint.text.utf8))
+            }
         }
         let result = counts.withLock { $0 }
         // An unchanged book needs no new checkpoint: the saved one is it.

@@ -3,6 +3,7 @@ import Foundation
 import Ledger
 import Projections
 import ScoreModel
+import Transparency
 
 /// Checks a snapshot directory against the log and the pipeline that made
 /// it: every file's hash, the log at the recorded head, the pipeline's
@@ -24,7 +25,9 @@ public enum SnapshotVerifier {
         public var ok: Bool { problems.isEmpty }
     }
 
-    public static func verify(snapshot dir: String, spec: PipelineSpec, log: String) throws -> Report {
+    /// A snapshot's `checkpoint` file (a run with a key) is checked against
+    /// the log's Merkle tree at the run's seq, and its signature with `key` when given.
+    public static func verify(snapshot dir: String, spec: PipelineSpec, log: String, key: VerifierKey? = nil) throws -> Report {
         let manifestPath = dir + "/" + Manifest.fileName
         guard let data = FileManager.default.contents(atPath: manifestPath) else {
             throw PipelineError(code: .mismatch, place: manifestPath, message: "no manifest: this is not a snapshot directory made by `parledger run`")
@@ -84,7 +87,13 @@ public enum SnapshotVerifier {
         let derived = Dictionary(set.files.map { file in   // named as the manifest's format names them
             (SnapshotPath.path(file.path, partition: set.partitions[file.path], inFormat: manifest.format), SnapshotWriter.sha256Hex(file.bytes))
         }, uniquingKeysWith: { first, _ in first })
-        for file in manifest.files {
+        for file in manifest.files where file.path == PipelineRunner.checkpointFileName {
+            let text = String(decoding: FileManager.default.contents(atPath: dir + "/" + file.path) ?? Data(), as: UTF8.self)
+            if let wrong = try Transparency.checkSnapshotCheckpoint(text, place: file.path, log: log, size: seq, key: key) {
+                problems.append(Problem(kind: .contentDiffers, path: file.path, detail: wrong))
+            }
+        }
+        for file in manifest.files where file.path != PipelineRunner.checkpointFileName {
             guard let d = derived[file.path] else {
                 problems.append(Problem(kind: .contentDiffers, path: file.path, detail: "the log and pipeline do not produce this file"))
                 continue

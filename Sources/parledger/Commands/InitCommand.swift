@@ -1,17 +1,30 @@
 import ArgumentParser
 import EventLog
+import Foundation
+import Transparency
 
 struct InitCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "init", abstract: "Create an empty log.")
+    static let configuration = CommandConfiguration(
+        commandName: "init", abstract: "Create an empty log.",
+        discussion: "With --origin on a log that has none yet, records the origin and changes nothing else.")
 
     @OptionGroup var location: LogLocation
+    @Option(help: ArgumentHelp("The log's origin, the first line of its checkpoints (e.g. cchc.example.gov.vn/par).", valueName: "name"))
+    var origin: String?
 
     func run() throws {
         do {
+            if let origin { try LogOrigin.validate(origin) }
+            if let origin, FileManager.default.fileExists(atPath: location.log + "/parledger.log") {
+                try LogOrigin.set(origin, directory: location.log)
+                print("the log in \(location.log) has the origin \(origin)")
+                return
+            }
             try LogWriter.create(directory: location.log)
+            if let origin { try LogOrigin.set(origin, directory: location.log) }
         } catch {
             throw fail(error)
         }
-        print("created an empty log in \(location.log)")
+        print("created an empty log in \(location.log)" + (origin.map { " with the origin \($0)" } ?? ""))
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Pipelines
+import Transparency
 
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,6 +14,8 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("as-of"), help: ArgumentHelp("Only events at or before this business time.", valueName: "time")) var asOf: String?
     @Option(name: .customLong("at-seq"), help: ArgumentHelp("The log as it stood after event N.", valueName: "n")) var atSeq: UInt64?
     @Flag(help: "Replay the whole log, ignoring the checkpoint of the last run.") var full = false
+    @Option(help: ArgumentHelp("The log's private key: also write the signed Merkle checkpoint of the log read (file `checkpoint`, listed in the manifest).", valueName: "file"))
+    var key: String?
 
     func run() throws {
         let read = try ReadOptions.parse((asOf.map { ["--as-of", $0] } ?? []) + (atSeq.map { ["--at-seq", String($0)] } ?? []))
@@ -22,7 +25,7 @@ struct RunCommand: ParsableCommand {
             let started = Date()
             let checkpoint = full ? nil : PipelineRunner.checkpointPath(for: dir)
             let report = try PipelineRunner.run(spec, log: location.log, out: dir, limit: read.limit, asOfText: asOf, checkpoint: checkpoint,
-                                                progress: ProgressBar.make(label: spec.name))
+                                                progress: ProgressBar.make(label: spec.name), signer: try key.map { try SignerKey.read(file: $0) })
             for notice in report.notices { printErr("parledger: notice: \(notice)") }
             let ms = Int(Date().timeIntervalSince(started) * 1000)
             var how = report.resumedFrom.map { "incremental from the checkpoint at seq \($0), \(report.events) events replayed" }

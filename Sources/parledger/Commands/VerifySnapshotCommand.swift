@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Pipelines
+import Transparency
 
 struct VerifySnapshotCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -11,6 +12,7 @@ struct VerifySnapshotCommand: ParsableCommand {
     @OptionGroup var location: LogLocation
     @Argument(help: ArgumentHelp("The snapshot directory (with manifest.json).", valueName: "path")) var path: String
     @Option(help: ArgumentHelp("The pipeline file (default: pipelines/<name in the manifest>.yaml).", valueName: "file")) var pipeline: String?
+    @Option(help: ArgumentHelp("The log's public key: check the signature of the snapshot's checkpoint.", valueName: "file")) var key: String?
 
     func run() throws {
         do {
@@ -20,7 +22,7 @@ struct VerifySnapshotCommand: ParsableCommand {
             }
             let manifest = try Manifest.parse([UInt8](data), file: manifestPath)
             let spec = try PipelineRunner.load(pipeline ?? "pipelines/\(manifest.pipeline).yaml")
-            let report = try SnapshotVerifier.verify(snapshot: path, spec: spec, log: location.log)
+            let report = try SnapshotVerifier.verify(snapshot: path, spec: spec, log: location.log, key: try key.map { try readVerifierKey(file: $0) })
             if report.ok {
                 print("ok: \(manifest.files.count) files in \(path) match the log at seq \(manifest.log.seq) (hash \(manifest.log.hash.prefix(16))…) and pipeline \(spec.name)")
                 return

@@ -1,0 +1,20 @@
+/// A failure of a transparency check or command: what failed, where (a
+/// file, an event's seq, a line of a note) and what to do.
+///
+/// ```
+/// kit.json: event #812: its inclusion proof does not lead to the checkpoint's root
+///   — the event's record bytes were altered after the kit was made
+/// ```
+public struct TransparencyError: Error, CustomStringConvertible, Sendable, Equatable {
+    public var message: String
+    /// What the user can do.
+    public var hint: String?
+
+    public init(_ message: String, hint: String? = nil) {
+        self.message = message; self.hint = hint
+    }
+
+    public var description: String {
+        hint.map { "\(message) — \($0)" } ?? message
+    }
+}
