@@ -32,12 +32,17 @@ public struct ItemLedger: Hashable, Sendable {
 
     public init() {}
 
+    /// Equal when every part is: each event's seq and value, the round,
+    /// every correction's seq and value, and the appeal with its score.
     public static func == (a: ItemLedger, b: ItemLedger) -> Bool {
         a.latestSelf?.seq == b.latestSelf?.seq && a.latestSelf?.value == b.latestSelf?.value
+            && a.bestAppraisal?.round == b.bestAppraisal?.round
             && a.bestAppraisal?.seq == b.bestAppraisal?.seq && a.bestAppraisal?.value == b.bestAppraisal?.value
             && a.latestSurvey?.seq == b.latestSurvey?.seq && a.latestSurvey?.value == b.latestSurvey?.value
-            && a.corrections.mapValues { $0.seq } == b.corrections.mapValues { $0.seq }
-            && a.appealed?.seq == b.appealed?.seq && a.lineage == b.lineage
+            && a.corrections.count == b.corrections.count
+            && a.corrections.allSatisfy { target, c in b.corrections[target].map { $0.seq == c.seq && $0.value == c.value } ?? false }
+            && a.appealed?.seq == b.appealed?.seq && a.appealed?.appeal == b.appealed?.appeal && a.appealed?.score == b.appealed?.score
+            && a.lineage == b.lineage
     }
     public func hash(into hasher: inout Hasher) { hasher.combine(lineage) }
 

@@ -80,32 +80,43 @@ struct LogCorruptionTests {
         #expect {
             _ = try LogVerifier.verify(directory: log.path)
         } throws: { error in
-            guard let e = error as? EventLogError, e.code == .corrupt || e.code == .tornTail else { return false }
-            // The place: the damaged segment, at (or for a torn tail, at the start of) the damaged frame.
+            // Every frame here was acknowledged: damage anywhere, the last frame included, is corruption.
+            guard let e = error as? EventLogError, e.code == .corrupt else { return false }
+            // The place: the damaged segment, at the damaged frame.
             return e.segment == name && e.offset?.rawValue == base && "\(e)".contains(name)
         }
     }
 
-    @Test("A frame rewritten with fresh CRCs still breaks the hash chain at the next frame")
+    @Test("A frame rewritten whole (a record changed, deflated again, fresh lengths and CRCs) breaks the hash chain at the next frame")
     func rewrittenWithValidCRCs() throws {
         let log = try Self.restore()
         let name = log.segments[0]
         var bytes = try log.bytes(of: name)
         let frames = Self.frames(bytes)
         let target = frames[0]
-        // Change a payload byte, then recompute the payload CRC and the header CRC, as a careful forger would.
+        // As a careful forger would: inflate the payload, change a byte of a record, deflate it
+        // again, and write a header with the new lengths and CRCs. Every frame still checks alone.
         let payloadRange = (target.offset + FrameHeader.size)..<(target.offset + FrameHeader.size + Int(target.header.compressedLength))
-        bytes[payloadRange.lowerBound + 3] ^= 0x01
+        var plain = try #require(bytes.withUnsafeBytes { raw in
+            Inflater().inflate(UnsafeRawBufferPointer(rebasing: raw[payloadRange]), plainLength: Int(target.header.plainLength)).map { Array($0) }
+        })
+        // A byte inside the first record's payload (after its two varints), so the frame still parses.
+        var at = 0
+        let length = plain.withUnsafeBytes { raw in Varint.read(raw, &at).flatMap { _ in Varint.read(raw, &at) } }
+        try #require((length ?? 0) > 0)
+        plain[at] ^= 0x01
+        let forged = Zlib.deflate(plain, level: 6)
         var header = target.header
-        header.payloadCRC = bytes.withUnsafeBytes { crc32Of(UnsafeRawBufferPointer(rebasing: $0[payloadRange])) }
-        bytes.replaceSubrange(target.offset..<(target.offset + FrameHeader.size), with: header.encoded())
+        header.compressedLength = UInt32(forged.count)
+        header.payloadCRC = forged.withUnsafeBytes { crc32Of($0) }
+        bytes.replaceSubrange(target.offset..<payloadRange.upperBound, with: header.encoded() + forged)
         try log.write(bytes, to: name)
+        let nextFrame = target.offset + FrameHeader.size + forged.count
         #expect {
             _ = try LogVerifier.verify(directory: log.path)
         } throws: { error in
-            // Either the forged payload no longer inflates, or the chain breaks at the frame after it.
             guard let e = error as? EventLogError, e.code == .corrupt, e.segment == name else { return false }
-            return e.offset?.rawValue == frames[1].offset || (e.offset?.rawValue == target.offset && "\(e)".contains("inflate"))
+            return e.offset?.rawValue == nextFrame && "\(e)".contains("hash chain broken")
         }
     }
 
