@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The national benchmark of DESIGN.md "Where the work is measured", in one run.
+"""The national benchmark (docs/BENCHMARKS.md), in one run.
 
     swift build -c release
     python3 Benchmarks/national.py --record        # full national data set; writes docs/BENCHMARKS.md

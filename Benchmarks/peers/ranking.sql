@@ -1,7 +1,7 @@
--- The ranking of every (index, year, block) by the rules of CONTRACT.md §2,
--- in SQL that DuckDB and PostgreSQL both run: the peers' side of
--- Benchmarks/national.py, which checks the result equal to parledger's
--- ranking snapshots before comparing times. Scores are DECIMAL(18,3); the
+-- The ranking of every (index, year, block) by the rules of docs/CONTRACT.md
+-- ("How a score is reached"), in SQL that DuckDB and PostgreSQL both run: the
+-- peers' side of Benchmarks/national.py, which checks the result equal to
+-- parledger's ranking snapshots before comparing times. Scores are DECIMAL(18,3); the
 -- percent is computed in integers (hundredths, half away from zero), as
 -- parledger does. Ranks follow each framework's ranking rule (fw_rule).
 CREATE TABLE result AS

@@ -1,8 +1,8 @@
 import ScoreModel
 
 /// The demo province: one year-on-year PAR Index cycle of a Mekong delta
-/// province's 17 departments and 12 districts, modelled on the report in
-/// `shared/seeds/000_…txt` (Đồng Tháp, results of 2023 announced 19 Feb 2024).
+/// province's 17 departments and 12 districts, modelled on a provincial
+/// report of 19 February 2024 on the PAR Index 2023 results (Đồng Tháp).
 ///
 /// Its final state reproduces the report's headline figures: departments
 /// 2023 — 9 excellent (7 more than 2022), top Sở Kế hoạch và Đầu tư 94.72%,

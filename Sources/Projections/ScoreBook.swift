@@ -50,7 +50,8 @@ public struct ItemLedger: Hashable, Sendable {
     func corrected(_ seq: EventSeq, _ value: ScoreValue) -> ScoreValue { corrections[seq]?.value ?? value }
 }
 
-/// An item's effective score, by the rules of CONTRACT.md §2.
+/// An item's effective score, by the rules of docs/CONTRACT.md
+/// ("How a score is reached").
 public struct EffectiveScore: Hashable, Sendable {
     public var value: ScoreValue
     public var status: ItemStatus
@@ -401,11 +402,11 @@ public struct ScoreBook: Sendable {
         return out.reversed()
     }
 
-    /// The effective score of an item (CONTRACT.md §2): the latest upheld or
-    /// partial appeal; else for survey items the latest survey score, for
-    /// assessment items the latest appraisal of the highest round, else the
-    /// latest self-assessment; else 0 (missing). Each event's value is taken
-    /// after its latest correction.
+    /// The effective score of an item (docs/CONTRACT.md, "How a score is
+    /// reached"): the latest upheld or partial appeal; else for survey items
+    /// the latest survey score, for assessment items the latest appraisal of
+    /// the highest round, else the latest self-assessment; else 0 (missing).
+    /// Each event's value is taken after its latest correction.
     public func effective(_ key: ItemKey) -> EffectiveScore {
         guard let s = slotIndex(key) else { return EffectiveScore(value: .score(.zero), status: .missing) }
         return effective(slot: s, source: item(key)?.source ?? .assessment)

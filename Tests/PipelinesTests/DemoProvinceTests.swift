@@ -2,9 +2,10 @@ import Testing
 import DataGen
 import ScoreModel
 
-/// A deliberately naive scorer, written from CONTRACT.md §2 alone, that
-/// checks the demo data reproduces the report's figures. It shares no code
-/// with the Projections module, so the two check each other.
+/// A deliberately naive scorer, written from docs/CONTRACT.md ("How a score
+/// is reached") alone, that checks the demo data reproduces the report's
+/// figures. It shares no code with the Projections module, so the two check
+/// each other.
 struct ReferenceScorer {
     var frameworks: [String: Framework] = [:]          // "index|year|block"
     var units: [UnitCode: UnitRegistered] = [:]

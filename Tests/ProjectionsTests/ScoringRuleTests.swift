@@ -47,7 +47,7 @@ struct Log {
     static let partition = Partition(index: .par, year: 2023, block: "b")
 }
 
-@Suite("Scoring rules (CONTRACT.md §2)")
+@Suite("Scoring rules (docs/CONTRACT.md: How a score is reached)")
 struct ScoringRuleTests {
     @Test("No event: 0 points, status missing, but the maximum counts")
     func missing() throws {

@@ -2,8 +2,8 @@ import Foundation
 import Testing
 import ScoreModel
 
-/// One bad line among good ones, for every rule of CONTRACT.md §1: the
-/// issue names the line and the field, and says why.
+/// One bad line among good ones, for every rule of docs/CONTRACT.md ("Events
+/// in"): the issue names the line and the field, and says why.
 @Suite("Validation rules")
 struct ValidationTests {
     struct Case: CustomTestStringConvertible, Sendable {

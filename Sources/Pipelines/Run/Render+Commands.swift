@@ -27,10 +27,10 @@ extension Render {
         combined(keys: ["index", "year", "block"], results.map { (partitionCells($0.0), awardsCSV($0.1)) }, emptyHeader: awardsCSV([AwardVerdict]()).header)
     }
 
-    /// The rows of `rank --format json` (CONTRACT.md §3: rank, unit, name,
-    /// points, max, percent, band), with what the table also shows: whether
-    /// the ranking is provisional and why, whether the block's results are
-    /// published, and the unit's open appeals.
+    /// The rows of `rank --format json` (docs/CONTRACT.md, "Commands": rank,
+    /// unit, name, points, max, percent, band), with what the table also
+    /// shows: whether the ranking is provisional and why, whether the block's
+    /// results are published, and the unit's open appeals.
     public static func rankingRows(_ ranking: Ranking, openAppeals: [UnitCode: [AppealID]]) -> CanonicalJSON {
         guard case .array(let rows) = rankingRows(ranking) else { return rankingRows(ranking) }
         return .array(zip(ranking.rows, rows).map { row, json in

@@ -13,8 +13,8 @@ public enum Render {
         [("index", .string(p.index.rawValue)), ("year", .number(String(p.year))), ("block", .string(p.block.rawValue))]
     }
 
-    /// The rows of `rank --format json` (CONTRACT.md §3): rank, unit, name,
-    /// points, max, percent, band.
+    /// The rows of `rank --format json` (docs/CONTRACT.md, "Commands"):
+    /// rank, unit, name, points, max, percent, band.
     public static func rankingRows(_ ranking: Ranking) -> CanonicalJSON {
         .array(ranking.rows.map { row in
             .object([("rank", int(row.rank)), ("unit", .string(row.unit.rawValue)), ("name", .string(row.name)),

@@ -1,4 +1,4 @@
-/// Events in: one JSON object per line (CONTRACT.md §1).
+/// Events in: one JSON object per line (docs/CONTRACT.md, "Events in").
 ///
 /// ```swift
 /// let event = try EventJSON.decode(line: #"{"type":"unit.renamed","at":"2024-01-02T08:00:00+07:00","by":"so-noi-vu","unit":"SYT","name":"Sở Y tế"}"#)
