@@ -89,11 +89,12 @@ let package = Package(
             dependencies: ["Pipelines"],
             path: "Tests/Support/SnapshotSwapChild"
         ),
-        .testTarget(name: "EventLogTests", dependencies: ["EventLog", "CZlib", "LogCrashChild"]),
-        .testTarget(name: "ScoreModelTests", dependencies: ["ScoreModel"]),
+        .testTarget(name: "EventLogTests", dependencies: ["EventLog", "CZlib", "LogCrashChild"], exclude: ["Fixtures"]),
+        .testTarget(name: "ScoreModelTests", dependencies: ["ScoreModel"], exclude: ["Fixtures"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "EventLog", "ScoreModel"]),
         .testTarget(name: "ProjectionsTests", dependencies: ["Projections", "ScoreModel"]),
-        .testTarget(name: "PipelinesTests", dependencies: ["SnapshotSwapChild", "Pipelines", "Ledger", "ScoreModel", "Projections", "DataGen"]),
+        .testTarget(name: "PipelinesTests", dependencies: ["SnapshotSwapChild", "Pipelines", "Ledger", "ScoreModel", "Projections", "DataGen"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "TransparencyTests", dependencies: ["Transparency", "EventLog", "Ledger", "ScoreModel", "Projections", "DataGen"]),
         .testTarget(name: "ParledgerCLITests", dependencies: ["parledger", "ScoreModel", "EventLog", "Pipelines"]),
     ]

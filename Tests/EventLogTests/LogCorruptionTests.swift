@@ -97,8 +97,12 @@ struct LogCorruptionTests {
         // As a careful forger would: inflate the payload, change a byte of a record, deflate it
         // again, and write a header with the new lengths and CRCs. Every frame still checks alone.
         let payloadRange = (target.offset + FrameHeader.size)..<(target.offset + FrameHeader.size + Int(target.header.compressedLength))
-        var plain = try #require(bytes.withUnsafeBytes { raw in
-            Inflater().inflate(UnsafeRawBufferPointer(rebasing: raw[payloadRange]), plainLength: Int(target.header.plainLength)).map { Array($0) }
+        // The inflater owns the buffer it returns: it must outlive the copy.
+        let inflater = Inflater()
+        var plain = try #require(withExtendedLifetime(inflater) {
+            bytes.withUnsafeBytes { raw in
+                inflater.inflate(UnsafeRawBufferPointer(rebasing: raw[payloadRange]), plainLength: Int(target.header.plainLength)).map { Array($0) }
+            }
         })
         // A byte inside the first record's payload (after its two varints), so the frame still parses.
         var at = 0

@@ -21,10 +21,21 @@ public enum EventCodec {
     /// logs without rules keep the bytes they always had.
     public static let version: UInt8 = 2
 
-    static let tags: [EventType] = [
-        .unitRegistered, .unitRenamed, .frameworkPublished, .assessmentSubmitted, .appraisalRecorded, .explanationSubmitted,
-        .surveyRecorded, .correctionIssued, .appealFiled, .appealResolved, .resultsPublished,
+    /// The type tag of each event type, written out: a tag is part of the
+    /// format (docs/RECORDS.md), so it never follows the order of a
+    /// declaration. A new type takes the next free number; none is reused.
+    static let tagTable: [(tag: UInt8, type: EventType)] = [
+        (0, .unitRegistered), (1, .unitRenamed), (2, .frameworkPublished), (3, .assessmentSubmitted),
+        (4, .appraisalRecorded), (5, .explanationSubmitted), (6, .surveyRecorded), (7, .correctionIssued),
+        (8, .appealFiled), (9, .appealResolved), (10, .resultsPublished),
     ]
+    static let tagOf: [EventType: UInt8] = Dictionary(uniqueKeysWithValues: tagTable.map { ($0.type, $0.tag) })
+    /// Tag → type, for the decoder (nil: a tag this build does not know).
+    static let typeOf: [EventType?] = {
+        var out = [EventType?](repeating: nil, count: Int(tagTable.map(\.tag).max()!) + 1)
+        for (tag, type) in tagTable { out[Int(tag)] = type }
+        return out
+    }()
 
     // Flags (bit i set = optional field present).
     static let hasID: UInt64 = 1 << 0
@@ -61,7 +72,7 @@ public enum EventCodec {
         default: break
         }
         out.append(flags & hasRanking != 0 ? 2 : 1)
-        out.append(UInt8(tags.firstIndex(of: event.type)!))
+        out.append(tagOf[event.type]!)
         putVarint(flags, &out)
         putSigned(event.at.microsecondsSinceEpoch, &out)
         putSigned(Int64(event.at.offsetMinutes), &out)

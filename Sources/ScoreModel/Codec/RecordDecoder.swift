@@ -40,7 +40,7 @@ public struct RecordDecoder {
             throw Malformed("record version \(version); this build reads up to \(EventCodec.version): upgrade parledger")
         }
         let tag = Int(try r.byte())
-        guard tag < EventCodec.tags.count else { throw Malformed("unknown type tag \(tag)") }
+        guard tag < EventCodec.typeOf.count, let type = EventCodec.typeOf[tag] else { throw Malformed("unknown type tag \(tag)") }
         let flags = try r.varint()
         let at = BusinessTime(microsecondsSinceEpoch: try r.zigzag(), offsetMinutes: Int16(truncatingIfNeeded: try r.zigzag()))
         let by = Actor(try code(&r))
@@ -48,7 +48,7 @@ public struct RecordDecoder {
         let notApplicable = flags & EventCodec.isNotApplicable != 0
         func value(_ r: inout BinaryReader) throws -> ScoreValue { notApplicable ? .notApplicable : .score(Score(thousandths: try r.zigzag())) }
         let body: EventBody
-        switch EventCodec.tags[tag] {
+        switch type {
         case .unitRegistered:
             let unit = UnitCode(try code(&r)), name = try r.string(), block = BlockCode(try code(&r))
             body = .unitRegistered(UnitRegistered(unit: unit, name: name, block: block,
