@@ -20,7 +20,7 @@ guard args.count == 3, let seed = UInt64(args[2]) else {
     exit(2)
 }
 var options = LogOptions()
-options.segmentSizeLimit = 64 << 10     // many rotations
+options.segmentSizeLimit = 16 << 10     // many rotations, even on a slow (sanitized) run
 options.framePlainLimit = 4 << 10       // larger batches span several frames
 let writer: LogWriter
 do {
