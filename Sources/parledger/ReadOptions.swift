@@ -45,19 +45,15 @@ struct ReadOptions: ParsableArguments {
     /// year (when it comes from a checkpoint): for explain and history.
     func book(_ location: LogLocation, only: (unit: UnitCode, index: IndexCode, year: Int)? = nil) throws -> ScoreBook {
         if let checkpoint, !FileManager.default.fileExists(atPath: checkpoint) {
-            throw fail("no checkpoint at \(checkpoint); a pipeline run saves one beside its output (`parledger run pipelines/nightly.yaml` writes snapshots/.nightly.checkpoint)")
+            throw CommandFailure("no checkpoint at \(checkpoint); a pipeline run saves one beside its output (`parledger run pipelines/nightly.yaml` writes snapshots/.nightly.checkpoint)")
         }
-        do {
-            let saved = checkpoint ?? PipelineRunner.checkpointPath(for: "snapshots/nightly")
-            if limit == .head, !noCheckpoint, FileManager.default.fileExists(atPath: saved) {
-                let r = try PipelineRunner.book(log: location.log, checkpoint: saved, only: only, progress: ProgressBar.make(label: "replaying"))
-                if checkpoint != nil, let notice = r.notice { printErr("parledger: notice: \(notice)") }
-                return r.book
-            }
-            return try PipelineRunner.replay(log: location.log, limit: limit, asOfText: asOf, progress: ProgressBar.make(label: "replaying")).book
-        } catch {
-            throw fail(error)
+        let saved = checkpoint ?? PipelineRunner.checkpointPath(for: "snapshots/nightly")
+        if limit == .head, !noCheckpoint, FileManager.default.fileExists(atPath: saved) {
+            let r = try PipelineRunner.book(log: location.log, checkpoint: saved, only: only, progress: ProgressBar.make(label: "replaying"))
+            if checkpoint != nil, let notice = r.notice { printErr("parledger: notice: \(notice)") }
+            return r.book
         }
+        return try PipelineRunner.replay(log: location.log, limit: limit, asOfText: asOf, progress: ProgressBar.make(label: "replaying")).book
     }
 }
 

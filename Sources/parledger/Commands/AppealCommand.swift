@@ -17,7 +17,7 @@ struct AppealCommand: ParsableCommand {
             let book = try read.book(location)
             let appeals = book.appeals.values.filter { !open || $0.isOpen }.sorted { $0.filed < $1.filed }
             if appeals.isEmpty {
-                throw fail(book.appeals.isEmpty ? "the log holds no appeal" : "no open appeal: all \(book.appeals.count) appeals are resolved (`appeal list` shows them)")
+                throw CommandFailure(book.appeals.isEmpty ? "the log holds no appeal" : "no open appeal: all \(book.appeals.count) appeals are resolved (`appeal list` shows them)")
             }
             switch read.format {
             case .json:
@@ -63,17 +63,15 @@ struct AppealCommand: ParsableCommand {
         func run() throws {
             let book = try read.book(location)
             guard let state = book.appeals[AppealID(appeal)], let unit = book.units[state.key.unit] else {
-                throw fail("no appeal \(appeal) in the log; `parledger appeal list` shows them")
+                throw CommandFailure("no appeal \(appeal) in the log; `parledger appeal list` shows them")
             }
             let rules: [AwardRule]
             let p = Partition(index: state.key.index, year: state.key.year, block: unit.block)
-            do {
-                let spec = try PipelineRunner.load(pipeline)
-                try spec.checkAwards(against: book.frameworks.filter { $0.key == p })
-                rules = spec.awards
-            } catch { throw fail(error) }
+            let spec = try PipelineRunner.load(pipeline)
+            try spec.checkAwards(against: book.frameworks.filter { $0.key == p })
+            rules = spec.awards
             guard let upheld = book.assumingUpheld(AppealID(appeal)), let today = book.ranking(p), let after = upheld.ranking(p) else {
-                throw fail("no framework for \(p)")
+                throw CommandFailure("no framework for \(p)")
             }
             let awardsToday = book.awards(p, rules: rules), awardsAfter = upheld.awards(p, rules: rules)
             let changed = Set(today.rows.compactMap { row -> UnitCode? in

@@ -17,15 +17,15 @@ struct AwardsCommand: ParsableCommand {
 
     func run() throws {
         let spec: PipelineSpec
-        do { spec = try PipelineRunner.load(pipeline) } catch { throw fail(error) }
-        guard !spec.awards.isEmpty else { throw fail("\(pipeline) declares no awards") }
+        spec = try PipelineRunner.load(pipeline)
+        guard !spec.awards.isEmpty else { throw CommandFailure("\(pipeline) declares no awards") }
         let book = try read.book(location)
         let partitions = book.partitions.filter { $0.index.rawValue == index && $0.year == year && (block == nil || $0.block.rawValue == block) }
         guard !partitions.isEmpty else {
             let known = book.partitions.isEmpty ? "none" : book.partitions.map(\.description).joined(separator: "; ")
-            throw fail("no framework for \(index) \(year)\(block.map { " block \($0)" } ?? "") in the log (known: \(known))")
+            throw CommandFailure("no framework for \(index) \(year)\(block.map { " block \($0)" } ?? "") in the log (known: \(known))")
         }
-        do { try spec.checkAwards(against: book.frameworks.filter { partitions.contains($0.key) }) } catch { throw fail(error) }
+        try spec.checkAwards(against: book.frameworks.filter { partitions.contains($0.key) })
         let results = partitions.map { ($0, book.awards($0, rules: spec.awards)) }
         switch read.format {
         case .json: printJSON(.array(results.map { Render.awardsJSON($0.0, $0.1) }))

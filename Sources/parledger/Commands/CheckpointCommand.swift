@@ -24,13 +24,9 @@ struct CheckpointCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Write the checkpoint here instead of standard output.", valueName: "file")) var out: String?
 
     func run() throws {
-        do {
-            let r = try Transparency.checkpoint(log: location.log, key: try SignerKey.read(file: key))
-            if let notice = r.notice { printErr("parledger: notice: \(notice)") }
-            try emit(r.checkpoint.text, to: out)
-        } catch {
-            throw fail(error)
-        }
+        let r = try Transparency.checkpoint(log: location.log, key: try SignerKey.read(file: key))
+        if let notice = r.notice { printErr("parledger: notice: \(notice)") }
+        try emit(r.checkpoint.text, to: out)
     }
 }
 
@@ -46,7 +42,7 @@ struct ProveCommand: ParsableCommand {
         @Option(help: ArgumentHelp("Write the proof here instead of standard output.", valueName: "file")) var out: String?
 
         func run() throws {
-            do { try emit(try Transparency.proveInclusion(log: location.log, seq: seq, size: size).json, to: out) } catch { throw fail(error) }
+            try emit(try Transparency.proveInclusion(log: location.log, seq: seq, size: size).json, to: out)
         }
     }
 
@@ -58,7 +54,7 @@ struct ProveCommand: ParsableCommand {
         @Option(help: ArgumentHelp("Write the proof here instead of standard output.", valueName: "file")) var out: String?
 
         func run() throws {
-            do { try emit(try Transparency.proveConsistency(log: location.log, from: from, to: to).json, to: out) } catch { throw fail(error) }
+            try emit(try Transparency.proveConsistency(log: location.log, from: from, to: to).json, to: out)
         }
     }
 }
@@ -76,12 +72,8 @@ struct CheckProofCommand: ParsableCommand {
     }
 
     func run() throws {
-        do {
-            var signed: (text: String, file: String, key: VerifierKey)?
-            if let checkpoint, let key { signed = (try readText(checkpoint, what: "checkpoint"), checkpoint, try readVerifierKey(file: key)) }
-            print(try Transparency.checkProof(file: proof, checkpoint: signed))
-        } catch {
-            throw fail(error)
-        }
+        var signed: (text: String, file: String, key: VerifierKey)?
+        if let checkpoint, let key { signed = (try readText(checkpoint, what: "checkpoint"), checkpoint, try readVerifierKey(file: key)) }
+        print(try Transparency.checkProof(file: proof, checkpoint: signed))
     }
 }

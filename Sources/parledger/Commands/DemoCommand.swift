@@ -40,40 +40,36 @@ struct DemoCommand: ParsableCommand {
 
     func run() throws {
         if let example {
-            do { try runExample(example) } catch { throw fail(error) }
+            try runExample(example)
             return
         }
         let log = dir + "/events"
         let out = dir + "/snapshots/nightly"
-        do {
-            let spec = try PipelineRunner.load(pipeline)
-            try? FileManager.default.removeItem(atPath: log)
-            try LogWriter.create(directory: log)
-            let sources = try demoSources()
-            let imported = try Ledger.importEvents(sources, into: log)
-            print("demo log: \(imported.appended) events from \(sources.count) files into \(log)")
-            print("head seq \(imported.head.seq) hash \(imported.head.hashHex)\n")
-            let report = try PipelineRunner.run(spec, log: log, out: out)
-            let (book, _, _) = try PipelineRunner.replay(log: log, limit: .head)
-            guard let latest = book.partitions.map(\.year).max() else { return }
-            for p in book.partitions where p.year == latest {
-                guard let ranking = book.ranking(p) else { continue }
-                print(RankCommand.table(ranking))
-                if let trend = book.trend(p) { print(TrendCommand.headline(trend) + "\n") }
-                print(AwardsCommand.table(p, book.awards(p, rules: spec.awards), all: false))
-            }
-            print("snapshots: \(report.manifest.files.count) files and manifest.json in \(out)")
-            print("""
-
-            try:
-              parledger rank   --log \(log) --year \(latest) --block department --as-announced
-              parledger awards --log \(log) --year \(latest) --all
-              parledger trend  --log \(log) --unit HCT
-              parledger verify --log \(log)
-            """)
-        } catch {
-            throw fail(error)
+        let spec = try PipelineRunner.load(pipeline)
+        try? FileManager.default.removeItem(atPath: log)
+        try LogWriter.create(directory: log)
+        let sources = try demoSources()
+        let imported = try Ledger.importEvents(sources, into: log)
+        print("demo log: \(imported.appended) events from \(sources.count) files into \(log)")
+        print("head seq \(imported.head.seq) hash \(imported.head.hashHex)\n")
+        let report = try PipelineRunner.run(spec, log: log, out: out)
+        let (book, _, _) = try PipelineRunner.replay(log: log, limit: .head)
+        guard let latest = book.partitions.map(\.year).max() else { return }
+        for p in book.partitions where p.year == latest {
+            guard let ranking = book.ranking(p) else { continue }
+            print(RankCommand.table(ranking))
+            if let trend = book.trend(p) { print(TrendCommand.headline(trend) + "\n") }
+            print(AwardsCommand.table(p, book.awards(p, rules: spec.awards), all: false))
         }
+        print("snapshots: \(report.manifest.files.count) files and manifest.json in \(out)")
+        print("""
+
+        try:
+          parledger rank   --log \(log) --year \(latest) --block department --as-announced
+          parledger awards --log \(log) --year \(latest) --all
+          parledger trend  --log \(log) --unit HCT
+          parledger verify --log \(log)
+        """)
     }
 
     /// The files of events/demo/ in name order; without them (run outside

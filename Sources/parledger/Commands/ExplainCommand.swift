@@ -16,15 +16,15 @@ struct ExplainCommand: ParsableCommand {
 
     func run() throws {
         let book = try read.book(location, only: (UnitCode(unit), IndexCode(index), year))
-        if let problem = WhatExists.problem(book, unit: unit, index: index, year: year, item: item) { throw fail(problem) }
+        if let problem = WhatExists.problem(book, unit: unit, index: index, year: year, item: item) { throw CommandFailure(problem) }
         let seqs = book.lineage(unit: UnitCode(unit), index: IndexCode(index), year: year, item: item.map { ItemCode($0) })
         let events: [EventSeq: RecordedEvent]
-        do { events = try PipelineRunner.events(log: location.log, seqs: seqs) } catch { throw fail(error) }
+        events = try PipelineRunner.events(log: location.log, seqs: seqs)
         guard let explanation = book.explain(unit: UnitCode(unit), index: IndexCode(index), year: year, item: item.map { ItemCode($0) },
                                              lookup: { events[$0] }) else {
-            throw fail("no framework scores \(unit) in \(index) \(year)")
+            throw CommandFailure("no framework scores \(unit) in \(index) \(year)")
         }
-        if let item, explanation.areas.isEmpty { throw fail("item \(item) is not in framework \(explanation.framework)") }
+        if let item, explanation.areas.isEmpty { throw CommandFailure("item \(item) is not in framework \(explanation.framework)") }
         switch read.format {
         case .json: printJSON(Self.json(explanation))
         case .csv:
@@ -124,13 +124,13 @@ struct HistoryCommand: ParsableCommand {
     func run() throws {
         let book = try read.book(location, only: (UnitCode(unit), IndexCode(index), year))
         let key = ItemKey(unit: UnitCode(unit), index: IndexCode(index), year: year, item: ItemCode(item))
-        if let problem = WhatExists.problem(book, unit: unit, index: index, year: year, item: item) { throw fail(problem) }
-        guard book.item(key) != nil else { throw fail("no item \(item) for unit \(unit) in \(index) \(year)") }
+        if let problem = WhatExists.problem(book, unit: unit, index: index, year: year, item: item) { throw CommandFailure(problem) }
+        guard book.item(key) != nil else { throw CommandFailure("no item \(item) for unit \(unit) in \(index) \(year)") }
         let events: [EventSeq: RecordedEvent]
-        do { events = try PipelineRunner.events(log: location.log, seqs: Set(book.ledger(key)?.lineage ?? [])) } catch { throw fail(error) }
+        events = try PipelineRunner.events(log: location.log, seqs: Set(book.ledger(key)?.lineage ?? []))
         let history = book.history(key, lookup: { events[$0] }) ?? []
         guard !history.isEmpty else {
-            throw fail("no event has touched item \(item) of \(unit) in \(index) \(year) yet: it counts 0 (status \(book.effective(key).status.rawValue))")
+            throw CommandFailure("no event has touched item \(item) of \(unit) in \(index) \(year) yet: it counts 0 (status \(book.effective(key).status.rawValue))")
         }
         switch read.format {
         case .json:

@@ -41,7 +41,7 @@ struct ExportCommand: ParsableCommand {
             out.flush()
         } catch {
             out.flush()
-            throw fail(error)
+            throw error
         }
     }
 }

@@ -22,15 +22,11 @@ struct GenerateCommand: ParsableCommand {
         var seed: UInt64 = 2023
 
         func run() throws {
-            do {
-                try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-                for file in DemoProvince.files(seed: seed) {
-                    let text = file.events.map { EventJSON.encode($0) + "\n" }.joined()
-                    try Data(text.utf8).write(to: URL(fileURLWithPath: out).appendingPathComponent(file.name), options: .atomic)
-                    print("\(out)/\(file.name): \(file.events.count) events")
-                }
-            } catch {
-                throw fail(error)
+            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+            for file in DemoProvince.files(seed: seed) {
+                let text = file.events.map { EventJSON.encode($0) + "\n" }.joined()
+                try Data(text.utf8).write(to: URL(fileURLWithPath: out).appendingPathComponent(file.name), options: .atomic)
+                print("\(out)/\(file.name): \(file.events.count) events")
             }
         }
     }
@@ -49,16 +45,12 @@ struct GenerateCommand: ParsableCommand {
         var dir: String = "events/examples"
 
         func run() throws {
-            do {
-                for example in try DemoCommand.loadExamples(dir) {
-                    let text = example.events.map { EventJSON.encode($0) + "\n" }.joined()
-                    let path = dir + "/" + example.eventFile
-                    try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
-                    print("\(path): \(example.events.count) events")
-                    for choice in example.choices { print("  chosen: \(choice)") }
-                }
-            } catch {
-                throw fail(error)
+            for example in try DemoCommand.loadExamples(dir) {
+                let text = example.events.map { EventJSON.encode($0) + "\n" }.joined()
+                let path = dir + "/" + example.eventFile
+                try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+                print("\(path): \(example.events.count) events")
+                for choice in example.choices { print("  chosen: \(choice)") }
             }
         }
     }
@@ -91,38 +83,34 @@ struct GenerateCommand: ParsableCommand {
         func run() throws {
             let set = NationalDataSet(provinces: provinces, unitsPerProvince: units, items: items, years: from...to, seed: seed)
             var count = 0
-            do {
-                if let out {
-                    let sink: FileHandle
-                    if out == "-" { sink = .standardOutput } else {
-                        guard FileManager.default.createFile(atPath: out, contents: nil) else { throw CommandFailure("cannot create \(out)") }
-                        sink = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
-                    }
-                    var buffer: [UInt8] = []
-                    try set.generate { event in
-                        buffer.append(contentsOf: EventJSON.encode(event).utf8)
-                        buffer.append(0x0A)
-                        count += 1
-                        if buffer.count >= 1 << 20 { sink.write(Data(buffer)); buffer.removeAll(keepingCapacity: true) }
-                    }
-                    sink.write(Data(buffer))
-                    if out != "-" { try sink.close(); printErr("\(out): \(count) events") }
-                } else if let log {
-                    if !FileManager.default.fileExists(atPath: log + "/parledger.log") { try LogWriter.create(directory: log) }
-                    let writer = try LogWriter(directory: log)
-                    defer { writer.close() }
-                    guard writer.head.seq.rawValue == 0 else { throw CommandFailure("\(log) is not empty: the data set's corrections name events by seq, so it must go into an empty log") }
-                    var batch: [[UInt8]] = []
-                    try set.generate { event in
-                        batch.append(EventCodec.encode(event))
-                        count += 1
-                        if batch.count == 100_000 { _ = try writer.append(batch); batch.removeAll(keepingCapacity: true) }
-                    }
-                    if !batch.isEmpty { _ = try writer.append(batch) }
-                    print("\(log): \(count) events, head \(writer.head)")
+            if let out {
+                let sink: FileHandle
+                if out == "-" { sink = .standardOutput } else {
+                    guard FileManager.default.createFile(atPath: out, contents: nil) else { throw CommandFailure("cannot create \(out)") }
+                    sink = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
                 }
-            } catch {
-                throw fail(error)
+                var buffer: [UInt8] = []
+                try set.generate { event in
+                    buffer.append(contentsOf: EventJSON.encode(event).utf8)
+                    buffer.append(0x0A)
+                    count += 1
+                    if buffer.count >= 1 << 20 { sink.write(Data(buffer)); buffer.removeAll(keepingCapacity: true) }
+                }
+                sink.write(Data(buffer))
+                if out != "-" { try sink.close(); printErr("\(out): \(count) events") }
+            } else if let log {
+                if !FileManager.default.fileExists(atPath: log + "/parledger.log") { try LogWriter.create(directory: log) }
+                let writer = try LogWriter(directory: log)
+                defer { writer.close() }
+                guard writer.head.seq.rawValue == 0 else { throw CommandFailure("\(log) is not empty: the data set's corrections name events by seq, so it must go into an empty log") }
+                var batch: [[UInt8]] = []
+                try set.generate { event in
+                    batch.append(EventCodec.encode(event))
+                    count += 1
+                    if batch.count == 100_000 { _ = try writer.append(batch); batch.removeAll(keepingCapacity: true) }
+                }
+                if !batch.isEmpty { _ = try writer.append(batch) }
+                print("\(log): \(count) events, head \(writer.head)")
             }
         }
     }

@@ -23,14 +23,10 @@ struct ImportCommand: ParsableCommand {
     func run() throws {
         var sources: [ImportSource] = []
         for file in files {
-            do { sources.append(ImportSource(name: file == "-" ? "<stdin>" : file, bytes: try InputFile.read(file))) } catch { throw fail(error) }
+            sources.append(ImportSource(name: file == "-" ? "<stdin>" : file, bytes: try InputFile.read(file)))
         }
         let report: ImportReport
-        do {
-            report = try Ledger.importEvents(sources, into: location.log)
-        } catch {
-            throw fail(error)
-        }
+        report = try Ledger.importEvents(sources, into: location.log)
         if let recovery = report.recovery { printErr("parledger: notice: \(recovery)") }
         var line = "imported \(report.appended) event\(report.appended == 1 ? "" : "s")"
         if report.skipped > 0 { line += " (\(report.skipped) already in the log, skipped)" }

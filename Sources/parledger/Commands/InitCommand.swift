@@ -13,18 +13,14 @@ struct InitCommand: ParsableCommand {
     var origin: String?
 
     func run() throws {
-        do {
-            if let origin { try LogOrigin.validate(origin) }
-            if let origin, FileManager.default.fileExists(atPath: location.log + "/parledger.log") {
-                try LogOrigin.set(origin, directory: location.log)
-                print("the log in \(location.log) has the origin \(origin)")
-                return
-            }
-            try LogWriter.create(directory: location.log)
-            if let origin { try LogOrigin.set(origin, directory: location.log) }
-        } catch {
-            throw fail(error)
+        if let origin { try LogOrigin.validate(origin) }
+        if let origin, FileManager.default.fileExists(atPath: location.log + "/parledger.log") {
+            try LogOrigin.set(origin, directory: location.log)
+            print("the log in \(location.log) has the origin \(origin)")
+            return
         }
+        try LogWriter.create(directory: location.log)
+        if let origin { try LogOrigin.set(origin, directory: location.log) }
         print("created an empty log in \(location.log)" + (origin.map { " with the origin \($0)" } ?? ""))
     }
 }

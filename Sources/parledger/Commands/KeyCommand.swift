@@ -15,15 +15,11 @@ struct KeyCommand: ParsableCommand {
         @Flag(help: "A witness key (it cosigns checkpoints, tlog-cosignature type 0x04) instead of a log key.") var witness = false
 
         func run() throws {
-            do {
-                let key = try SignerKey(name: name, role: witness ? .cosigner : .note)
-                let files = try key.write(to: out)
-                print("private key: \(files.privateFile) (keep it secret)")
-                print("public key:  \(files.publicFile)")
-                print(key.verifier.text)
-            } catch {
-                throw fail(error)
-            }
+            let key = try SignerKey(name: name, role: witness ? .cosigner : .note)
+            let files = try key.write(to: out)
+            print("private key: \(files.privateFile) (keep it secret)")
+            print("public key:  \(files.publicFile)")
+            print(key.verifier.text)
         }
     }
 }

@@ -21,13 +21,13 @@ struct RankCommand: ParsableCommand {
         var book = try read.book(location)
         if asAnnounced {
             guard let publication = book.published[partition] else {
-                throw fail("results of \(partition) are not published in this log; drop --as-announced")
+                throw CommandFailure("results of \(partition) are not published in this log; drop --as-announced")
             }
             book = try PipelineRunner.replay(log: location.log, limit: .seq(publication.seq)).book
         }
         guard let ranking = book.ranking(partition) else {
             let known = book.partitions.map(\.description).joined(separator: "; ")
-            throw fail("no framework for \(partition) in the log (known: \(known.isEmpty ? "none" : known))")
+            throw CommandFailure("no framework for \(partition) in the log (known: \(known.isEmpty ? "none" : known))")
         }
         switch read.format {
         case .json: printJSON(Render.rankingRows(ranking, openAppeals: Dictionary(grouping: book.openAppeals(in: partition), by: \.key.unit).mapValues { $0.map(\.id) }))

@@ -19,24 +19,20 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         let read = try ReadOptions.parse((asOf.map { ["--as-of", $0] } ?? []) + (atSeq.map { ["--at-seq", String($0)] } ?? []))
-        do {
-            let spec = try PipelineRunner.load(pipeline)
-            let dir = out ?? "snapshots/\(spec.name)"
-            let started = Date()
-            let checkpoint = full ? nil : PipelineRunner.checkpointPath(for: dir)
-            let report = try PipelineRunner.run(spec, log: location.log, out: dir, limit: read.limit, asOfText: asOf, checkpoint: checkpoint,
-                                                progress: ProgressBar.make(label: spec.name), signer: try key.map { try SignerKey.read(file: $0) })
-            for notice in report.notices { printErr("parledger: notice: \(notice)") }
-            let ms = Int(Date().timeIntervalSince(started) * 1000)
-            var how = report.resumedFrom.map { "incremental from the checkpoint at seq \($0), \(report.events) events replayed" }
-                ?? "\(report.events) events replayed"
-            if let rendered = report.rendered {
-                how += ", \(rendered) partitions rendered, \(report.keptFiles) files kept from the previous snapshot"
-            }
-            print("\(spec.name): \(report.manifest.files.count) files for \(report.partitions.count) partitions in \(dir)/ (\(how), to seq \(report.manifest.log.seq), \(ms) ms)")
-            print("log hash \(report.manifest.log.hash)  config \(report.manifest.configHash.prefix(16))…")
-        } catch {
-            throw fail(error)
+        let spec = try PipelineRunner.load(pipeline)
+        let dir = out ?? "snapshots/\(spec.name)"
+        let started = Date()
+        let checkpoint = full ? nil : PipelineRunner.checkpointPath(for: dir)
+        let report = try PipelineRunner.run(spec, log: location.log, out: dir, limit: read.limit, asOfText: asOf, checkpoint: checkpoint,
+                                            progress: ProgressBar.make(label: spec.name), signer: try key.map { try SignerKey.read(file: $0) })
+        for notice in report.notices { printErr("parledger: notice: \(notice)") }
+        let ms = Int(Date().timeIntervalSince(started) * 1000)
+        var how = report.resumedFrom.map { "incremental from the checkpoint at seq \($0), \(report.events) events replayed" }
+            ?? "\(report.events) events replayed"
+        if let rendered = report.rendered {
+            how += ", \(rendered) partitions rendered, \(report.keptFiles) files kept from the previous snapshot"
         }
+        print("\(spec.name): \(report.manifest.files.count) files for \(report.partitions.count) partitions in \(dir)/ (\(how), to seq \(report.manifest.log.seq), \(ms) ms)")
+        print("log hash \(report.manifest.log.hash)  config \(report.manifest.configHash.prefix(16))…")
     }
 }

@@ -9,11 +9,7 @@ struct StatCommand: ParsableCommand {
 
     func run() throws {
         let report: LogReport
-        do {
-            report = try LogVerifier.stat(directory: location.log)
-        } catch {
-            throw fail(error)
-        }
+        report = try LogVerifier.stat(directory: location.log)
         var table = TextTable([.init("figure"), .init("value", .right)])
         table.append(["segments", String(report.segments)])
         table.append(["frames", String(report.frames)])

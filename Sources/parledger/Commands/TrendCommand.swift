@@ -34,7 +34,7 @@ struct TrendCommand: ParsableCommand {
             let years = book.partitions.filter { $0.index.rawValue == index && $0.block.rawValue == block }.map { String($0.year) }
             let known = years.isEmpty ? "the log has: " + (book.partitions.isEmpty ? "no framework" : book.partitions.map(\.description).joined(separator: "; "))
                 : "block \(block!) has \(index) years \(years.joined(separator: ", "))"
-            throw fail("no framework for block \(block!) in \(index)\(from.map { " from \($0)" } ?? "")\(to.map { " to \($0)" } ?? "") in the log (\(known))")
+            throw CommandFailure("no framework for block \(block!) in \(index)\(from.map { " from \($0)" } ?? "")\(to.map { " to \($0)" } ?? "") in the log (\(known))")
         }
         let trends = partitions.compactMap { book.trend($0) }
         switch read.format {
@@ -76,7 +76,7 @@ struct TrendCommand: ParsableCommand {
         let series = book.series(unit: unit, index: IndexCode(index))
         guard let first = series.first else {
             let known = book.units[unit] == nil ? "no such unit in the log" : "the unit has no \(index) framework for its block"
-            throw fail("no figures for unit \(unit) in \(index) (\(known))")
+            throw CommandFailure("no figures for unit \(unit) in \(index) (\(known))")
         }
         switch read.format {
         case .json:

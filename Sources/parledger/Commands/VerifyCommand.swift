@@ -11,11 +11,7 @@ struct VerifyCommand: ParsableCommand {
 
     func run() throws {
         let report: LogReport
-        do {
-            report = try LogVerifier.verify(directory: location.log)
-        } catch {
-            throw fail(error)
-        }
+        report = try LogVerifier.verify(directory: location.log)
         print("ok: \(location.log) is intact")
         print("head      seq \(report.head.seq)  hash \(report.head.hashHex)")
         print("events    \(report.events)")

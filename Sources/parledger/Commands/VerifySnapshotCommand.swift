@@ -15,24 +15,18 @@ struct VerifySnapshotCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The log's public key: check the signature of the snapshot's checkpoint.", valueName: "file")) var key: String?
 
     func run() throws {
-        do {
-            let manifestPath = path + "/manifest.json"
-            guard let data = FileManager.default.contents(atPath: manifestPath) else {
-                throw CommandFailure("\(manifestPath): no manifest; is \(path) a snapshot directory?")
-            }
-            let manifest = try Manifest.parse([UInt8](data), file: manifestPath)
-            let spec = try PipelineRunner.load(pipeline ?? "pipelines/\(manifest.pipeline).yaml")
-            let report = try SnapshotVerifier.verify(snapshot: path, spec: spec, log: location.log, key: try key.map { try readVerifierKey(file: $0) })
-            if report.ok {
-                print("ok: \(manifest.files.count) files in \(path) match the log at seq \(manifest.log.seq) (hash \(manifest.log.hash.prefix(16))…) and pipeline \(spec.name)")
-                return
-            }
-            for problem in report.problems { printErr("parledger: \(path)/\(problem)") }
-            throw ExitCode(1)
-        } catch let code as ExitCode {
-            throw code
-        } catch {
-            throw fail(error)
+        let manifestPath = path + "/manifest.json"
+        guard let data = FileManager.default.contents(atPath: manifestPath) else {
+            throw CommandFailure("\(manifestPath): no manifest; is \(path) a snapshot directory?")
         }
+        let manifest = try Manifest.parse([UInt8](data), file: manifestPath)
+        let spec = try PipelineRunner.load(pipeline ?? "pipelines/\(manifest.pipeline).yaml")
+        let report = try SnapshotVerifier.verify(snapshot: path, spec: spec, log: location.log, key: try key.map { try readVerifierKey(file: $0) })
+        if report.ok {
+            print("ok: \(manifest.files.count) files in \(path) match the log at seq \(manifest.log.seq) (hash \(manifest.log.hash.prefix(16))…) and pipeline \(spec.name)")
+            return
+        }
+        for problem in report.problems { printErr("parledger: \(path)/\(problem)") }
+        throw ExitCode(1)
     }
 }

@@ -22,15 +22,11 @@ struct WitnessCommand: ParsableCommand {
     }
 
     func run() throws {
-        do {
-            let witness = Witness(stateDirectory: state, logKey: try readVerifierKey(file: key), cosigner: try witnessKey.map { try SignerKey.read(file: $0) })
-            let outcome = try witness.witness(try readText(checkpoint, what: "checkpoint"), place: checkpoint,
-                                              proof: log.map { .log($0) } ?? .file(proof!), now: UInt64(Date().timeIntervalSince1970))
-            printErr(outcome.message)
-            try emit(outcome.checkpoint.text, to: out)
-        } catch {
-            throw fail(error)
-        }
+        let witness = Witness(stateDirectory: state, logKey: try readVerifierKey(file: key), cosigner: try witnessKey.map { try SignerKey.read(file: $0) })
+        let outcome = try witness.witness(try readText(checkpoint, what: "checkpoint"), place: checkpoint,
+                                          proof: log.map { .log($0) } ?? .file(proof!), now: UInt64(Date().timeIntervalSince1970))
+        printErr(outcome.message)
+        try emit(outcome.checkpoint.text, to: out)
     }
 }
 
@@ -48,16 +44,12 @@ struct AuditKitCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The kit file to write.", valueName: "file")) var out: String
 
     func run() throws {
-        do {
-            let kit = try AuditKit.make(log: location.log, unit: unit, index: index, year: year, checkpoint: try readText(checkpoint, what: "checkpoint"),
-                                        checkpointFile: checkpoint, witnessed: try witnessed.map { (try readText($0, what: "checkpoint"), $0) })
-            let json = kit.json
-            try emit(json, to: out)
-            print("wrote \(out): \(kit.events.count) events of \(unit) \(index) \(year), \(json.utf8.count) bytes; score \(kit.statement.points) / \(kit.statement.max)"
-                  + (kit.statement.percent.map { " = \($0)%" } ?? ""))
-        } catch {
-            throw fail(error)
-        }
+        let kit = try AuditKit.make(log: location.log, unit: unit, index: index, year: year, checkpoint: try readText(checkpoint, what: "checkpoint"),
+                                    checkpointFile: checkpoint, witnessed: try witnessed.map { (try readText($0, what: "checkpoint"), $0) })
+        let json = kit.json
+        try emit(json, to: out)
+        print("wrote \(out): \(kit.events.count) events of \(unit) \(index) \(year), \(json.utf8.count) bytes; score \(kit.statement.points) / \(kit.statement.max)"
+              + (kit.statement.percent.map { " = \($0)%" } ?? ""))
     }
 }
 
@@ -74,15 +66,11 @@ struct CheckKitCommand: ParsableCommand {
     var cosignedBy: [String] = []
 
     func run() throws {
-        do {
-            guard let data = FileManager.default.contents(atPath: kit) else { throw CommandFailure("cannot read kit \(kit)") }
-            let parsed = try AuditKit.parse(Array(data), file: kit)
-            let report = try parsed.check(key: try readVerifierKey(file: key), place: kit,
-                                          witnessed: try witnessed.map { (try readText($0, what: "checkpoint"), $0) },
-                                          cosigners: try cosignedBy.map { try readVerifierKey(file: $0) })
-            print(report.summary)
-        } catch {
-            throw fail(error)
-        }
+        guard let data = FileManager.default.contents(atPath: kit) else { throw CommandFailure("cannot read kit \(kit)") }
+        let parsed = try AuditKit.parse(Array(data), file: kit)
+        let report = try parsed.check(key: try readVerifierKey(file: key), place: kit,
+                                      witnessed: try witnessed.map { (try readText($0, what: "checkpoint"), $0) },
+                                      cosigners: try cosignedBy.map { try readVerifierKey(file: $0) })
+        print(report.summary)
     }
 }
