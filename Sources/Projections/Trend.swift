@@ -55,9 +55,7 @@ extension ScoreBook {
     /// index and block; nil when the partition has no framework.
     public func trend(_ partition: Partition) -> BlockTrend? {
         guard let now = ranking(partition) else { return nil }
-        let previousYear = frameworks.keys.filter { $0.index == partition.index && $0.block == partition.block && $0.year < partition.year }
-            .map(\.year).max()
-        let before = previousYear.flatMap { ranking(partition.year($0)) }
+        let before = frameworks.keys.previous(of: partition).flatMap { ranking($0) }
         return Self.trend(now, before)
     }
 

@@ -14,3 +14,17 @@ public struct Partition: Hashable, Sendable, Comparable, CustomStringConvertible
     /// The same index and block, another year.
     public func year(_ year: Int) -> Partition { Partition(index: index, year: year, block: block) }
 }
+
+extension Sequence where Element == Partition {
+    /// The partition of the same index and block with the latest year
+    /// before `p`'s: the year a trend compares with.
+    public func previous(of p: Partition) -> Partition? {
+        filter { $0.index == p.index && $0.block == p.block && $0.year < p.year }.max { $0.year < $1.year }
+    }
+
+    /// The partition of the same index and block with the earliest year
+    /// after `p`'s: the one whose trend compares with `p`.
+    public func next(of p: Partition) -> Partition? {
+        filter { $0.index == p.index && $0.block == p.block && $0.year > p.year }.min { $0.year < $1.year }
+    }
+}

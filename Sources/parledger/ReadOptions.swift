@@ -19,7 +19,7 @@ struct ReadOptions: ParsableArguments {
     @Option(name: .customLong("at-seq"), help: ArgumentHelp("The log as it stood after event N.", valueName: "n"))
     var atSeq: UInt64?
 
-    @Option(help: ArgumentHelp("Go on from this checkpoint of a pipeline run instead of replaying the whole log (default: the nightly run's, snapshots/.nightly.checkpoint, when it is there and matches the log). Not with --as-of or --at-seq.", valueName: "file"))
+    @Option(help: ArgumentHelp("Go on from this checkpoint of a pipeline run instead of replaying the whole log (default: the nightly run's, snapshots/.nightly.checkpoint beside the log directory, when it is there and verifies). Not with --as-of or --at-seq.", valueName: "file"))
     var checkpoint: String?
 
     @Flag(name: .customLong("no-checkpoint"), help: "Replay the whole log, trusting nothing but it (for an inspection: a checkpoint is a cache).")
@@ -33,27 +33,15 @@ struct ReadOptions: ParsableArguments {
         if let asOf, case .failure(let e) = RFC3339.parse(asOf) { throw ValidationError("--as-of \(asOf): \(e.message)") }
     }
 
-    var limit: ReplayLimit {
-        if let atSeq { return .seq(EventSeq(atSeq)) }
-        if let asOf, case .success(let t) = RFC3339.parse(asOf) { return .asOf(t) }
-        return .head
-    }
+    var limit: ReplayLimit { (try? ReadRequest.limit(atSeq: atSeq, asOf: asOf)) ?? .head }   // validated above
 
-    /// The score book of the log within the limit: at the head, from a
-    /// checkpoint that matches the log when there is one.
-    /// With `only`, the book may hold just the partition of that unit and
-    /// year (when it comes from a checkpoint): for explain and history.
+    /// The score book of the log within the limit (see ``ReadRequest``).
     func book(_ location: LogLocation, only: (unit: UnitCode, index: IndexCode, year: Int)? = nil) throws -> ScoreBook {
-        if let checkpoint, !FileManager.default.fileExists(atPath: checkpoint) {
-            throw CommandFailure("no checkpoint at \(checkpoint); a pipeline run saves one beside its output (`parledger run pipelines/nightly.yaml` writes snapshots/.nightly.checkpoint)")
-        }
-        let saved = checkpoint ?? PipelineRunner.checkpointPath(for: "snapshots/nightly")
-        if limit == .head, !noCheckpoint, FileManager.default.fileExists(atPath: saved) {
-            let r = try PipelineRunner.book(log: location.log, checkpoint: saved, only: only, progress: ProgressBar.make(label: "replaying"))
-            if checkpoint != nil, let notice = r.notice { printErr("parledger: notice: \(notice)") }
-            return r.book
-        }
-        return try PipelineRunner.replay(log: location.log, limit: limit, asOfText: asOf, progress: ProgressBar.make(label: "replaying")).book
+        let request = ReadRequest(log: location.log, limit: limit, asOfText: asOf,
+                                  checkpoint: noCheckpoint ? .none : checkpoint.map { .file($0) } ?? .nightly)
+        let r = try request.book(only: only, progress: ProgressBar.make(label: "replaying"))
+        if checkpoint != nil, let notice = r.notice { printErr("parledger: notice: \(notice)") }
+        return r.book
     }
 }
 

@@ -83,8 +83,7 @@ public enum PipelineRunner {
     public static func affected(by dirty: Set<Partition>, among all: [Partition]) -> Set<Partition> {
         var out = dirty
         for p in dirty {
-            let next = all.filter { $0.index == p.index && $0.block == p.block && $0.year > p.year }.min { $0.year < $1.year }
-            if let next { out.insert(next) }
+            if let next = all.next(of: p) { out.insert(next) }
         }
         return out
     }
@@ -149,8 +148,7 @@ public enum PipelineRunner {
             }
             var trend: BlockTrend?
             if spec.projections.contains(.trend) || spec.projections.contains(.awards) {
-                let previousYear = all.filter { $0.index == p.index && $0.block == p.block && $0.year < p.year }.map(\.year).max()
-                trend = ScoreBook.trend(now, previousYear.flatMap { ranking(p.year($0)) })
+                trend = ScoreBook.trend(now, all.previous(of: p).flatMap { ranking($0) })
             }
             for projection in spec.projections {
                 switch projection {

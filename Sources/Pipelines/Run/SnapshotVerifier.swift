@@ -76,11 +76,11 @@ public enum SnapshotVerifier {
             return Report(manifest: manifest, problems: problems)
         }
         // 4. Re-derive and compare.
-        var asOf: BusinessTime?
-        if let text = manifest.log.asOf, case .success(let t) = RFC3339.parse(text) { asOf = t }
+        var asOf: ReplayLimit?   // a run as of a time read the log to its head, keeping the events that limit admits
+        if let text = manifest.log.asOf, case .success(let t) = RFC3339.parse(text) { asOf = .asOf(t) }
         var book = ScoreBook()
         try Ledger.replay(reader, limit: .seq(EventSeq(seq))) { r in
-            if let asOf, r.event.at > asOf { return }
+            if let asOf, !asOf.admits(r) { return }
             book.apply(r)
         }
         let (set, _) = try PipelineRunner.snapshot(spec, book: book)

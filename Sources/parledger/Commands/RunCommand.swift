@@ -6,11 +6,11 @@ import Transparency
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run", abstract: "Run a batch pipeline and write its snapshots and manifest.",
-        discussion: "Writes snapshots/<pipeline>/ (or --out DIR) all or nothing: readers see the old snapshot or the new one, never a mix.")
+        discussion: "Writes snapshots/<pipeline>/ beside the log directory (or --out DIR), all or nothing: readers see the old snapshot or the new one, never a mix.")
 
     @OptionGroup var location: LogLocation
     @Argument(help: ArgumentHelp("The pipeline file, e.g. pipelines/nightly.yaml.", valueName: "pipeline")) var pipeline: String
-    @Option(help: ArgumentHelp("Output directory (default: snapshots/<pipeline name>).", valueName: "dir")) var out: String?
+    @Option(help: ArgumentHelp("Output directory (default: snapshots/<pipeline name> beside the log directory).", valueName: "dir")) var out: String?
     @Option(name: .customLong("as-of"), help: ArgumentHelp("Only events at or before this business time.", valueName: "time")) var asOf: String?
     @Option(name: .customLong("at-seq"), help: ArgumentHelp("The log as it stood after event N.", valueName: "n")) var atSeq: UInt64?
     @Flag(help: "Replay the whole log, ignoring the checkpoint of the last run.") var full = false
@@ -18,12 +18,13 @@ struct RunCommand: ParsableCommand {
     var key: String?
 
     func run() throws {
-        let read = try ReadOptions.parse((asOf.map { ["--as-of", $0] } ?? []) + (atSeq.map { ["--at-seq", String($0)] } ?? []))
+        if asOf != nil && atSeq != nil { throw ValidationError("give --as-of or --at-seq, not both") }
+        let limit = try ReadRequest.limit(atSeq: atSeq, asOf: asOf)
         let spec = try PipelineRunner.load(pipeline)
-        let dir = out ?? "snapshots/\(spec.name)"
+        let dir = out ?? ReadRequest.defaultOutput(log: location.log, pipeline: spec.name)
         let started = Date()
         let checkpoint = full ? nil : PipelineRunner.checkpointPath(for: dir)
-        let report = try PipelineRunner.run(spec, log: location.log, out: dir, limit: read.limit, asOfText: asOf, checkpoint: checkpoint,
+        let report = try PipelineRunner.run(spec, log: location.log, out: dir, limit: limit, asOfText: asOf, checkpoint: checkpoint,
                                             progress: ProgressBar.make(label: spec.name), signer: try key.map { try SignerKey.read(file: $0) })
         for notice in report.notices { printErr("parledger: notice: \(notice)") }
         let ms = Int(Date().timeIntervalSince(started) * 1000)
