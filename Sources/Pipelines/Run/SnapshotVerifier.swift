@@ -80,7 +80,8 @@ public enum SnapshotVerifier {
             if let asOf, r.event.at > asOf { return }
             book.apply(r)
         }
-        let (set, _) = try PipelineRunner.snapshot(spec, book: book)
+        let report = spec.projections.contains(.report) ? try ReportInputs.read(log: log, point: manifest.log, rules: spec.awards) : nil
+        let (set, _) = try PipelineRunner.snapshot(spec, book: book, report: report)
         let derived = Dictionary(uniqueKeysWithValues: set.files.map { ($0.path, SnapshotWriter.sha256Hex($0.bytes)) })
         for file in manifest.files {
             guard let d = derived[file.path] else {
