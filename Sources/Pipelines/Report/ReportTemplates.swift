@@ -85,7 +85,7 @@ enum ReportTemplates {
     static let block = """
     {{> head}}
     <h1>{{pageTitle}}</h1>
-    <p class="meta">Bộ tiêu chí {{framework}}{{#decision}} ({{decision}}){{/decision}}{{#published}} · công bố {{published}} (<a href="#seq-{{publishedSeq}}">#{{publishedSeq}}</a>){{/published}}{{^published}} · <span class="flag">chưa công bố</span>{{/published}}</p>
+    <p class="meta">Bộ tiêu chí {{framework}}{{#decision}} ({{decision}}){{/decision}}{{#published}} · <span id="seq-{{publishedSeq}}">công bố {{published}} (<a href="#seq-{{publishedSeq}}">#{{publishedSeq}}</a>)</span>{{/published}}{{^published}} · <span class="flag">chưa công bố</span>{{/published}}</p>
     {{#provisional}}<p class="provisional"><strong>Kết quả tạm thời:</strong> {{reasons}}.</p>{{/provisional}}
     <section>
     <h2>Xếp hạng</h2>
