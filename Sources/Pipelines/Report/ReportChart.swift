@@ -55,8 +55,9 @@ struct ReportChart {
     }
 
     mutating func addLegend(_ items: [(cls: String, label: String)]) {
-        for (i, item) in items.enumerated() {
-            let x = 8 + i * 126
+        var x = 8
+        for item in items {
+            defer { x += 16 + item.label.count * 9 + 24 }
             legend.append(["x": x, "y": Self.height - 18, "tx": x + 16, "ty": Self.height - 8, "cls": item.cls, "label": item.label])
         }
     }

@@ -406,7 +406,7 @@ enum ReportSite {
                 "\(a.code.rawValue). \(a.name): \(ReportText.percentSign(a.percent)), bình quân khối \(ReportText.percentSign(areaMeans[i].map { Percent(hundredths: $0) }))"
             }.joined(separator: "; ") + ".",
             yTitle: "Tỷ lệ (%)", labels: row.areas.map(\.code.rawValue),
-            series: [.init(cls: "s0", name: row.name, values: row.areas.map { $0.percent?.hundredths }),
+            series: [.init(cls: "s0", name: "Đơn vị", values: row.areas.map { $0.percent?.hundredths }),
                      .init(cls: "s1", name: "Bình quân khối", values: areaMeans)],
             hi: 10000, step: 2500) { ReportText.percent(Percent(hundredths: $0)) }
         return [percentChart, rankChart, profile]

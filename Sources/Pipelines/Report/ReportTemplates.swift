@@ -21,7 +21,7 @@ enum ReportTemplates {
 
     static let foot = """
     </main>
-    <footer>Nhật ký đến sự kiện #{{headSeq}} · {{pipeline}} · kiểm tra: <code>parledger verify-snapshot</code></footer>
+    <footer>{{#headSeq}}Nhật ký đến sự kiện #{{headSeq}} · {{/headSeq}}Quy trình {{pipeline}} · kiểm tra: <code>parledger verify-snapshot</code></footer>
     </body>
     </html>
 
@@ -78,7 +78,7 @@ enum ReportTemplates {
     {{> head}}
     <h1>{{pageTitle}}</h1>
     <ul class="years">{{#years}}<li><a href="{{href}}">{{year}}</a>: bình quân {{mean}}</li>{{/years}}</ul>
-    {{#charts}}{{> chart}}{{/charts}}
+    <div class="charts">{{#charts}}{{> chart}}{{/charts}}</div>
     {{> foot}}
     """
 
@@ -117,7 +117,7 @@ enum ReportTemplates {
     </section>
     <section>
     <h2>Diễn biến qua các năm</h2>
-    {{#charts}}{{> chart}}{{/charts}}
+    <div class="charts">{{#charts}}{{> chart}}{{/charts}}</div>
     </section>
     <section>
     <h2>Tác động của đính chính và giải quyết khiếu nại</h2>
@@ -169,7 +169,7 @@ enum ReportTemplates {
     <dt>Hạng</dt><dd>{{rank}} / {{units}}</dd>
     <dt>Xếp loại</dt><dd><span class="band {{bandClass}}">{{band}}</span></dd>
     </dl>
-    {{#charts}}{{> chart}}{{/charts}}
+    <div class="charts">{{#charts}}{{> chart}}{{/charts}}</div>
     <section>
     <h2>Điểm được tính thế nào</h2>
     {{#areas}}
@@ -219,19 +219,21 @@ enum ReportTemplates {
     dl.stats, section.head dl { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; }
     dt { font-weight: 600; } dd { margin: 0; }
     pre { background: #f6f8fa; padding: .5rem; overflow-x: auto; }
+    .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(26rem, 1fr)); gap: 0 1.5rem; }
     figure.chart { margin: 1rem 0; max-width: 40rem; } figure.chart svg { width: 100%; height: auto; display: block; }
     figcaption { font-size: .85rem; color: var(--muted); }
-    svg text { font-size: 12px; fill: var(--ink); } svg .axis { stroke: var(--ink); } svg .grid { stroke: var(--line); }
+    svg text { font-size: 14px; fill: var(--ink); } svg .axis { stroke: var(--ink); } svg .grid { stroke: var(--line); }
     svg .line { fill: none; stroke-width: 2.5; } svg .s0 { stroke: #0969da; fill: #0969da; } svg .s1 { stroke: #bf3989; fill: #bf3989; }
     svg rect.s0 { fill: #0969da; } svg rect.s1 { fill: #bf3989; } svg polyline.s0, svg polyline.s1 { fill: none; }
-    svg .axis-title { font-weight: 600; }
+    svg .axis-title { font-weight: 600; } svg text.legend { font-size: 14px; }
     details.criterion { margin-left: 1rem; } .item { margin-left: 2rem; }
     :target { outline: 3px solid #0969da; }
-    @media (max-width: 40rem) { main { padding: 0 .5rem 1rem; } th, td { padding: .2rem .3rem; } h1 { font-size: 1.25rem; } }
+    @media (max-width: 40rem) { main { padding: 0 .5rem 1rem; } th, td { padding: .2rem .3rem; } h1 { font-size: 1.25rem; } svg text { font-size: 20px; } svg text.legend { font-size: 15px; } .charts { display: block; } }
+    table.events { min-width: 44rem; } table.matrix { min-width: 40rem; }
     @media print {
       @page { size: A4; margin: 15mm 12mm; }
       nav { display: none; } body { font-size: 10pt; } main { max-width: none; padding: 0; }
-      .scroll { overflow: visible; } table { font-size: 8.5pt; } figure.chart { max-width: 16cm; break-inside: avoid; }
+      .scroll { overflow: visible; } table { font-size: 8.5pt; } table.events, table.matrix { min-width: 0; } .charts { display: block; } figure.chart { max-width: 16cm; break-inside: avoid; }
       tr, article { break-inside: avoid; } a { color: inherit; text-decoration: none; }
       span.band, .flag, td.best, td.worst, tr.band-0 td, rect { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
     }
