@@ -277,6 +277,7 @@ enum ReportSite {
                 }
                 if !changes.isEmpty && (row.unit == a.key.unit || changes.count > 0) { lines.append("\(row.name): " + changes.joined(separator: ", ")) }
             }
+            ctx["hasWhatIf"] = true
             ctx["whatIf"] = lines.isEmpty ? ["không thay đổi hạng, xếp loại hay khen thưởng của đơn vị nào"] : lines
         }
         return ctx

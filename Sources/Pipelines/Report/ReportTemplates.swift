@@ -154,7 +154,8 @@ enum ReportTemplates {
     {{#resolved}}<dt>Quyết định</dt><dd>{{outcome}}: {{decided}}, {{resolvedAt}} bởi {{resolver}} (<a href="{{resolvedHref}}">#{{resolvedSeq}}</a>)</dd>
     <dt>Lý do</dt><dd>{{reason}}</dd>{{/resolved}}
     </dl>
-    {{#whatIf}}<p><strong>Nếu được chấp nhận như đề nghị:</strong> {{.}}</p>{{/whatIf}}
+    {{#hasWhatIf}}<p><strong>Nếu được chấp nhận như đề nghị:</strong></p>
+    <ul class="what-if">{{#whatIf}}<li>{{.}}</li>{{/whatIf}}</ul>{{/hasWhatIf}}
     {{#effect}}<p><strong>Tác động của quyết định:</strong> xem <a href="#impact-{{.}}">#{{.}}</a>.</p>{{/effect}}
     </article>
 
@@ -216,7 +217,7 @@ enum ReportTemplates {
     td.best { background: #dafbe1; font-weight: 600; } td.worst { background: #ffebe9; } span.best { background: #dafbe1; } span.worst { background: #ffebe9; }
     tr.changed td { background: #fff8c5; } tr.counts td { font-weight: 600; } tr.superseded td { color: var(--muted); }
     .meta { color: var(--muted); } code.hash { word-break: break-all; }
-    dl.stats, section.head dl { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; }
+    dl.stats, section.head dl, article.appeal dl { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; }
     dt { font-weight: 600; } dd { margin: 0; }
     pre { background: #f6f8fa; padding: .5rem; overflow-x: auto; }
     .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(26rem, 1fr)); gap: 0 1.5rem; }
@@ -234,7 +235,7 @@ enum ReportTemplates {
       @page { size: A4; margin: 15mm 12mm; }
       nav { display: none; } body { font-size: 10pt; } main { max-width: none; padding: 0; }
       .scroll { overflow: visible; } table { font-size: 8.5pt; } table.events, table.matrix { min-width: 0; } .charts { display: block; } figure.chart { max-width: 16cm; break-inside: avoid; }
-      tr, article { break-inside: avoid; } a { color: inherit; text-decoration: none; }
+      tr, article { break-inside: avoid; } a { color: inherit; text-decoration: none; } .flag, .note, .award { font-size: inherit; }
       span.band, .flag, td.best, td.worst, tr.band-0 td, rect { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
     }
 
