@@ -229,7 +229,7 @@ enum ReportTemplates {
     svg .axis-title { font-weight: 600; } svg text.legend { font-size: 14px; }
     details.criterion { margin-left: 1rem; } .item { margin-left: 2rem; }
     :target { outline: 3px solid #0969da; }
-    @media (max-width: 40rem) { main { padding: 0 .5rem 1rem; } th, td { padding: .2rem .3rem; } h1 { font-size: 1.25rem; } svg text { font-size: 20px; } svg text.legend { font-size: 15px; } .charts { display: block; } }
+    @media (max-width: 40rem) { main { padding: 0 .5rem 1rem; } th, td { padding: .2rem .3rem; } h1 { font-size: 1.25rem; } svg text { font-size: 20px; } svg text.legend { font-size: 15px; } .charts { display: block; } .item { margin-left: 0; } details.criterion { margin-left: .5rem; } }
     table.events { min-width: 44rem; } table.matrix { min-width: 40rem; }
     @media print {
       @page { size: A4; margin: 15mm 12mm; }
