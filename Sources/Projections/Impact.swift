@@ -68,11 +68,7 @@ extension ScoreBook {
     func key(ofScoring seq: EventSeq) -> ItemKey? {
         guard seq.rawValue < UInt64(scoringSlot.count), scoringSlot[Int(seq.rawValue)] != 0 else { return nil }
         let s = Int(scoringSlot[Int(seq.rawValue)] - 1)
-        var lo = 0, hi = sheetStarts.count - 1
-        while lo < hi {
-            let mid = (lo + hi + 1) / 2
-            if Int(sheetStarts[mid]) <= s { lo = mid } else { hi = mid - 1 }
-        }
+        let lo = sheet(ofSlot: s)
         let p = Int(sheetPartitions[lo]), offset = Int32(s) - sheetStarts[lo]
         guard let unit = unitNumbers.first(where: { $0.value == sheetUnits[lo] })?.key,
               let item = itemSlots[p].first(where: { $0.offset == offset })?.item else { return nil }
