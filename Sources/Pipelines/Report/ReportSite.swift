@@ -302,7 +302,8 @@ enum ReportSite {
         ctx["percent"] = ReportText.percentSign(row.percent); ctx["rank"] = ReportText.rank(row.rank); ctx["units"] = ranking.rows.count
         ctx["band"] = row.band?.label ?? "—"; ctx["bandClass"] = ReportText.bandClass(row.band, of: bands)
         ctx["charts"] = unitCharts(p, row: row, ranking: ranking, history: history).map(\.context)
-        let explanation = book.explain(unit: row.unit, index: p.index, year: p.year) { c.inputs.events[$0] }
+        // The tree and its totals; the events of each item are read below (item(_:_:_:_:)), so explain looks none up.
+        let explanation = book.explain(unit: row.unit, index: p.index, year: p.year, ranking: ranking) { _ in nil }
         ctx["areas"] = (explanation?.areas ?? []).map { area -> [String: Any] in
             ["code": area.area.code.rawValue, "name": area.area.name, "points": ReportText.points(area.points), "max": ReportText.points(area.max),
              "percent": ReportText.percentSign(area.percent),
