@@ -91,6 +91,23 @@ struct ReportTests {
         for (path, bytes) in b where a[path] != bytes { Issue.record("\(path) differs between the incremental and the full run") }
     }
 
+    @Test("A report of the log before the 2023 publication marks that year's figures provisional and unpublished")
+    func beforePublication() throws {
+        let s = try PipelineRunTests.Scratch()
+        try s.importLines(DemoProvince.events()[...])
+        let out = s.path + "/before"
+        let run = try PipelineRunner.run(DemoReport.spec, log: s.log, out: out, limit: .seq(EventSeq(6962)))
+        #expect(run.manifest.log.seq == 6962)
+        let site = SnapshotWriter.resolve(out) + "/report/"
+        let html = try String(contentsOfFile: site + "PAR-2023-department.html", encoding: .utf8)
+        #expect(html.contains("<span class=\"flag\">chưa công bố</span>"))
+        #expect(html.contains("Kết quả tạm thời:</strong> kết quả chưa được công bố"))
+        let index = try String(contentsOfFile: site + "index.html", encoding: .utf8)
+        #expect(index.contains("sự kiện #6962"))
+        let report = try SnapshotVerifier.verify(snapshot: out, spec: try DemoReport.spec, log: s.log)
+        #expect(report.problems.isEmpty, "\(report.problems)")
+    }
+
     @Test("Every link between report pages leads to a page of the snapshot, and every #anchor to an element with that id")
     func linksResolve() throws {
         let demo = DemoReport.shared

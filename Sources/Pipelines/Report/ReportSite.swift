@@ -92,15 +92,15 @@ enum ReportSite {
         let charts = blockCharts(ranked, c)
         ctx["charts"] = charts.map(\.context)
         files.append((folder + "/" + seriesPage(first.index, first.block), ReportTemplates.render("series", ctx)))
-        var previous: Ranking?
         for (p, ranking) in ranked {
-            let trend = ScoreBook.trend(ranking, previous)
+            // The year before in the log, selected or not: as the trend and awards projections compare.
+            let before = c.book.partitions.filter { $0.index == p.index && $0.block == p.block && $0.year < p.year }.map(\.year).max()
+            let trend = ScoreBook.trend(ranking, before.flatMap { rankings(p.year($0)) })
             files.append((folder + "/" + blockPage(p), block(p, ranking: ranking, trend: trend, charts: charts, context: c)))
             for row in ranking.rows {
                 let history = ranked.map { ($0.0.year, $0.1.row(row.unit), $0.1.rows.count) }
                 files.append((folder + "/" + unitPage(p, row.unit), unit(p, row: row, ranking: ranking, history: history, context: c)))
             }
-            previous = ranking
         }
         return files
     }
@@ -202,6 +202,8 @@ enum ReportSite {
         var out: [String] = []
         if r.publishedSeq == nil { out.append("kết quả chưa được công bố") }
         if !r.openAppeals.isEmpty { out.append("\(r.openAppeals.count) khiếu nại đang mở: " + r.openAppeals.map(\.rawValue).joined(separator: ", ")) }
+        let unappraised = r.rows.reduce(0) { $0 + $1.provisionalItems }
+        if r.publishedSeq == nil && unappraised > 0 { out.append("\(unappraised) điểm mục mới là tự đánh giá hoặc chưa có") }
         return out
     }
 
