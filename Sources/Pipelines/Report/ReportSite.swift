@@ -41,6 +41,8 @@ enum ReportSite {
         var book: ScoreBook
         var spec: PipelineSpec
         var inputs: ReportInputs
+        /// The events of the block being rendered (``ReportSite/series(_:rankings:context:)`` reads them).
+        var events: [EventSeq: RecordedEvent] = [:]
         var awardNames: [String: String] { Dictionary(spec.awards.map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a }) }
     }
 
@@ -66,7 +68,7 @@ enum ReportSite {
         var ctx = common(title: "Báo cáo Chỉ số cải cách hành chính", root: "", crumbs: [], context: c)
         ctx["headSeq"] = c.inputs.point.seq
         ctx["headHash"] = c.inputs.point.hash
-        ctx["eventCount"] = c.inputs.events.count
+        ctx["eventCount"] = c.inputs.eventCount
         if let asOf = c.inputs.point.asOf { ctx["asOf"] = asOf }
         ctx["pipelineFile"] = "pipelines/\(c.spec.name).yaml"
         ctx["indexes"] = indexes
@@ -81,9 +83,15 @@ enum ReportSite {
     // MARK: - A block across years
 
     /// Every page of one (index, block) series: its years in order.
-    static func series(_ partitions: [Partition], rankings: (Partition) -> Ranking?, context c: Context) -> [(String, [UInt8])] {
+    static func series(_ partitions: [Partition], rankings: (Partition) -> Ranking?, context: Context) throws -> [(String, [UInt8])] {
         let years = partitions.sorted()
         guard let first = years.first else { return [] }
+        var c = context
+        var seqs: Set<EventSeq> = []
+        for p in years {
+            for unit in c.book.units(in: p.block) { seqs.formUnion(c.book.lineage(unit: unit.code, index: p.index, year: p.year)) }
+        }
+        c.events = try c.inputs.events(seqs)
         let ranked = years.compactMap { p in rankings(p).map { (p, $0) } }
         var files: [(String, [UInt8])] = []
         let title = "Chỉ số \(first.index.rawValue) · khối \(first.block.rawValue)"
@@ -244,17 +252,17 @@ enum ReportSite {
 
     static func appeal(_ a: AppealState, _ p: Partition, ranking: Ranking, context c: Context) -> [String: Any] {
         let book = c.book
-        let filed = c.inputs.events[a.filed]
+        let filed = c.events[a.filed]
         let page = unitPage(p, a.key.unit)
         var ctx: [String: Any] = ["id": a.id.rawValue, "unit": a.key.unit.rawValue, "unitName": book.units[a.key.unit]?.name ?? a.key.unit.rawValue,
                                   "item": a.key.item.rawValue, "filer": filed?.event.by.rawValue ?? "—", "filedAt": ReportText.time(a.filedAt),
-                                  "filedSeq": a.filed.rawValue, "filedHref": page + "#seq-\(a.filed.rawValue)", "grounds": a.grounds,
+                                  "filedSeq": a.filed.rawValue, "filedHref": page + "#seq-\(a.filed.rawValue)", "grounds": grounds(filed) ?? a.grounds,
                                   "requested": ReportText.score(a.requested), "state": ReportText.outcome(a.resolution?.outcome),
                                   "stateClass": a.isOpen ? "flag" : "note"]
         // The value disputed: the item's score just before the appeal was filed.
         ctx["disputed"] = disputedValue(a, c)
         if let r = a.resolution, let seq = a.resolvedSeq {
-            let resolved = c.inputs.events[seq]
+            let resolved = c.events[seq]
             ctx["resolved"] = true
             ctx["outcome"] = ReportText.outcome(r.outcome)
             ctx["decided"] = r.score.map(ReportText.score) ?? "giữ nguyên điểm"
@@ -285,9 +293,15 @@ enum ReportSite {
         return ctx
     }
 
+    /// The grounds as filed, read with the event's texts.
+    static func grounds(_ filed: RecordedEvent?) -> String? {
+        if case .appealFiled(let a) = filed?.event.body { return a.grounds }
+        return nil
+    }
+
     /// The item's effective value just before the appeal was filed, from its events.
     static func disputedValue(_ a: AppealState, _ c: Context) -> String {
-        guard let history = c.book.history(a.key, lookup: { c.inputs.events[$0] }) else { return "—" }
+        guard let history = c.book.history(a.key, lookup: { c.events[$0] }) else { return "—" }
         let before = history.last { $0.line.seq < a.filed }?.after
         return before.map { ReportText.value($0.value) } ?? "0"
     }
@@ -323,7 +337,7 @@ enum ReportSite {
         var out: [String: Any] = ["code": e.item.code.rawValue, "name": e.item.name, "value": ReportText.value(e.effective.value),
                                   "max": ReportText.score(e.item.max), "status": ReportText.status(e.effective.status)]
         if e.amendedAfterPublication { out["amended"] = true }
-        let events = ledger.lineage.compactMap { c.inputs.events[$0] }.map { eventRow($0, e.effective, ledger, p, c) }
+        let events = ledger.lineage.compactMap { c.events[$0] }.map { eventRow($0, e.effective, ledger, p, c) }
         if !events.isEmpty { out["hasEvents"] = true; out["events"] = events }
         return out
     }
@@ -354,7 +368,7 @@ enum ReportSite {
         case .correctionIssued(let x):
             value = ReportText.value(x.value); text = x.reason
             let target = c.book.target(of: x)
-            let old = target.flatMap { c.inputs.events[$0] }.flatMap(scoredValue)
+            let old = target.flatMap { c.events[$0] }.flatMap(scoredValue)
             role = "đính chính" + (old.map { " (thay \(ReportText.value($0)))" } ?? "")
             if let target { link = ["href": "#seq-\(target.rawValue)", "label": "#\(target.rawValue)"] }
             if let target, ledger.corrections[target]?.seq != seq { role += "; đã bị đính chính sau thay thế" }

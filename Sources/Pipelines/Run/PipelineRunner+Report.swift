@@ -30,7 +30,7 @@ extension PipelineRunner {
                 keptFiles += kept.count
                 if kept.count == paths.count { continue }
             }
-            for (path, bytes) in ReportSite.series(years, rankings: ranking, context: context) where !kept.contains(path) {
+            for (path, bytes) in try ReportSite.series(years, rankings: ranking, context: context) where !kept.contains(path) {
                 try sink.emit(path, bytes)
                 rendered += 1
             }
