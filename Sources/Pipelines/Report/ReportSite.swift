@@ -228,6 +228,11 @@ enum ReportSite {
                                   "href": unitPage(i.partition, i.key.unit) + "#seq-\(i.seq.rawValue)", "summary": summary(i, c)]
         if let t = i.target { ctx["target"] = t.rawValue; ctx["targetHref"] = unitPage(i.partition, i.key.unit) + "#seq-\(t.rawValue)" }
         if let a = i.appeal { ctx["appeal"] = a.rawValue }
+        switch c.events[i.seq]?.event.body {
+        case .correctionIssued(let x): ctx["reason"] = x.reason
+        case .appealResolved(let r): ctx["reason"] = "\(ReportText.outcome(r.outcome)): \(r.reason)"
+        default: break
+        }
         ctx["moves"] = ([i.unit] + i.others).map { m -> [String: Any] in
             var row: [String: Any] = ["name": m.name]
             row.merge(standingCells(m.before, prefix: "Before", c)) { a, _ in a }

@@ -134,6 +134,7 @@ enum ReportTemplates {
     <article class="impact" id="impact-{{seq}}">
     <h3>{{type}} <a href="{{href}}">#{{seq}}</a> · {{unitName}} ({{unit}}), mục {{item}}</h3>
     <p class="meta">{{at}} · {{by}}{{#target}} · đối tượng <a href="{{targetHref}}">#{{target}}</a>{{/target}}{{#appeal}} · khiếu nại {{appeal}}{{/appeal}}</p>
+    {{#reason}}<p>Lý do: {{reason}}</p>{{/reason}}
     <div class="scroll"><table><thead><tr><th>Đơn vị</th><th class="num">Điểm trước</th><th class="num">Điểm sau</th><th class="num">Tỷ lệ trước</th><th class="num">Tỷ lệ sau</th><th class="num">Hạng trước</th><th class="num">Hạng sau</th><th>Xếp loại trước</th><th>Xếp loại sau</th><th>Khen thưởng trước</th><th>Khen thưởng sau</th></tr></thead><tbody>
     {{#moves}}<tr{{#changed}} class="changed"{{/changed}}><td>{{name}}</td><td class="num">{{pointsBefore}}</td><td class="num">{{pointsAfter}}</td><td class="num">{{percentBefore}}</td><td class="num">{{percentAfter}}</td><td class="num">{{rankBefore}}</td><td class="num">{{rankAfter}}</td><td>{{bandBefore}}</td><td>{{bandAfter}}</td><td>{{awardsBefore}}</td><td>{{awardsAfter}}</td></tr>
     {{/moves}}</tbody></table></div>
