@@ -195,7 +195,7 @@ enum ReportSite {
              "cells": row.areas.enumerated().map { i, a -> [String: Any] in
                  let h = a.percent?.hundredths
                  let mark = h == nil || best[i] == worst[i] ? "" : (h == best[i] ? "best" : (h == worst[i] ? "worst" : ""))
-                 return ["points": ReportText.points(a.points), "max": ReportText.points(a.max), "percent": ReportText.percent(a.percent), "mark": mark]
+                 return ["points": ReportText.points(a.points), "max": ReportText.points(a.max), "percent": ReportText.percentSign(a.percent), "mark": mark]
              }]
         }
         ctx["charts"] = charts.map(\.context)

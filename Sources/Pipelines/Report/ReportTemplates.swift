@@ -111,7 +111,7 @@ enum ReportTemplates {
     <div class="scroll"><table class="matrix">
     <thead><tr><th>Đơn vị</th>{{#areas}}<th title="{{name}}">{{code}}. {{name}}</th>{{/areas}}</tr></thead>
     <tbody>
-    {{#matrix}}<tr><td><a href="{{href}}">{{name}}</a></td>{{#cells}}<td class="num {{mark}}">{{points}}/{{max}}<br>{{percent}}%</td>{{/cells}}</tr>
+    {{#matrix}}<tr><td><a href="{{href}}">{{name}}</a></td>{{#cells}}<td class="num {{mark}}">{{points}}/{{max}}<br>{{percent}}</td>{{/cells}}</tr>
     {{/matrix}}
     </tbody></table></div>
     </section>
