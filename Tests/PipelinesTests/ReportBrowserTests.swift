@@ -139,6 +139,23 @@ struct ReportBrowserTests {
         #expect(ink.ink > 0.02, "share of inked pixels: \(ink.ink)")
     }
 
+    @Test("The block page prints on A4 pages")
+    func printsOnA4() throws {
+        let pdf = FileManager.default.temporaryDirectory.appendingPathComponent("parledger-print-\(UUID().uuidString).pdf").path
+        defer { try? FileManager.default.removeItem(atPath: pdf) }
+        let r = try Chromium.run(["--no-pdf-header-footer", "--print-to-pdf=\(pdf)",
+                                  URL(fileURLWithPath: DemoReport.shared.site + "/PAR-2023-department.html").absoluteString])
+        #expect(r.status == 0)
+        let text = String(decoding: try #require(FileManager.default.contents(atPath: pdf)), as: UTF8.self)
+        let boxes = text.components(separatedBy: "/MediaBox [").dropFirst().map { $0.prefix { $0 != "]" } }
+        #expect(boxes.count >= 2, "the block page takes several pages")
+        for box in boxes {
+            let numbers = box.split(separator: " ").compactMap { Double($0) }
+            // A4 is 595.28 × 841.89 points.
+            #expect(numbers.count == 4 && abs(numbers[2] - 595) < 1 && abs(numbers[3] - 842) < 1, "page box \(box)")
+        }
+    }
+
     @Test("Hostile unit names, actors and reasons show as text: no script runs, no handler is added")
     func hostileNames() throws {
         let s = try PipelineRunTests.Scratch()
