@@ -48,6 +48,15 @@ enum Chromium {
         return (String(decoding: r.stdout, as: UTF8.self), console)
     }
 
+    /// Has chromium write what `flags` ask for (a screenshot, a PDF) of `page`
+    /// into a new temporary file; returns its path, for the caller to remove.
+    static func write(_ ext: String, page: String, flags: (String) -> [String]) throws -> String {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("parledger-chromium-\(UUID().uuidString).\(ext)").path
+        let r = try run(flags(file) + [URL(fileURLWithPath: page).absoluteString])
+        #expect(r.status == 0, "chromium exited \(r.status) on \(page): \(r.stderr.suffix(500))")
+        return file
+    }
+
     struct Page: Decodable {
         struct SVG: Decodable { var role: String?; var title: String; var desc: String; var labelled: Bool }
         var text: String
@@ -128,11 +137,8 @@ struct ReportBrowserTests {
 
     @Test("A screenshot of the block page is not blank")
     func screenshot() throws {
-        let png = FileManager.default.temporaryDirectory.appendingPathComponent("parledger-shot-\(UUID().uuidString).png").path
+        let png = try Chromium.write("png", page: DemoReport.shared.site + "/PAR-2023-department.html") { ["--screenshot=\($0)", "--window-size=1280,1600"] }
         defer { try? FileManager.default.removeItem(atPath: png) }
-        let r = try Chromium.run(["--screenshot=\(png)", "--window-size=1280,1600",
-                                  URL(fileURLWithPath: DemoReport.shared.site + "/PAR-2023-department.html").absoluteString])
-        #expect(r.status == 0)
         struct Ink: Decodable { var width: Int; var height: Int; var ink: Double }
         let ink = try JSONDecoder().decode(Ink.self, from: Chromium.check("png", png))
         #expect(ink.width == 1280 && ink.height == 1600)
@@ -141,11 +147,8 @@ struct ReportBrowserTests {
 
     @Test("The block page prints on A4 pages")
     func printsOnA4() throws {
-        let pdf = FileManager.default.temporaryDirectory.appendingPathComponent("parledger-print-\(UUID().uuidString).pdf").path
+        let pdf = try Chromium.write("pdf", page: DemoReport.shared.site + "/PAR-2023-department.html") { ["--no-pdf-header-footer", "--print-to-pdf=\($0)"] }
         defer { try? FileManager.default.removeItem(atPath: pdf) }
-        let r = try Chromium.run(["--no-pdf-header-footer", "--print-to-pdf=\(pdf)",
-                                  URL(fileURLWithPath: DemoReport.shared.site + "/PAR-2023-department.html").absoluteString])
-        #expect(r.status == 0)
         let text = String(decoding: try #require(FileManager.default.contents(atPath: pdf)), as: UTF8.self)
         let boxes = text.components(separatedBy: "/MediaBox [").dropFirst().map { $0.prefix { $0 != "]" } }
         #expect(boxes.count >= 2, "the block page takes several pages")
