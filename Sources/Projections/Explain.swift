@@ -66,13 +66,14 @@ extension ScoreBook {
     }
 
     /// Explains a unit's score in a year (or one item of it). `lookup` gives
-    /// the events of the lineage (the runner replays them).
-    public func explain(unit: UnitCode, index: IndexCode = .par, year: Int, item only: ItemCode? = nil,
+    /// the events of the lineage (the runner replays them). `ranking`, the
+    /// block's ranking when the caller has it, saves computing it again.
+    public func explain(unit: UnitCode, index: IndexCode = .par, year: Int, item only: ItemCode? = nil, ranking known: Ranking? = nil,
                         lookup: (EventSeq) -> RecordedEvent?) -> Explanation? {
         guard let info = units[unit] else { return nil }
         let partition = Partition(index: index, year: year, block: info.block)
         guard let framework = frameworks[partition] else { return nil }
-        let row = ranking(partition)?.row(unit)
+        let row = (known?.partition == partition ? known : ranking(partition))?.row(unit)
         var areas: [Explanation.AreaNode] = []
         for area in framework.areas {
             var criteria: [Explanation.CriterionNode] = []

@@ -333,14 +333,17 @@ public struct ScoreBook: Sendable {
         slots[s].lastTouch = seq
     }
 
-    /// The partition of the sheet holding a slot (binary search: for corrections and appeals).
-    func partition(ofSlot s: Int) -> Int32 {
+    /// The partition of the sheet holding a slot (for corrections and appeals).
+    func partition(ofSlot s: Int) -> Int32 { sheetPartitions[sheet(ofSlot: s)] }
+
+    /// The sheet holding a slot, by binary search over the sheets' first slots.
+    func sheet(ofSlot s: Int) -> Int {
         var lo = 0, hi = sheetStarts.count - 1
         while lo < hi {
             let mid = (lo + hi + 1) / 2
             if Int(sheetStarts[mid]) <= s { lo = mid } else { hi = mid - 1 }
         }
-        return sheetPartitions[lo]
+        return lo
     }
 
     private mutating func markBlock(_ block: BlockCode) {

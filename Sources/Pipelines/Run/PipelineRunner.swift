@@ -68,12 +68,14 @@ public enum PipelineRunner {
     /// The snapshot files of a pipeline for a score book. Each partition's
     /// ranking is computed once and shared by its trend, its awards and the
     /// next year's trend.
-    public static func snapshot(_ spec: PipelineSpec, book: ScoreBook) throws -> (set: SnapshotSet, partitions: [Partition]) {
+    /// `report` holds what the HTML report needs beyond the book (its events
+    /// and impacts); required when the pipeline has the report projection.
+    public static func snapshot(_ spec: PipelineSpec, book: ScoreBook, report: ReportInputs? = nil) throws -> (set: SnapshotSet, partitions: [Partition]) {
         // Rendering threads add to one set: under a lock.
         let set = Locked(SnapshotSet())
         let sink = SnapshotWriter.Sink(emitFile: { path, bytes, partition in try set.withLock { try $0.add(path, bytes, partition: partition) } },
                                        keepFile: { _ in false })
-        let partitions = try snapshot(spec, book: book, changed: nil, into: sink).partitions
+        let partitions = try snapshot(spec, book: book, changed: nil, into: sink, report: report).partitions
         return (set.withLock { $0 }, partitions)
     }
 
@@ -99,7 +101,7 @@ public enum PipelineRunner {
     /// depend on the number of workers: each file is rendered from the book
     /// alone, and the manifest is sorted.
     static func snapshot(_ spec: PipelineSpec, book: ScoreBook, changed: Set<Partition>?, into sink: SnapshotWriter.Sink,
-                         workers: Int = Parallel.cores) throws -> (partitions: [Partition], rendered: Int, kept: Int) {
+                         report: ReportInputs? = nil, workers: Int = Parallel.cores) throws -> (partitions: [Partition], rendered: Int, kept: Int) {
         let partitions = book.partitions.filter(spec.selects)
         let all = book.partitions
         // Whole (index, block) series to the least loaded worker, largest first.
@@ -112,13 +114,15 @@ public enum PipelineRunner {
             shares[least] += group
         }
         let work = shares
-        let done = try Parallel.map(n) { w in try render(work[w], of: all, spec: spec, book: book, changed: changed, into: sink) }
+        let site = try reportContext(spec, book: book, report: report)
+        let done = try Parallel.map(n) { w in try render(work[w], of: all, spec: spec, book: book, changed: changed, into: sink, site: site) }
+        if let site { try renderReportIndex(partitions, context: site, into: sink) }
         return (partitions, done.reduce(0) { $0 + $1.rendered }, done.reduce(0) { $0 + $1.kept })
     }
 
     /// One worker's share of ``snapshot(_:book:changed:into:workers:)``.
     private static func render(_ partitions: [Partition], of all: [Partition], spec: PipelineSpec, book: ScoreBook, changed: Set<Partition>?,
-                               into sink: SnapshotWriter.Sink) throws -> (rendered: Int, kept: Int) {
+                               into sink: SnapshotWriter.Sink, site: ReportSite.Context?) throws -> (rendered: Int, kept: Int) {
         var rankings: [Partition: Ranking] = [:]
         func ranking(_ p: Partition) -> Ranking? {
             if let r = rankings[p] { return r }
@@ -133,10 +137,11 @@ public enum PipelineRunner {
             }
             let exts = [(PipelineSpec.Format.json, "json"), (.csv, "csv")].filter { spec.formats.contains($0.0) }.map(\.1)
             var kept: Set<String> = []
+            let tables = spec.projections.filter { $0 != .report }
             if let changed, !changed.contains(p) {
-                for projection in spec.projections { for ext in exts where try sink.keep(path(projection.rawValue, ext)) { kept.insert(path(projection.rawValue, ext)) } }
+                for projection in tables { for ext in exts where try sink.keep(path(projection.rawValue, ext)) { kept.insert(path(projection.rawValue, ext)) } }
                 keptFiles += kept.count
-                if kept.count == spec.projections.count * exts.count { continue }
+                if kept.count == tables.count * exts.count { continue }
             }
             guard let now = ranking(p) else { continue }
             rendered += 1
@@ -157,8 +162,13 @@ public enum PipelineRunner {
                 case .awards:
                     let verdicts = ScoreBook.awards(ranking: now, trend: trend, openAppeals: book.openAppeals(in: p), rules: spec.awards)
                     try add("awards", Render.awardsJSON(p, verdicts), Render.awardsCSV(verdicts))
+                case .report: break
                 }
             }
+        }
+        if let site {
+            let r = try renderReport(partitions, changed: changed, ranking: ranking, context: site, into: sink)
+            keptFiles += r.kept
         }
         return (rendered, keptFiles)
     }
@@ -203,10 +213,11 @@ public enum PipelineRunner {
         // Going on from a checkpoint whose run wrote the snapshot now in
         // `out`: only the partitions the new events changed are rendered.
         let changed = previous.map { _ in affected(by: book.dirty, among: book.partitions) }
+        let reportInputs = spec.projections.contains(.report) ? try ReportInputs.read(log: log, point: point, rules: spec.awards) : nil
         let counts = Locked<(partitions: [Partition], rendered: Int, kept: Int)>(([], 0, 0))
         let manifest = try SnapshotWriter.write(pipeline: spec.name, configHash: spec.configHash, log: point, to: out, keeping: previous,
                                                 lock: lock) { sink in
-            let result = try snapshot(spec, book: book, changed: changed, into: sink)
+            let result = try snapshot(spec, book: book, changed: changed, into: sink, report: reportInputs)
             counts.withLock { $0 = result }
             // With a key: the signed checkpoint of the log the run read.
             if let signer {

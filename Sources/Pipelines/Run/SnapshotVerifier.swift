@@ -83,7 +83,8 @@ public enum SnapshotVerifier {
             if let asOf, !asOf.admits(r) { return }
             book.apply(r)
         }
-        let (set, _) = try PipelineRunner.snapshot(spec, book: book)
+        let report = spec.projections.contains(.report) ? try ReportInputs.read(log: log, point: manifest.log, rules: spec.awards) : nil
+        let (set, _) = try PipelineRunner.snapshot(spec, book: book, report: report)
         let derived = Dictionary(set.files.map { file in   // named as the manifest's format names them
             (SnapshotPath.path(file.path, partition: set.partitions[file.path], inFormat: manifest.format), SnapshotWriter.sha256Hex(file.bytes))
         }, uniquingKeysWith: { first, _ in first })

@@ -19,7 +19,7 @@ import ScoreModel
 /// outputs: [json, csv]
 /// ```
 public struct PipelineSpec: Hashable, Sendable {
-    public enum Projection: String, Hashable, Sendable, CaseIterable { case ranking, trend, awards }
+    public enum Projection: String, Hashable, Sendable, CaseIterable { case ranking, trend, awards, report }
     public enum Format: String, Hashable, Sendable, CaseIterable { case json, csv }
 
     /// `all`, or the listed values.
