@@ -35,15 +35,17 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
+        // Hex and varints: the primitives every format shares.
+        .target(name: "Primitives"),
         .target(
             name: "CZlib",
             linkerSettings: [.linkedLibrary("z")]
         ),
         .target(
             name: "EventLog",
-            dependencies: ["CZlib", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["Primitives", "CZlib", .product(name: "Crypto", package: "swift-crypto")]
         ),
-        .target(name: "ScoreModel"),
+        .target(name: "ScoreModel", dependencies: ["Primitives"]),
         .target(
             name: "Ledger",
             dependencies: ["EventLog", "ScoreModel", .product(name: "Crypto", package: "swift-crypto")]
@@ -52,7 +54,7 @@ let package = Package(
         .target(
             name: "Pipelines",
             dependencies: [
-                "Ledger", "EventLog", "ScoreModel", "Projections", "Transparency",
+                "Primitives", "Ledger", "EventLog", "ScoreModel", "Projections", "Transparency",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -60,7 +62,7 @@ let package = Package(
         ),
         .target(
             name: "Transparency",
-            dependencies: ["EventLog", "ScoreModel", "Ledger", "Projections", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["Primitives", "EventLog", "ScoreModel", "Ledger", "Projections", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(name: "DataGen", dependencies: ["ScoreModel"]),
         .executableTarget(
@@ -92,7 +94,7 @@ let package = Package(
             dependencies: ["Pipelines"],
             path: "Tests/Support/SnapshotSwapChild"
         ),
-        .testTarget(name: "EventLogTests", dependencies: ["EventLog", "CZlib", "LogCrashChild"], exclude: ["Fixtures"]),
+        .testTarget(name: "EventLogTests", dependencies: ["EventLog", "Primitives", "CZlib", "LogCrashChild"], exclude: ["Fixtures"]),
         .testTarget(name: "ScoreModelTests", dependencies: ["ScoreModel"], exclude: ["Fixtures"]),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "EventLog", "ScoreModel"]),
         .testTarget(name: "ProjectionsTests", dependencies: ["Projections", "ScoreModel"]),

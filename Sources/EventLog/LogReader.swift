@@ -1,3 +1,5 @@
+import Primitives
+
 /// One record, borrowed from the reader for the length of a callback.
 public struct LogRecordView {
     public let seq: Seq

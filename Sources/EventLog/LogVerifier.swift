@@ -1,3 +1,5 @@
+import Primitives
+
 /// What a full check of a log found.
 public struct LogReport: Sendable {
     public var head: LogHead = .empty

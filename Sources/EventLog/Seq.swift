@@ -1,3 +1,5 @@
+import Primitives
+
 /// A position in the log: the N-th event ever appended, counting from 1.
 ///
 /// Seqs are dense (no gaps) and never reused. A seq is never a byte offset:
@@ -32,13 +34,6 @@ public struct LogHead: Hashable, Sendable, CustomStringConvertible {
 
     public static let empty = LogHead(seq: Seq(0), hash: [UInt8](repeating: 0, count: 32))
 
-    public var hashHex: String { hexString(hash) }
+    public var hashHex: String { Hex.encode(hash) }
     public var description: String { "seq \(seq) hash \(hashHex)" }
-}
-
-func hexString(_ bytes: some Sequence<UInt8>) -> String {
-    let digits = Array("0123456789abcdef".utf8)
-    var out: [UInt8] = []
-    for b in bytes { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 0xF)]) }
-    return String(decoding: out, as: UTF8.self)
 }

@@ -62,29 +62,3 @@ final class Inflater {
         return UnsafeRawBufferPointer(rebasing: buffer[0..<plainLength])
     }
 }
-
-/// LEB128 varints, as in the record layout.
-enum Varint {
-    @inline(__always)
-    static func append(_ value: UInt64, to out: inout [UInt8]) {
-        var v = value
-        while v >= 0x80 { out.append(UInt8(truncatingIfNeeded: v) | 0x80); v >>= 7 }
-        out.append(UInt8(v))
-    }
-
-    /// Reads a varint at `offset`, advancing it; nil when malformed or cut short.
-    @inline(__always)
-    static func read(_ bytes: UnsafeRawBufferPointer, _ offset: inout Int) -> UInt64? {
-        var result: UInt64 = 0
-        var shift: UInt64 = 0
-        while offset < bytes.count {
-            let byte = bytes[offset]
-            offset += 1
-            result |= UInt64(byte & 0x7F) << shift
-            if byte < 0x80 { return result }
-            shift += 7
-            if shift > 63 { return nil }
-        }
-        return nil
-    }
-}

@@ -1,6 +1,7 @@
 import Crypto
 import EventLog
 import Foundation
+import Primitives
 
 /// Writes a run's files and its manifest into an output, all or nothing.
 ///
@@ -191,12 +192,7 @@ public enum SnapshotWriter {
         URL(fileURLWithPath: directory).resolvingSymlinksInPath().path
     }
 
-    public static func sha256Hex(_ bytes: [UInt8]) -> String {
-        SHA256.hash(data: bytes).map { byte in
-            let h = String(byte, radix: 16)
-            return byte < 16 ? "0" + h : h
-        }.joined()
-    }
+    public static func sha256Hex(_ bytes: [UInt8]) -> String { Hex.encode(SHA256.hash(data: bytes)) }
 
     static func writeDurably(_ bytes: [UInt8], to path: String) throws {
         try writeFile(bytes, to: path, sync: true)

@@ -1,6 +1,7 @@
 import Crypto
 import EventLog
 import Foundation
+import Primitives
 
 /// The secret that authenticates a runner's checkpoints.
 ///
@@ -82,38 +83,5 @@ public struct CheckpointKey: Sendable {
         var mac = HMAC<SHA256>(key: SymmetricKey(data: secret))
         for part in parts { mac.update(data: part) }
         return Array(mac.finalize())
-    }
-}
-
-/// Lowercase hexadecimal, both ways.
-enum Hex {
-    static func encode(_ bytes: some Sequence<UInt8>) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        for b in bytes { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 0xF)]) }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    /// Nil unless every character is a hex digit and the count is even.
-    static func decode(_ text: String) -> [UInt8]? {
-        let chars = Array(text.utf8)
-        guard chars.count % 2 == 0 else { return nil }
-        func nibble(_ c: UInt8) -> UInt8? {
-            switch c {
-            case 0x30...0x39: c - 0x30
-            case 0x61...0x66: c - 0x61 + 10
-            case 0x41...0x46: c - 0x41 + 10
-            default: nil
-            }
-        }
-        var out: [UInt8] = []
-        out.reserveCapacity(chars.count / 2)
-        var i = 0
-        while i < chars.count {
-            guard let hi = nibble(chars[i]), let lo = nibble(chars[i + 1]) else { return nil }
-            out.append(hi << 4 | lo)
-            i += 2
-        }
-        return out
     }
 }

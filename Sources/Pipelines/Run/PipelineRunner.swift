@@ -1,6 +1,7 @@
 import Crypto
 import EventLog
 import Foundation
+import Primitives
 import Ledger
 import Projections
 import ScoreModel

@@ -1,13 +1,11 @@
+import Primitives
+
 /// The binary primitives of parledger's formats (event records, score-book
 /// checkpoints): LEB128 varints, zigzag for signed values, length-prefixed
 /// UTF-8. One implementation, so every format reads and writes them alike.
 extension Array where Element == UInt8 {
     /// Appends an unsigned LEB128 varint.
-    @inlinable public mutating func appendVarint(_ value: UInt64) {
-        var v = value
-        while v >= 0x80 { append(UInt8(truncatingIfNeeded: v) | 0x80); v >>= 7 }
-        append(UInt8(v))
-    }
+    @inlinable public mutating func appendVarint(_ value: UInt64) { Varint.append(value, to: &self) }
     /// Appends a signed value as a zigzag varint.
     @inlinable public mutating func appendZigzag(_ value: Int64) { appendVarint(UInt64(bitPattern: (value << 1) ^ (value >> 63))) }
     /// Appends a varint byte length, then the UTF-8 bytes.
@@ -38,14 +36,10 @@ public struct BinaryReader {
         return bytes[offset]
     }
     public mutating func varint() throws -> UInt64 {
-        var result: UInt64 = 0, shift: UInt64 = 0
-        while true {
-            let b = try byte()
-            result |= UInt64(b & 0x7F) << shift
-            if b < 0x80 { return result }
-            shift += 7
-            if shift > 63 { throw BinaryFormatError("varint too long") }
+        guard let value = Varint.read(bytes, &offset) else {
+            throw BinaryFormatError(offset >= bytes.count ? "cut short" : "varint too long")
         }
+        return value
     }
     public mutating func zigzag() throws -> Int64 {
         let v = try varint()

@@ -1,3 +1,4 @@
+import Primitives
 import Crypto
 import Foundation
 
@@ -31,7 +32,7 @@ public struct VerifierKey: Equatable, Sendable {
     }
 
     /// The text form (one line, no newline).
-    public var text: String { "\(name)+\(hex(keyID))+\(Base64.encode([role.rawValue] + publicKey))" }
+    public var text: String { "\(name)+\(Hex.encode(keyID))+\(Base64.encode([role.rawValue] + publicKey))" }
 
     /// Parses a verifier key; `place` names where it came from.
     public static func parse(_ text: String, place: String) throws -> VerifierKey {
@@ -46,8 +47,8 @@ public struct VerifierKey: Equatable, Sendable {
         }
         let key = VerifierKey(name: parts[0], role: role, publicKey: Array(raw[1...]))
         try checkName(key.name, place: place)
-        guard hex(key.keyID) == parts[1] else {
-            throw TransparencyError("\(place): key ID \(parts[1]) does not match the name and key (expected \(hex(key.keyID)))",
+        guard Hex.encode(key.keyID) == parts[1] else {
+            throw TransparencyError("\(place): key ID \(parts[1]) does not match the name and key (expected \(Hex.encode(key.keyID)))",
                                    hint: "the key file was altered")
         }
         return key
@@ -85,7 +86,7 @@ public struct SignerKey: Sendable {
     public var verifier: VerifierKey { VerifierKey(name: name, role: role, publicKey: Array(key.publicKey.rawRepresentation)) }
 
     public var text: String {
-        "PRIVATE+KEY+\(name)+\(hex(verifier.keyID))+\(Base64.encode([role.rawValue] + seed))"
+        "PRIVATE+KEY+\(name)+\(Hex.encode(verifier.keyID))+\(Base64.encode([role.rawValue] + seed))"
     }
 
     public static func parse(_ text: String, place: String) throws -> SignerKey {
@@ -100,7 +101,7 @@ public struct SignerKey: Sendable {
         }
         let signer = SignerKey(name: parts[2], role: role, seed: Array(key.rawRepresentation))
         try VerifierKey.checkName(signer.name, place: place)
-        guard hex(signer.verifier.keyID) == parts[3] else {
+        guard Hex.encode(signer.verifier.keyID) == parts[3] else {
             throw TransparencyError("\(place): key ID \(parts[3]) does not match the name and key", hint: "the key file was altered")
         }
         return signer
@@ -156,7 +157,3 @@ public func readVerifierKey(file: String) throws -> VerifierKey {
     return try VerifierKey.parse(String(decoding: data, as: UTF8.self), place: file)
 }
 
-func hex(_ bytes: [UInt8]) -> String {
-    let digits = Array("0123456789abcdef".utf8)
-    return String(decoding: bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0xF)]] }, as: UTF8.self)
-}

@@ -1,3 +1,4 @@
+import Primitives
 import Foundation
 
 /// A C2SP signed note: UTF-8 text of newline-terminated lines, a blank
@@ -55,7 +56,7 @@ public struct SignedNote: Equatable, Sendable {
     public func verify(_ key: VerifierKey, place: String) throws {
         guard key.role == .note else { throw TransparencyError("\(place): \(key.name) is a witness key; give the log's key") }
         guard let sig = signatures.first(where: { $0.name == key.name && Array($0.bytes.prefix(4)) == key.keyID }) else {
-            throw TransparencyError("\(place): no signature by \(key.name) (key ID \(hex(key.keyID)))",
+            throw TransparencyError("\(place): no signature by \(key.name) (key ID \(Hex.encode(key.keyID)))",
                                    hint: "the note was signed by another key, or its signature line was removed")
         }
         guard sig.bytes.count == 68, key.isValid(signature: Array(sig.bytes[4...]), for: Array(text.utf8)) else {
@@ -82,7 +83,7 @@ public struct SignedNote: Equatable, Sendable {
     /// Checks a witness's cosignature and returns its timestamp.
     public func verifyCosignature(_ key: VerifierKey, place: String) throws -> UInt64 {
         guard let sig = signatures.first(where: { $0.name == key.name && Array($0.bytes.prefix(4)) == key.keyID }), sig.bytes.count == 76 else {
-            throw TransparencyError("\(place): no cosignature by witness \(key.name) (key ID \(hex(key.keyID)))")
+            throw TransparencyError("\(place): no cosignature by witness \(key.name) (key ID \(Hex.encode(key.keyID)))")
         }
         let timestamp = sig.bytes[4..<12].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
         guard key.isValid(signature: Array(sig.bytes[12...]), for: Self.cosignedMessage(text, timestamp: timestamp)) else {
