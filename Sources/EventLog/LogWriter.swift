@@ -1,4 +1,5 @@
 import Primitives
+import Crypto
 import Foundation
 
 /// Settings of a writer.
@@ -108,10 +109,9 @@ public final class LogWriter: Sendable {
             throw EventLogError(.exists, "\(directory) holds segment files but no \(LogLayout.markerName)",
                                 hint: "this is not a log made by parledger init; choose an empty directory")
         }
-        try writeFileDurably(directory + "/" + AcknowledgedHead.fileName, AcknowledgedHead.none.encoded() + AcknowledgedHead.none.encoded())
+        try DurableFile.replace(directory + "/" + AcknowledgedHead.fileName, with: AcknowledgedHead.none.encoded() + AcknowledgedHead.none.encoded())
         // The marker last: a directory is a log only once it is whole.
-        try writeFileDurably(directory + "/" + LogLayout.markerName, Array(LogLayout.markerText().utf8))
-        syncDirectory(directory)
+        try DurableFile.replace(directory + "/" + LogLayout.markerName, with: Array(LogLayout.markerText().utf8))
     }
 
     /// Opens the log for appending: takes the lock, then cuts off what an
@@ -155,20 +155,20 @@ public final class LogWriter: Sendable {
                 files.segmentSize = Int(lseek(files.segmentFD, 0, SEEK_END))
             }
             let headPath = directory + "/" + AcknowledgedHead.fileName
-            files.headFD = open(headPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-            guard files.headFD >= 0 else { throw EventLogError(.io, "cannot open \(headPath): \(String(cString: strerror(errno)))") }
             if format < 2 {
                 // Upgrade: record what is acknowledged now, then declare format 2.
                 let ack = AcknowledgedHead(seq: layout.head.seq.rawValue, segmentFirstSeq: files.segmentFirstSeq, end: UInt64(files.segmentSize),
                                            hash: layout.head.hash, recordedAt: layout.lastRecordedAt)
-                try writeFileDurably(headPath, ack.encoded() + ack.encoded())
+                try DurableFile.replace(headPath, with: ack.encoded() + ack.encoded())
                 // The first line names the format; later lines (settings such as the origin) stay.
                 let markerPath = directory + "/" + LogLayout.markerName
                 let lines = ((try? String(contentsOfFile: markerPath, encoding: .utf8)) ?? "").split(separator: "\n", omittingEmptySubsequences: false)
                 let rest = lines.dropFirst().joined(separator: "\n")
-                try writeFileDurably(markerPath, Array((LogLayout.markerText() + rest).utf8))
-                syncDirectory(directory)
+                try DurableFile.replace(markerPath, with: Array((LogLayout.markerText() + rest).utf8))
             }
+            // Opened after any replacement of the file: acknowledgements go to the file the log has.
+            files.headFD = open(headPath, O_RDWR | O_CLOEXEC)
+            guard files.headFD >= 0 else { throw EventLogError(.io, "cannot open \(headPath): \(String(cString: strerror(errno)))") }
             self.files = Locked(files)
         } catch {
             Foundation.close(lockFD)
@@ -193,7 +193,7 @@ public final class LogWriter: Sendable {
             if stat(segment.path, &info) == 0 { removed += Int(info.st_size) }
             unlink(segment.path)
         }
-        syncDirectory(directory)
+        DurableFile.syncDirectory(directory)
         let names = tail.extraSegments.map(\.name)
         return RecoveryReport(segment: keepingSegment ? tail.segment : (names.first ?? tail.segment), offset: FrameOffset(rawValue: tail.offset),
                               bytesRemoved: removed,
@@ -273,7 +273,7 @@ public final class LogWriter: Sendable {
                     if files.segmentFD >= 0 { retired.append(files.segmentFD) }
                     created.append(path)
                     (files.segmentFD, files.segmentFirstSeq, files.segmentSize) = (fd, firstSeq, 0)
-                    if options.durable { syncDirectory(directory) }
+                    if options.durable { DurableFile.syncDirectory(directory) }
                 }
                 let now = max(options.clock(), files.state.lastRecordedAt)
                 let frames = try encodeFrames(payloads, firstSeq: firstSeq, recordedAt: now, previousHash: files.state.head.hash)
@@ -292,7 +292,7 @@ public final class LogWriter: Sendable {
             if files.segmentFD != start.segmentFD, files.segmentFD >= 0 { Foundation.close(files.segmentFD) }
             for fd in retired where fd != start.segmentFD { Foundation.close(fd) }
             for path in created { unlink(path) }
-            if !created.isEmpty { syncDirectory(directory) }
+            if !created.isEmpty { DurableFile.syncDirectory(directory) }
             if start.segmentFD >= 0 { _ = ftruncate(start.segmentFD, off_t(start.segmentSize)); _ = fsync(start.segmentFD) }
             let counts = (files.syncCount, files.frameCount, files.commitCount)
             files = start
@@ -369,7 +369,7 @@ public final class LogWriter: Sendable {
                                          recordedMin: recordedAt, recordedMax: recordedAt, previousHash: previous)
                 var bytes = header.encoded()
                 bytes.append(contentsOf: compressed)
-                let hash = Array(SHA256Hasher.hash(bytes))
+                let hash = Array(SHA256.hash(data: bytes))
                 frames.append((bytes, hash))
                 previous = hash
                 frameFirst += UInt64(frame.count)
@@ -399,23 +399,4 @@ public final class LogWriter: Sendable {
         flush(lastOfBatch: true)
         return frames
     }
-}
-
-import Crypto
-
-enum SHA256Hasher {
-    static func hash(_ bytes: [UInt8]) -> SHA256.Digest { SHA256.hash(data: bytes) }
-}
-
-func writeFileDurably(_ path: String, _ bytes: [UInt8]) throws {
-    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-    guard fd >= 0 else { throw EventLogError(.io, "cannot create \(path): \(String(cString: strerror(errno)))") }
-    defer { close(fd) }
-    let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-    guard n == bytes.count, fsync(fd) == 0 else { throw EventLogError(.io, "cannot write \(path): \(String(cString: strerror(errno)))") }
-}
-
-func syncDirectory(_ path: String) {
-    let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-    if fd >= 0 { _ = fsync(fd); close(fd) }
 }

@@ -46,18 +46,10 @@ public enum LogOrigin {
                                    hint: "an origin never changes: checkpoints already signed name it")
         }
         lines.append(prefix + origin)
-        let temporary = marker + ".tmp-\(getpid())"
-        let bytes = Array((lines.joined(separator: "\n") + "\n").utf8)
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard fd >= 0 else { throw TransparencyError("cannot write \(temporary): \(String(cString: strerror(errno)))") }
-        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        let synced = fsync(fd)
-        close(fd)
-        guard written == bytes.count, synced == 0, rename(temporary, marker) == 0 else {
-            unlink(temporary)
-            throw TransparencyError("cannot replace \(marker): \(String(cString: strerror(errno)))")
+        do {
+            try DurableFile.replace(marker, with: Array((lines.joined(separator: "\n") + "\n").utf8))
+        } catch {
+            throw TransparencyError("cannot set the origin: \(error)")
         }
-        let dir = open(directory, O_RDONLY)
-        if dir >= 0 { fsync(dir); close(dir) }
     }
 }

@@ -84,11 +84,11 @@ public struct Witness {
             message += "; cosigned by \(cosigner.name)"
         }
         try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
-        let file = stateFile(incoming.origin), temporary = file + ".tmp-\(getpid())"
-        try Data(incoming.text.utf8).write(to: URL(fileURLWithPath: temporary))
-        guard rename(temporary, file) == 0 else {
-            unlink(temporary)
-            throw TransparencyError("cannot write the witness state \(file): \(String(cString: strerror(errno)))")
+        let file = stateFile(incoming.origin)
+        do {
+            try DurableFile.replace(file, with: Array(incoming.text.utf8))
+        } catch {
+            throw TransparencyError("cannot write the witness state: \(error)")
         }
         return Outcome(checkpoint: incoming, previousSize: previous?.size, message: message)
     }

@@ -114,7 +114,7 @@ public enum SnapshotWriter {
         let source = current
         let sink = Sink(emitFile: { path, bytes, partition in
             let file = try staging.place(path)
-            try writeFile(bytes, to: file, sync: false)
+            try DurableFile.write(bytes, to: file, sync: false)
             staging.record(Manifest.File(path: path, bytes: bytes.count, sha256: sha256Hex(bytes), partition: partition))
         }, keepFile: { path in
             guard let entry = kept[path], let source else { return false }
@@ -122,7 +122,7 @@ public enum SnapshotWriter {
             // The content, not the size: a same-size edit is not carried over.
             guard let bytes = FileManager.default.contents(atPath: from), sha256Hex([UInt8](bytes)) == entry.sha256 else { return false }
             let file = try staging.place(path)
-            if link(from, file) != 0 { try writeFile([UInt8](bytes), to: file, sync: false) }
+            if link(from, file) != 0 { try DurableFile.write([UInt8](bytes), to: file, sync: false) }
             staging.record(entry)
             return true
         })
@@ -133,8 +133,8 @@ public enum SnapshotWriter {
             // filesystem-wide sync instead of an fsync per file.
             try syncAll(fresh.path, files: entries.map { fresh.appendingPathComponent($0.path).path })
             let manifest = Manifest(pipeline: pipeline, configHash: configHash, log: log, files: entries)
-            try writeDurably(manifest.serialized(), to: fresh.appendingPathComponent(Manifest.fileName).path)
-            syncDirectory(fresh.path)
+            try DurableFile.write(manifest.serialized(), to: fresh.appendingPathComponent(Manifest.fileName).path, sync: true)
+            DurableFile.syncDirectory(fresh.path)
             try swap(target, to: fresh, replacing: current)
             withExtendedLifetime(held) {}
             return manifest
@@ -169,7 +169,7 @@ public enum SnapshotWriter {
             unlink(temporary)
             throw POSIXError(POSIXErrorCode(rawValue: code) ?? .EIO)
         }
-        syncDirectory(parent.path)
+        DurableFile.syncDirectory(parent.path)
         if let old, old != fresh { try? fm.removeItem(at: old) }
     }
 
@@ -193,10 +193,6 @@ public enum SnapshotWriter {
     }
 
     public static func sha256Hex(_ bytes: [UInt8]) -> String { Hex.encode(SHA256.hash(data: bytes)) }
-
-    static func writeDurably(_ bytes: [UInt8], to path: String) throws {
-        try writeFile(bytes, to: path, sync: true)
-    }
 
     /// `syncfs(2)` where the C library has it (Linux), looked up at run time.
     private static let syncfsFunction: (@convention(c) (Int32) -> Int32)? = {
@@ -226,26 +222,4 @@ public enum SnapshotWriter {
         }
     }
 
-    static func writeFile(_ bytes: [UInt8], to path: String, sync: Bool) throws {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
-        defer { close(fd) }
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { buf in
-                Foundation.write(fd, buf.baseAddress! + offset, buf.count - offset)
-            }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
-            }
-            offset += n
-        }
-        if sync { guard fsync(fd) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) } }
-    }
-
-    static func syncDirectory(_ path: String) {
-        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if fd >= 0 { _ = fsync(fd); close(fd) }
-    }
 }

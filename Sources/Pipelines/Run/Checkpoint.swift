@@ -112,17 +112,12 @@ struct Checkpoint {
     /// while waiting for a few hundred megabytes to reach the disk would cost
     /// every nightly run. The snapshot itself is made durable before this.
     func save(_ path: String, key: CheckpointKey) throws {
-        let tmp = path + ".tmp-\(ProcessInfo.processInfo.processIdentifier)"
         do {
-            try SnapshotWriter.writeFile(encoded(key: key), to: tmp, sync: false)
+            try DurableFile.replace(path, with: encoded(key: key), durable: false)
         } catch {
-            unlink(tmp)
-            throw PipelineError(code: .badOutput, place: path, message: "cannot save the checkpoint: \(FileSystemMessage.describe(error) ?? "\(error)")",
-                                hint: "\(FileSystemMessage.hint(error) ?? "check the directory's permissions and free space"); the snapshot was written, the next run replays the whole log")
-        }
-        guard rename(tmp, path) == 0 else {
-            unlink(tmp)
-            throw PipelineError(code: .badOutput, place: path, message: "cannot save the checkpoint: \(String(cString: strerror(errno)))")
+            throw PipelineError(code: .badOutput, place: path, message: "cannot save the checkpoint: \(error)",
+                                hint: "check the directory's permissions and free space; the snapshot was written, the next run replays the whole log")
         }
     }
+
 }

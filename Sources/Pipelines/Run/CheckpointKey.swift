@@ -57,18 +57,12 @@ public struct CheckpointKey: Sendable {
         var bytes = [UInt8](repeating: 0, count: 32)
         for i in bytes.indices { bytes[i] = UInt8.random(in: 0...255) }
         let temporary = path + ".tmp-\(getpid())"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else {
-            throw PipelineError(code: .badOutput, place: temporary, message: "cannot create the checkpoint key: \(String(cString: strerror(errno)))",
-                                hint: "set PARLEDGER_CHECKPOINT_KEY to a file path the runner may write")
-        }
-        let text = Array((Hex.encode(bytes) + "\n").utf8)
-        let written = text.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        let synced = fsync(fd) == 0
-        close(fd)
         defer { unlink(temporary) }
-        guard written == text.count, synced else {
-            throw PipelineError(code: .badOutput, place: temporary, message: "cannot write the checkpoint key: \(String(cString: strerror(errno)))")
+        do {
+            try DurableFile.write(Array((Hex.encode(bytes) + "\n").utf8), to: temporary, sync: true, mode: 0o600, exclusive: true)
+        } catch {
+            throw PipelineError(code: .badOutput, place: temporary, message: "cannot write the checkpoint key: \(error)",
+                                hint: "set PARLEDGER_CHECKPOINT_KEY to a file path the runner may write")
         }
         _ = link(temporary, path)   // fails when another run made it first: theirs is used
         guard let key = load(path) else {

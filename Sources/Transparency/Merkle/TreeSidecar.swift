@@ -1,3 +1,4 @@
+import EventLog
 import Crypto
 import Foundation
 
@@ -107,15 +108,10 @@ struct TreeSidecar: Equatable {
         }
     }
 
-    /// Writes the file atomically (a temporary file, then a rename).
+    /// Writes the file atomically (a temporary file, then a rename). Not
+    /// fsynced: a cache checked before use, rebuilt when lost.
     func write(to path: String) throws {
-        let temporary = path + ".tmp-\(getpid())"
-        try Data(serialized()).write(to: URL(fileURLWithPath: temporary))
-        if rename(temporary, path) != 0 {
-            let code = errno
-            unlink(temporary)
-            throw TransparencyError("cannot replace \(path): \(String(cString: strerror(code)))")
-        }
+        try DurableFile.replace(path, with: serialized(), durable: false)
     }
 }
 

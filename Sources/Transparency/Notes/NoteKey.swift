@@ -1,3 +1,4 @@
+import EventLog
 import Primitives
 import Crypto
 import Foundation
@@ -119,21 +120,17 @@ public struct SignerKey: Sendable {
         for file in [privateFile, publicFile] where FileManager.default.fileExists(atPath: file) {
             throw TransparencyError("\(file) already exists", hint: "choose another --out; a key is never overwritten")
         }
-        let fd = open(privateFile, O_WRONLY | O_CREAT | O_EXCL, 0o600)
-        guard fd >= 0 else { throw TransparencyError("cannot create \(privateFile): \(String(cString: strerror(errno)))") }
-        let bytes = Array((text + "\n").utf8)
-        let written = bytes.withUnsafeBytes { Foundation.write(fd, $0.baseAddress, $0.count) }
-        let synced = fsync(fd)
-        close(fd)
-        guard written == bytes.count, synced == 0 else {
-            unlink(privateFile)
-            throw TransparencyError("cannot write \(privateFile)")
-        }
         do {
-            try Data((verifier.text + "\n").utf8).write(to: URL(fileURLWithPath: publicFile), options: .withoutOverwriting)
+            try DurableFile.write(Array((text + "\n").utf8), to: privateFile, sync: true, mode: 0o600, exclusive: true)
         } catch {
             unlink(privateFile)
-            throw TransparencyError("cannot write \(publicFile): \(error.localizedDescription)")
+            throw TransparencyError("cannot write the private key: \(error)")
+        }
+        do {
+            try DurableFile.write(Array((verifier.text + "\n").utf8), to: publicFile, sync: true, exclusive: true)
+        } catch {
+            unlink(privateFile)
+            throw TransparencyError("cannot write the public key: \(error)")
         }
         return (privateFile, publicFile)
     }

@@ -1,0 +1,75 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Writing files so that a crash leaves either the old bytes or the new:
+/// the one place for write, fsync, rename and the directory's fsync, used
+/// by the log, the snapshots, checkpoints, keys, the witness and sidecars.
+///
+/// ```swift
+/// try DurableFile.replace("events/parledger.log", with: bytes)   // whole or not at all, on disk when it returns
+/// ```
+public enum DurableFile {
+    /// Writes `bytes` to `path` (created or truncated), all of them, and
+    /// fsyncs when `sync`. Not atomic: for files nobody reads until the
+    /// caller publishes them (a staging directory), or when a torn file is
+    /// detected and harmless.
+    public static func write(_ bytes: [UInt8], to path: String, sync: Bool, mode: mode_t = 0o644, exclusive: Bool = false) throws(EventLogError) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (exclusive ? O_EXCL : O_TRUNC), mode)
+        guard fd >= 0 else { throw failure("cannot create", path) }
+        defer { close(fd) }
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw failure("cannot write", path)
+            }
+            offset += n
+        }
+        if sync { guard fsync(fd) == 0 else { throw failure("cannot sync", path) } }
+    }
+
+    /// Replaces `path` with `bytes` atomically: a temporary file beside it is
+    /// written (and fsynced when `durable`), renamed over `path`, and the
+    /// directory fsynced. Readers see the old file or the new one, whole.
+    public static func replace(_ path: String, with bytes: [UInt8], durable: Bool = true, mode: mode_t = 0o644) throws(EventLogError) {
+        let temporary = path + ".tmp-\(getpid())"
+        do {
+            try write(bytes, to: temporary, sync: durable, mode: mode)
+        } catch {
+            unlink(temporary)
+            throw error
+        }
+        guard rename(temporary, path) == 0 else {
+            let failure = failure("cannot replace", path)
+            unlink(temporary)
+            throw failure
+        }
+        if durable { syncDirectory(parent(of: path)) }
+    }
+
+    /// fsync of a directory: makes the names created or renamed in it durable.
+    public static func syncDirectory(_ path: String) {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if fd >= 0 { _ = fsync(fd); close(fd) }
+    }
+
+    static func parent(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    private static func failure(_ what: String, _ path: String) -> EventLogError {
+        let code = errno
+        let hint: String? = switch code {
+        case EACCES, EPERM: "check the directory's permissions"
+        case ENOSPC, EDQUOT: "free some space on that file system"
+        case EROFS: "the file system is read-only"
+        default: nil
+        }
+        return EventLogError(.io, "\(what) \(path): \(String(cString: strerror(code)))", hint: hint)
+    }
+}
