@@ -110,3 +110,17 @@ public enum Hex {
         return out
     }
 }
+
+extension ActorRole {
+    /// The role that may write events of `type` (nil for `batch.signed`, which signs, and is not signed).
+    public static func required(for type: EventType) -> ActorRole? {
+        switch type {
+        case .assessmentSubmitted, .explanationSubmitted, .appealFiled: .unit
+        case .appraisalRecorded, .correctionIssued: .council
+        case .surveyRecorded: .survey
+        case .appealResolved: .appealsBoard
+        case .unitRegistered, .unitRenamed, .frameworkPublished, .resultsPublished, .actorRegistered, .actorRevoked: .registrar
+        case .batchSigned: nil
+        }
+    }
+}

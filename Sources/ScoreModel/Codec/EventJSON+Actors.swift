@@ -18,7 +18,7 @@ extension EventJSON {
             if roles.contains(.unit) && scope.unit == nil { throw FieldError("unit", "missing: an actor with the role unit names its unit") }
             if roles.contains(.council) && scope.block == nil { throw FieldError("block", "missing: an actor with the role council names its block") }
             let key = try f.string("key", maxLength: 400)
-            guard !key.isEmpty, !key.hasPrefix("PRIVATE"), key.split(separator: "+", omittingEmptySubsequences: false).count == 3 else {
+            guard !key.isEmpty, !key.hasPrefix("PRIVATE"), key.split(separator: "+", maxSplits: 2, omittingEmptySubsequences: false).count == 3 else {
                 throw FieldError("key", "not a public key: give the text of the .pub file written by `parledger key generate` (never the .key file)")
             }
             return .actorRegistered(ActorRegistered(actor: Actor(try f.code("actor")), name: try oneLine(f, "name"), roles: roles, scope: scope, key: key))

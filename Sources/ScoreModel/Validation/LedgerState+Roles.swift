@@ -35,10 +35,15 @@ extension LedgerState {
     }
 
     func checkSigner(_ event: Event, _ signer: Actor) throws {
+        // A new log's first registrar signs its own registration.
+        if case .actorRegistered(let a) = event.body, a.actor == signer, a.roles.contains(.registrar), !hasRegistrar { return }
         if let problem = roleProblem(event, signer: signer) {
             throw FieldError(nil, "signed by \(actors[signer]?.description ?? "\"\(signer.rawValue)\""): \(problem)")
         }
     }
+
+    /// Whether an unrevoked registrar is registered.
+    public var hasRegistrar: Bool { actors.values.contains { $0.registered.roles.contains(.registrar) && $0.revoked == nil } }
 
     /// Why `signer` may not have written `event` now, or nil when it may.
     public func roleProblem(_ event: Event, signer: Actor) -> RoleProblem? {

@@ -11,20 +11,31 @@ struct InitCommand: ParsableCommand {
     @OptionGroup var location: LogLocation
     @Option(help: ArgumentHelp("The log's origin, the first line of its checkpoints (e.g. cchc.example.gov.vn/par).", valueName: "name"))
     var origin: String?
+    @Flag(help: "Refuse unsigned batches, unknown or revoked signers, bad signatures and events outside the signer's roles (needs --origin).")
+    var requireSignatures = false
 
     func run() throws {
         do {
             if let origin { try LogOrigin.validate(origin) }
+            if requireSignatures && origin == nil {
+                throw CommandFailure("--require-signatures needs --origin NAME: a signature is bound to the log's origin")
+            }
             if let origin, FileManager.default.fileExists(atPath: location.log + "/parledger.log") {
                 try LogOrigin.set(origin, directory: location.log)
                 print("the log in \(location.log) has the origin \(origin)")
+                if requireSignatures {
+                    try SignaturePolicy.require(directory: location.log)
+                    print("the log in \(location.log) requires signatures")
+                }
                 return
             }
             try LogWriter.create(directory: location.log)
             if let origin { try LogOrigin.set(origin, directory: location.log) }
+            if requireSignatures { try SignaturePolicy.require(directory: location.log) }
         } catch {
             throw fail(error)
         }
-        print("created an empty log in \(location.log)" + (origin.map { " with the origin \($0)" } ?? ""))
+        print("created an empty log in \(location.log)" + (origin.map { " with the origin \($0)" } ?? "")
+              + (requireSignatures ? ", requiring signatures" : ""))
     }
 }
