@@ -12,6 +12,10 @@ public enum SignedProvince {
     public static let registrar = Actor("so-noi-vu")
     public static let surveyInstitute = Actor("vien-khao-sat")
     public static let appealsBoard = Actor("hoi-dong-phuc-khao")
+    /// The origin and signing time of the demo's signed log.
+    public static let demoOrigin = "cchc.example.gov.vn/demo-signed"
+    public static let demoTime = BusinessTime(microsecondsSinceEpoch: 1_708_322_400_000_000, offsetMinutes: 420)   // 2024-02-19T13:00:00+07:00
+    public static let fileNames = ["01-registrar.jsonl", "02-submissions.jsonl"]
 
     /// A THROWAWAY TEST KEY for `actor`: its seed is SHA-256 of a public phrase.
     public static func testKey(_ actor: Actor) -> SignerKey {
