@@ -28,8 +28,8 @@ public enum SignedProvince {
 
     /// Two imports: the registrar's (the actors, the units, the frameworks;
     /// it registers itself first, as a new log's first registrar does), then
-    /// everyone's signed batches, each a run of consecutive events by one
-    /// signer. Lines of JSON, each import one string.
+    /// everyone's signed batches, one per signer and phase. Lines of JSON,
+    /// each import one string.
     public static func submissions(_ events: [Event], origin: String, at: BusinessTime) throws -> [String] {
         var blocks: [UnitCode: BlockCode] = [:]
         var keyOf: [EventID: ItemKey] = [:]
@@ -46,20 +46,10 @@ public enum SignedProvince {
         var setup = [register(registrar, "Sở Nội vụ (registrar)", [.registrar], ActorScope())]
         var rest: [Event] = []
         var signers: [Actor] = []
-        var firstOther = true
         for e in events {
             switch e.body {
-            case .unitRegistered, .frameworkPublished where firstOther: setup.append(e)
+            case .unitRegistered, .frameworkPublished: setup.append(e)   // every unit and framework first
             default:
-                if firstOther {
-                    firstOther = false
-                    for unit in blocks.keys.sorted() { setup.append(register(unitActor(unit), "Tài khoản \(unit)", [.unit], ActorScope(unit: unit))) }
-                    for block in Set(blocks.values).sorted() {
-                        setup.append(register(councilActor(block), "Hội đồng thẩm định \(block)", [.council], ActorScope(block: block)))
-                    }
-                    setup.append(register(surveyInstitute, "Viện khảo sát", [.survey], ActorScope()))
-                    setup.append(register(appealsBoard, "Hội đồng phúc khảo", [.appealsBoard], ActorScope()))
-                }
                 let signer: Actor
                 switch e.body {
                 case .assessmentSubmitted(let x): signer = unitActor(x.key.unit)
@@ -67,7 +57,9 @@ public enum SignedProvince {
                 case .appealFiled(let x): signer = unitActor(x.key.unit)
                 case .appraisalRecorded(let x): signer = councilActor(blocks[x.key.unit]!)
                 case .correctionIssued(let c):
-                    guard case .id(let id) = c.target, let key = keyOf[id] else { throw TransparencyError("a demo correction targets an unknown id") }
+                    guard case .id(let id) = c.target, let key = keyOf[id] else {
+                        throw TransparencyError("correction of \(c.target): the events are reordered by signer, so a correction must name its target by id")
+                    }
                     signer = councilActor(blocks[key.unit]!)
                 case .surveyRecorded: signer = surveyInstitute
                 case .appealResolved: signer = appealsBoard
@@ -77,13 +69,40 @@ public enum SignedProvince {
                 signers.append(signer)
             }
         }
+        for unit in blocks.keys.sorted() { setup.append(register(unitActor(unit), "Tài khoản \(unit)", [.unit], ActorScope(unit: unit))) }
+        for block in Set(blocks.values).sorted() {
+            setup.append(register(councilActor(block), "Hội đồng thẩm định \(block)", [.council], ActorScope(block: block)))
+        }
+        setup.append(register(surveyInstitute, "Viện khảo sát", [.survey], ActorScope()))
+        setup.append(register(appealsBoard, "Hội đồng phúc khảo", [.appealsBoard], ActorScope()))
         let first = try batch(setup, registrar, origin: origin, at: at)
+        // Phases end at each registrar event (a framework, a publication);
+        // within a phase, one batch per signer: units, then the survey
+        // institute, the councils and the appeals board (what each needs is
+        // recorded before it), each keeping its events' order.
+        func rank(_ actor: Actor) -> Int {
+            actor == registrar ? 0 : actor == surveyInstitute ? 2 : actor == appealsBoard ? 4 : actor.rawValue.hasPrefix("hoi-dong-") ? 3 : 1
+        }
         var second: [String] = []
         var start = 0
         while start < rest.count {
             var end = start
-            while end < rest.count && signers[end] == signers[start] { end += 1 }
-            second += try batch(Array(rest[start..<end]), signers[start], origin: origin, at: at)
+            if signers[start] == registrar {
+                while end < rest.count && signers[end] == registrar { end += 1 }
+                second += try batch(Array(rest[start..<end]), registrar, origin: origin, at: at)
+                start = end
+                continue
+            }
+            while end < rest.count && signers[end] != registrar { end += 1 }
+            var groups: [Actor: [Event]] = [:]
+            var order: [Actor] = []
+            for k in start..<end {
+                if groups[signers[k]] == nil { order.append(signers[k]) }
+                groups[signers[k], default: []].append(rest[k])
+            }
+            for actor in order.enumerated().sorted(by: { (rank($0.element), $0.offset) < (rank($1.element), $1.offset) }).map(\.element) {
+                second += try batch(groups[actor]!, actor, origin: origin, at: at)
+            }
             start = end
         }
         return [first.joined(separator: "\n") + "\n", second.joined(separator: "\n") + "\n"]

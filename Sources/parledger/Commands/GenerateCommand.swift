@@ -50,11 +50,23 @@ struct GenerateCommand: ParsableCommand {
         @Option(help: ArgumentHelp("Directory for the files.", valueName: "dir")) var out: String
         @Option(help: ArgumentHelp("The origin of the log the batches are signed for.", valueName: "name"))
         var origin: String = SignedProvince.demoOrigin
+        @Option(help: ArgumentHelp("Sign these events (JSON Lines, e.g. from `generate national`) instead of the demo province's.", valueName: "file"))
+        var events: String?
 
         func run() throws {
             do {
                 try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-                let files = try SignedProvince.submissions(DemoProvince.events(), origin: origin, at: SignedProvince.demoTime)
+                var input = DemoProvince.events()
+                if let events {
+                    input = []
+                    let bytes = try InputFile.read(events)
+                    for (n, line) in bytes.split(separator: 0x0A).enumerated() {
+                        do { input.append(try Array(line).withUnsafeBytes { try EventJSON.decode(line: $0) }) } catch {
+                            throw CommandFailure("\(events):\(n + 1): \(error)")
+                        }
+                    }
+                }
+                let files = try SignedProvince.submissions(input, origin: origin, at: SignedProvince.demoTime)
                 for (name, text) in zip(SignedProvince.fileNames, files) {
                     try Data(text.utf8).write(to: URL(fileURLWithPath: out).appendingPathComponent(name), options: .atomic)
                     print("\(out)/\(name): \(text.split(separator: "\n").count) lines, signed for \(origin)")
