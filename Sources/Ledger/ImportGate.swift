@@ -1,11 +1,17 @@
 import ScoreModel
 
-/// A check an import passes after validation and before anything is
-/// written: the signature check of docs/SIGNATURES.md lives in the
-/// Transparency module, which holds the keys, and plugs in here.
-public protocol ImportGate {
-    /// What is wrong with the batch (empty: it may be appended).
-    func issues(in batch: ImportBatch) throws -> [ImportIssue]
+/// The checks of docs/SIGNATURES.md that an import passes before anything
+/// is written; they live in the Transparency module, which holds the keys
+/// and the log's origin, and plug in here.
+public protocol ImportGate: Sendable {
+    /// What is wrong with the signatures. Called on another thread while
+    /// the batch is validated, with the actors as the log knew them before
+    /// the batch and those the batch itself registers.
+    func signatureIssues(_ groups: [SignedGroup], actorsBefore: [Actor: ActorState],
+                         registeredInBatch: [Actor: ActorRegistered]) -> [ImportIssue]
+    /// What the log's policy refuses in a validated batch: `unsigned` lists
+    /// the accepted events no signature covers (file, line).
+    func policyIssues(unsigned: [(file: String, line: Int)]) -> [ImportIssue]
 }
 
 /// One signed part of an import: a `batch.signed` line and the events it covers.
@@ -23,15 +29,6 @@ public struct SignedGroup: Sendable {
     public var records: [[UInt8]]
 }
 
-/// What an ``ImportGate`` sees of a batch that passed validation.
-public struct ImportBatch: Sendable {
-    public var groups: [SignedGroup]
-    /// Accepted events that no signature covers: (file, line).
-    public var unsigned: [(file: String, line: Int)]
-    /// The actors as the log knew them before the batch, and after it.
-    public var actorsBefore: [Actor: ActorState]
-    public var actorsAfter: [Actor: ActorState]
-}
 
 extension Ledger {
     /// Where each `batch.signed` line of an import stands: the positions
@@ -39,8 +36,13 @@ extension Ledger {
     /// events just before it in the same file, after any earlier signature.
     struct Coverage {
         var groups: [(signed: Int, covered: Range<Int>)] = []
-        var signers: [Int: Actor] = [:]
+        /// The actors the batch registers.
+        var registered: [Actor: ActorRegistered] = [:]
+        /// The signer of each batch position (index 0 unused); empty when nothing is signed.
+        var signers: [Actor?] = []
         var issues: [ImportIssue] = []
+
+        func signer(_ position: Int) -> Actor? { position < signers.count ? signers[position] : nil }
 
         init(_ batch: [(line: Int, event: Event)], origins: [(file: String, line: Int)]) {
             var start = 1   // the first position a signature may cover
@@ -48,6 +50,7 @@ extension Ledger {
             for (position, event) in batch {
                 let origin = origins[position - 1]
                 if origin.file != file { file = origin.file; start = position }
+                if case .actorRegistered(let a) = event.body { registered[a.actor] = a }
                 guard case .batchSigned(let b) = event.body else { continue }
                 let available = position - start
                 if b.count != available {
@@ -55,6 +58,7 @@ extension Ledger {
                         message: "the signature covers \(b.count) event\(b.count == 1 ? "" : "s") but \(available) precede it in this file since \(start == 1 || origins[start - 2].file != origin.file ? "its start" : "the previous batch.signed"); sign the file again with `parledger sign`"))
                 } else {
                     groups.append((position, start..<position))
+                    if signers.isEmpty { signers = Array(repeating: nil, count: batch.count + 1) }
                     for k in start..<position { signers[k] = b.actor }
                 }
                 start = position + 1

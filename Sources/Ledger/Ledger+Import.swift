@@ -58,11 +58,15 @@ extension Ledger {
         defer { writer.close() }
         let reader = try LogReader(directory: directory)
         var state = try state(of: reader)
-        let actorsBefore = state.actors
         let coverage = Coverage(batch, origins: origins)
         issues += coverage.issues
         // Validation sees the batch as one sequence; map its positions back to file:line.
-        var result = state.validate(batch, file: "", limit: issueLimit, signers: coverage.signers)
+        // Signatures, if any, are checked on another thread meanwhile.
+        var result = ValidationResult()
+        let signed = try checkSignatures(batch, origins: origins, coverage: coverage, actorsBefore: state.actors, gate: gate) {
+            result = state.validate(batch, file: "", limit: issueLimit, signers: coverage.signers)
+        }
+        issues += signed.issues
         for issue in result.issues {
             let origin = origins[issue.line - 1]
             if issues.count < issueLimit {
@@ -75,10 +79,13 @@ extension Ledger {
         var payloads: [[UInt8]] = []
         if issues.isEmpty {
             payloads.reserveCapacity(result.accepted.count)
-            for event in result.accepted { payloads.append(EventCodec.encode(event)) }
+            if signed.records.isEmpty {
+                for event in result.accepted { payloads.append(EventCodec.encode(event)) }
+            } else {
+                for line in result.acceptedLines { payloads.append(signed.records[line - 1]) }
+            }
             if !coverage.groups.isEmpty || gate != nil {
-                issues += try gated(&result, &payloads, coverage, batch: batch, origins: origins, actorsBefore: actorsBefore,
-                                    actorsAfter: state.actors, gate: gate)
+                issues += gated(&result, &payloads, coverage, batch: batch, origins: origins, gate: gate)
             }
         }
         issues.sort { ($0.file, $0.line) < ($1.file, $1.line) }

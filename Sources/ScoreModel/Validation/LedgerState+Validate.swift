@@ -13,6 +13,8 @@ public struct ValidationResult: Sendable {
     public var moreIssues = 0
 
     public var isValid: Bool { issues.isEmpty }
+
+    public init() {}
 }
 
 extension LedgerState {
@@ -23,11 +25,11 @@ extension LedgerState {
     /// The state ends as if the batch were appended; when the result has
     /// issues, throw the state away (the batch must not be appended).
     ///
-    /// `signers` names, by batch line, the actor whose signature covers the
+    /// `signers` names, by batch line (its index), the actor whose signature covers the
     /// line: such an event must also be within that actor's roles and scope
     /// (``roleProblem(_:signer:)``), as the log stands just before it.
     public mutating func validate(_ batch: [(line: Int, event: Event)], file: String, limit: Int = 50,
-                                  signers: [Int: Actor] = [:]) -> ValidationResult {
+                                  signers: [Actor?] = []) -> ValidationResult {
         var result = ValidationResult()
         // A national history arrives as one batch: grow the tables once.
         result.accepted.reserveCapacity(batch.count)
@@ -42,7 +44,7 @@ extension LedgerState {
                     continue
                 }
                 try check(event)
-                if let signer = signers[line] { try checkSigner(event, signer) }
+                if line < signers.count, let signer = signers[line] { try checkSigner(event, signer) }
                 result.accepted.append(event)
                 result.acceptedLines.append(line)
                 record(event, seq: nextSeq)

@@ -3,8 +3,9 @@ import ScoreModel
 
 /// The import check of signed batches (docs/SIGNATURES.md): each
 /// `batch.signed` must verify with its actor's registered key for this log's
-/// origin; with the policy `signatures: required`, every event must be
-/// covered by one. Roles and scopes are checked by validation, event by event.
+/// origin (checked while the batch is validated); with the policy
+/// `signatures: required`, every event must be covered by one. Roles and
+/// scopes are checked by validation, event by event.
 ///
 /// ```swift
 /// let gate = try SignatureGate(log: "events")
@@ -21,15 +22,18 @@ public struct SignatureGate: ImportGate {
         self.init(origin: try? LogOrigin.read(directory: directory), required: SignaturePolicy.required(directory: directory))
     }
 
-    public func issues(in batch: ImportBatch) throws -> [ImportIssue] {
+    public func policyIssues(unsigned: [(file: String, line: Int)]) -> [ImportIssue] {
+        guard required, let first = unsigned.first else { return [] }
+        let lines = unsigned.filter { $0.file == first.file }.count
+        return [ImportIssue(file: first.file, line: first.line, field: nil,
+            message: "rule \"signed\": this log requires signatures, and \(unsigned.count) event\(unsigned.count == 1 ? " is" : "s are") not signed (\(lines) in this file, from this line); sign the file with `parledger sign FILE --key KEY --actor ID`")]
+    }
+
+    public func signatureIssues(_ groups: [SignedGroup], actorsBefore: [Actor: ActorState],
+                                registeredInBatch: [Actor: ActorRegistered]) -> [ImportIssue] {
+        let registrarBefore = actorsBefore.values.contains { $0.registered.roles.contains(.registrar) && $0.revoked == nil }
         var issues: [ImportIssue] = []
-        if required, let first = batch.unsigned.first {
-            let lines = batch.unsigned.filter { $0.file == first.file }.count
-            issues.append(ImportIssue(file: first.file, line: first.line, field: nil,
-                message: "rule \"signed\": this log requires signatures, and \(batch.unsigned.count) event\(batch.unsigned.count == 1 ? " is" : "s are") not signed (\(lines) in this file, from this line); sign the file with `parledger sign FILE --key KEY --actor ID`"))
-        }
-        let registrarBefore = batch.actorsBefore.values.contains { $0.registered.roles.contains(.registrar) && $0.revoked == nil }
-        for group in batch.groups {
+        for group in groups {
             let actor = group.signed.actor
             let what = "the batch of lines \(group.firstLine)–\(group.line - 1) (\(group.signed.count) event\(group.signed.count == 1 ? "" : "s")) signed by \(actor)"
             guard let origin else {
@@ -37,15 +41,22 @@ public struct SignatureGate: ImportGate {
                     message: "\(what): this log has no origin, and a signature is bound to the log's origin; name it with `parledger init --origin NAME`"))
                 continue
             }
-            guard let state = batch.actorsAfter[actor] else { continue }   // validation named the unknown actor
-            if batch.actorsBefore[actor] == nil && registrarBefore {
-                issues.append(ImportIssue(file: group.file, line: group.line, field: "actor",
-                    message: "\(what): rule \"registered before\": actor \(actor) is registered in this same import; its signatures count from the next import"))
-                continue
+            let key: String
+            if let before = actorsBefore[actor] {
+                key = before.registered.key
+            } else if let registration = registeredInBatch[actor] {
+                // Only a new log's first registrar signs its own registration.
+                guard !registrarBefore else {
+                    issues.append(ImportIssue(file: group.file, line: group.line, field: "actor",
+                        message: "\(what): rule \"registered before\": actor \(actor) is registered in this same import; its signatures count from the next import"))
+                    continue
+                }
+                key = registration.key
+            } else {
+                continue   // validation names the unknown actor
             }
             do {
-                guard try BatchSignature.verify(group.event, records: group.records, origin: origin, key: state.registered.key,
-                                                place: "the key of actor \(actor)") else {
+                guard try BatchSignature.verify(group.event, records: group.records, origin: origin, key: key, place: "the key of actor \(actor)") else {
                     issues.append(ImportIssue(file: group.file, line: group.line, field: "signature",
                         message: "\(what): rule \"signature\": the signature does not verify for log \(origin) with \(actor)'s key: the events were changed after signing, or the batch was signed for another log"))
                     continue
