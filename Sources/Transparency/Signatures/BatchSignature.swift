@@ -24,8 +24,7 @@ public enum BatchSignature {
     public static func recordsDigest(_ records: [[UInt8]]) -> [UInt8] {
         var hasher = SHA256()
         for record in records {
-            let n = UInt32(record.count)
-            hasher.update(data: [UInt8(n & 0xFF), UInt8((n >> 8) & 0xFF), UInt8((n >> 16) & 0xFF), UInt8(n >> 24)])
+            withUnsafeBytes(of: UInt32(record.count).littleEndian) { hasher.update(bufferPointer: $0) }
             hasher.update(data: record)
         }
         return Array(hasher.finalize())
