@@ -32,8 +32,8 @@ public struct SignedGroup: Sendable {
 
 extension Ledger {
     /// Where each `batch.signed` line of an import stands: the positions
-    /// (1-based, in the whole batch) it covers, which must be the `count`
-    /// events just before it in the same file, after any earlier signature.
+    /// (1-based, in the whole batch) it covers, the `count` events just
+    /// before it in the same file, after any earlier signature.
     struct Coverage {
         var groups: [(signed: Int, covered: Range<Int>)] = []
         /// The actors the batch registers.
@@ -52,14 +52,16 @@ extension Ledger {
                 if origin.file != file { file = origin.file; start = position }
                 if case .actorRegistered(let a) = event.body { registered[a.actor] = a }
                 guard case .batchSigned(let b) = event.body else { continue }
+                // A signature covers the `count` events just before it; any
+                // before those since the previous signature are unsigned.
                 let available = position - start
-                if b.count != available {
+                if b.count > available {
                     issues.append(ImportIssue(file: origin.file, line: origin.line, field: "count",
-                        message: "the signature covers \(b.count) event\(b.count == 1 ? "" : "s") but \(available) precede it in this file since \(start == 1 || origins[start - 2].file != origin.file ? "its start" : "the previous batch.signed"); sign the file again with `parledger sign`"))
+                        message: "the signature covers \(b.count) event\(b.count == 1 ? "" : "s") but only \(available) precede it in this file since \(start == 1 || origins[start - 2].file != origin.file ? "its start" : "the previous batch.signed"); sign the file again with `parledger sign`"))
                 } else {
-                    groups.append((position, start..<position))
+                    groups.append((position, (position - b.count)..<position))
                     if signers.isEmpty { signers = Array(repeating: nil, count: batch.count + 1) }
-                    for k in start..<position { signers[k] = b.actor }
+                    for k in (position - b.count)..<position { signers[k] = b.actor }
                 }
                 start = position + 1
             }

@@ -64,13 +64,20 @@ struct SignCLITests {
         #expect(r.status == 1 && r.err.contains("tampered.jsonl:4") && r.err.contains("signed by hoi-dong-so") && r.err.contains("rule \"signature\""), "\(r.err)")
         #expect(try Self.bytes(dir + "/log") == before)
         // No secret in any message: the private key's text never shows.
-        let secret = try read("hoi-dong-so.key").trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "+").last.map(String.init) ?? "?"
+        // PRIVATE+KEY+name+keyid+base64(type ‖ seed): the base64 and the seed's bytes.
+        let secret = try read("hoi-dong-so.key").trimmingCharacters(in: .whitespacesAndNewlines)
+            .split(separator: "+", maxSplits: 4).last.map(String.init) ?? "?"
+        let seed = try #require(Data(base64Encoded: secret)).dropFirst()
+        #expect(secret.count == 44 && seed.count == 32)
         #expect(!r.err.contains(secret) && !r.out.contains(secret))
 
         r = try run(["import", "--log", "log", "sheet.signed.jsonl"])
         #expect(r.status == 0 && r.out.contains("imported 4 events"), "\(r.err)")
         before = try Self.bytes(dir + "/log")
-        #expect(!before.values.contains { $0.range(of: Data(secret.utf8)) != nil })
+        #expect(!before.values.contains { $0.range(of: Data(secret.utf8)) != nil || $0.range(of: Data(seed)) != nil })
+
+        r = try run(["export", "--log", "log"])
+        #expect(r.status == 0 && r.out.contains("\"type\":\"batch.signed\"") && !r.out.contains(secret))
 
         r = try run(["verify", "--log", "log", "--signatures"])
         #expect(r.status == 0 && r.out.contains("signed    "), "\(r.err)")

@@ -96,6 +96,25 @@ struct SignatureTests {
         #expect(again.appended == 0)
     }
 
+    @Test("A signed log's export imports into a new log with the same origin as one file, and verifies; into a log with another origin it is refused")
+    func exportRoundTrip() throws {
+        let s = try Scratch()
+        let log = try Self.policyLog(s)
+        try Self.importText(Self.submissions[1], name: "signed.jsonl", into: log)
+        var lines: [String] = []
+        try Ledger.export(directory: log) { lines.append($0) }
+        let copy = s.path + "/copy"
+        try LogWriter.create(directory: copy)
+        try LogOrigin.set(Self.origin, directory: copy)
+        try SignaturePolicy.require(directory: copy)
+        try Self.importText(lines.joined(separator: "\n") + "\n", name: "export.jsonl", into: copy)
+        #expect(try SignatureAudit.run(directory: copy).signedEvents == SignatureAudit.run(directory: log).signedEvents)
+        let other = s.path + "/other"
+        try LogWriter.create(directory: other)
+        try LogOrigin.set("cchc.example.gov.vn/elsewhere", directory: other)
+        try Self.expectRefused(lines.joined(separator: "\n") + "\n", into: other, ["rule \"signature\"", "signed for another log"])
+    }
+
     @Test("The same file with one score changed after signing is refused, naming the batch, and the log is unchanged")
     func changedAfterSigning() throws {
         let s = try Scratch()

@@ -31,7 +31,6 @@ public struct SignatureGate: ImportGate {
 
     public func signatureIssues(_ groups: [SignedGroup], actorsBefore: [Actor: ActorState],
                                 registeredInBatch: [Actor: ActorRegistered]) -> [ImportIssue] {
-        let registrarBefore = actorsBefore.values.contains { $0.registered.roles.contains(.registrar) && $0.revoked == nil }
         var issues: [ImportIssue] = []
         for group in groups {
             let actor = group.signed.actor
@@ -45,12 +44,9 @@ public struct SignatureGate: ImportGate {
             if let before = actorsBefore[actor] {
                 key = before.registered.key
             } else if let registration = registeredInBatch[actor] {
-                // Only a new log's first registrar signs its own registration.
-                guard !registrarBefore else {
-                    issues.append(ImportIssue(file: group.file, line: group.line, field: "actor",
-                        message: "\(what): rule \"registered before\": actor \(actor) is registered in this same import; its signatures count from the next import"))
-                    continue
-                }
+                // Registered earlier in this import (validation checks that the
+                // registration came first and was a registrar's, or a new log's
+                // first registrar registering itself).
                 key = registration.key
             } else {
                 continue   // validation names the unknown actor
