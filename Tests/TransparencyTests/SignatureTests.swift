@@ -253,6 +253,36 @@ struct SignatureTests {
         _ = try SignatureAudit.run(directory: log)
     }
 
+    @Test("The signed demo's lines pass the JSON Schema in an independent validator (python jsonschema)")
+    func schema() throws {
+        guard Python.has("jsonschema") else {
+            if Python.required { Issue.record("python3 jsonschema is missing; .ci/run installs it") }
+            return
+        }
+        let schema = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("events/event.schema.json").path
+        let lines = Self.submissions.joined().split(separator: "\n")
+        let sample = Array(lines.prefix(80)) + lines.filter { $0.contains("\"batch.signed\"") }.prefix(20)
+        let script = """
+        import json, sys, jsonschema
+        v = jsonschema.Draft202012Validator(json.load(open(sys.argv[1])))
+        bad = [e.message[:200] for line in sys.stdin for e in v.iter_errors(json.loads(line))]
+        print(len(bad), bad[:3])
+        """
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "-c", script, schema]
+        let input = Pipe(), out = Pipe()
+        p.standardInput = input; p.standardOutput = out
+        try p.run()
+        input.fileHandleForWriting.write(Data((sample.joined(separator: "\n") + "\n").utf8))
+        try input.fileHandleForWriting.close()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(text.hasPrefix("0 "), "\(text)")
+        #expect(sample.contains { $0.contains("\"actor.registered\"") })
+    }
+
     @Test("An independent Ed25519 (Python cryptography) verifies the log's signatures from the documented message")
     func pythonVerifies() throws {
         guard Python.has("cryptography") else {
