@@ -88,6 +88,14 @@ struct SignCLITests {
         r = try run(["history", "--log", "log", "--unit", "SKHDT", "--year", "2022", "--item", code, "--format", "json"])
         #expect(r.status == 0 && r.out.contains("\"signer\": \"hoi-dong-so\"") && r.out.contains("\"signerRole\": \"council\""), "\(r.out) \(r.err)")
 
+        // The policy is for a new log: an existing log with events keeps its marker.
+        #expect(try run(["init", "--log", "old"]).status == 0)
+        #expect(try run(["import", "--log", "old", demo + "/01-units.jsonl"]).status == 0)
+        let marker = try read("old/parledger.log")
+        r = try run(["init", "--log", "old", "--origin", Self.origin, "--require-signatures"])
+        #expect(r.status == 1 && r.err.contains("already holds 29 events"), "\(r.err)")
+        #expect(try read("old/parledger.log") == marker)
+
         // The same file for another log: refused there.
         #expect(try run(["init", "--log", "other", "--origin", "cchc.example.gov.vn/other"]).status == 0)
         #expect(try run(["import", "--log", "other", "setup.signed.jsonl"]).err.contains("signed for another log"))

@@ -21,9 +21,17 @@ struct InitCommand: ParsableCommand {
                 throw CommandFailure("--require-signatures needs --origin NAME: a signature is bound to the log's origin")
             }
             if let origin, FileManager.default.fileExists(atPath: location.log + "/parledger.log") {
+                let addPolicy = requireSignatures && !SignaturePolicy.required(directory: location.log)
+                if addPolicy {
+                    // The policy holds from a log's first event: verify --signatures checks every one.
+                    let head = try LogReader(directory: location.log).head
+                    guard head.seq.rawValue == 0 else {
+                        throw CommandFailure("the log in \(location.log) already holds \(head.seq.rawValue) events, not signed under a policy: --require-signatures is for a new log (`verify --signatures` would find them unsigned); make a new log and import the signed batches there")
+                    }
+                }
                 try LogOrigin.set(origin, directory: location.log)
                 print("the log in \(location.log) has the origin \(origin)")
-                if requireSignatures {
+                if addPolicy {
                     try SignaturePolicy.require(directory: location.log)
                     print("the log in \(location.log) requires signatures")
                 }
