@@ -27,7 +27,12 @@ extension Ledger {
     /// Decodes, validates and appends every line of every source as one
     /// batch: all or nothing. On any issue nothing is written and the error
     /// lists the issues (file, line, field, reason).
-    public static func importEvents(_ sources: [ImportSource], into directory: String, options: LogOptions = LogOptions()) throws -> ImportReport {
+    ///
+    /// `gate` checks the batch's signatures (and the log's policy) before
+    /// anything is written; without one, a file with `batch.signed` lines
+    /// is refused, since its signatures cannot be checked.
+    public static func importEvents(_ sources: [ImportSource], into directory: String, options: LogOptions = LogOptions(),
+                                    gate: (any ImportGate)? = nil) throws -> ImportReport {
         // A missing log is named before any work is done.
         _ = try LogReader(directory: directory)
         // Decode first: a file with broken lines is refused before the log is touched.
@@ -53,8 +58,15 @@ extension Ledger {
         defer { writer.close() }
         let reader = try LogReader(directory: directory)
         var state = try state(of: reader)
+        let coverage = Coverage(batch, origins: origins)
+        issues += coverage.issues
         // Validation sees the batch as one sequence; map its positions back to file:line.
-        let result = state.validate(batch, file: "", limit: issueLimit)
+        // Signatures, if any, are checked on another thread meanwhile.
+        var result = ValidationResult()
+        let signed = try checkSignatures(batch, origins: origins, coverage: coverage, actorsBefore: state.actors, gate: gate) {
+            result = state.validate(batch, file: "", limit: issueLimit, signers: coverage.signers)
+        }
+        issues += signed.issues
         for issue in result.issues {
             let origin = origins[issue.line - 1]
             if issues.count < issueLimit {
@@ -64,6 +76,18 @@ extension Ledger {
             }
         }
         more += result.moreIssues
+        var payloads: [[UInt8]] = []
+        if issues.isEmpty {
+            payloads.reserveCapacity(result.accepted.count)
+            if signed.records.isEmpty {
+                for event in result.accepted { payloads.append(EventCodec.encode(event)) }
+            } else {
+                for line in result.acceptedLines { payloads.append(signed.records[line - 1]) }
+            }
+            if !coverage.groups.isEmpty || gate != nil {
+                issues += gated(&result, &payloads, coverage, batch: batch, origins: origins, gate: gate)
+            }
+        }
         issues.sort { ($0.file, $0.line) < ($1.file, $1.line) }
         if !issues.isEmpty {
             let count = issues.count + more
@@ -73,9 +97,6 @@ extension Ledger {
         if result.accepted.isEmpty {
             return ImportReport(appended: 0, skipped: result.skipped.count, firstSeq: nil, head: writer.head, recovery: writer.recovery)
         }
-        var payloads: [[UInt8]] = []
-        payloads.reserveCapacity(result.accepted.count)
-        for event in result.accepted { payloads.append(EventCodec.encode(event)) }
         let receipt = try writer.append(payloads)
         return ImportReport(appended: result.accepted.count, skipped: result.skipped.count, firstSeq: EventSeq(receipt.firstSeq.rawValue),
                             head: receipt.head, recovery: writer.recovery)

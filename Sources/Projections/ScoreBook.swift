@@ -247,6 +247,7 @@ public struct ScoreBook: Sendable {
             guard published[partition] == nil else { return }
             published[partition] = (seq, event.at)
             if let n = partitionNumbers[partition] { dirtyFlags[Int(n)] = true }
+        case .actorRegistered, .actorRevoked, .batchSigned: break   // who signed; no points
         }
     }
 

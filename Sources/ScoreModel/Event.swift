@@ -39,6 +39,9 @@ public enum EventType: String, Hashable, Sendable, CaseIterable {
     case appealFiled = "appeal.filed"
     case appealResolved = "appeal.resolved"
     case resultsPublished = "results.published"
+    case actorRegistered = "actor.registered"
+    case actorRevoked = "actor.revoked"
+    case batchSigned = "batch.signed"
 }
 
 /// What an event says, one case per type.
@@ -54,6 +57,9 @@ public enum EventBody: Hashable, Sendable {
     case appealFiled(AppealFiled)
     case appealResolved(AppealResolved)
     case resultsPublished(ResultsPublished)
+    case actorRegistered(ActorRegistered)
+    case actorRevoked(ActorRevoked)
+    case batchSigned(BatchSigned)
 
     public var type: EventType {
         switch self {
@@ -68,6 +74,9 @@ public enum EventBody: Hashable, Sendable {
         case .appealFiled: .appealFiled
         case .appealResolved: .appealResolved
         case .resultsPublished: .resultsPublished
+        case .actorRegistered: .actorRegistered
+        case .actorRevoked: .actorRevoked
+        case .batchSigned: .batchSigned
         }
     }
 

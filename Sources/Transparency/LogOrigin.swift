@@ -45,11 +45,26 @@ public enum LogOrigin {
             throw TransparencyError("the log in \(directory) already has the origin \(current)",
                                    hint: "an origin never changes: checkpoints already signed name it")
         }
-        lines.append(prefix + origin)
+        try appendMarkerLine(prefix + origin, directory: directory)
+    }
+
+    /// The marker's lines, or nil when there is no log.
+    static func markerLines(directory: String) -> [String]? {
+        guard let data = FileManager.default.contents(atPath: directory + "/" + markerName) else { return nil }
+        return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+    }
+
+    /// Adds a `key: value` line to the marker, atomically (a new file renamed over it).
+    static func appendMarkerLine(_ line: String, directory: String) throws {
+        let marker = directory + "/" + markerName
+        guard var lines = markerLines(directory: directory) else {
+            throw TransparencyError("no parledger log in \(directory)", hint: "create one with `parledger init --log \(directory)`")
+        }
+        lines.append(line)
         do {
             try DurableFile.replace(marker, with: Array((lines.joined(separator: "\n") + "\n").utf8))
         } catch {
-            throw TransparencyError("cannot set the origin: \(error)")
+            throw TransparencyError("cannot change the marker: \(error)")
         }
     }
 }

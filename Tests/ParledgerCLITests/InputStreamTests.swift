@@ -52,6 +52,6 @@ struct InputStreamTests {
         #expect(r.status == 0)
         let lines = r.out.split(separator: "\n")
         #expect(lines.first?.hasPrefix("parledger ") == true && lines.count == 4, "\(r.out)")
-        #expect(r.out.contains("log: formats 1–2 (writes 2), frame format 1") && r.out.contains("records: event record versions 1–2") && r.out.contains("parledger-snapshot/2"))
+        #expect(r.out.contains("log: formats 1–2 (writes 2), frame format 1") && r.out.contains("records: event record versions 1–3") && r.out.contains("parledger-snapshot/2"))
     }
 }

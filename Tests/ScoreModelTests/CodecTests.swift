@@ -49,7 +49,7 @@ struct RandomEvents {
     }
     mutating func event() -> Event {
         let body: EventBody
-        switch int(11) {
+        switch int(14) {
         case 0: body = .unitRegistered(UnitRegistered(unit: UnitCode(code()), name: name() + "x", block: BlockCode(code()), parent: int(2) == 0 ? nil : UnitCode(code())))
         case 1: body = .unitRenamed(UnitRenamed(unit: UnitCode(code()), name: name() + "y"))
         case 2: body = .frameworkPublished(framework())
@@ -63,7 +63,15 @@ struct RandomEvents {
         case 9:
             let outcome = AppealOutcome.allCases[int(3)]
             body = .appealResolved(AppealResolved(appeal: AppealID(code()), outcome: outcome, score: outcome == .rejected ? nil : score(), reason: text() + "r"))
-        default: body = .resultsPublished(ResultsPublished(index: IndexCode(code()), year: 1990 + int(60), block: BlockCode(code())))
+        case 10: body = .resultsPublished(ResultsPublished(index: IndexCode(code()), year: 1990 + int(60), block: BlockCode(code())))
+        case 11:
+            let roles = ActorRole.allCases.filter { _ in int(2) == 0 }
+            body = .actorRegistered(ActorRegistered(actor: Actor(code()), name: name() + "a", roles: roles.isEmpty ? [.registrar] : roles,
+                                                    scope: ActorScope(unit: UnitCode(code()), block: roles.contains(.council) || int(2) == 0 ? BlockCode(code()) : nil,
+                                                                      index: int(2) == 0 ? nil : IndexCode(code())),
+                                                    key: "k+0a1b2c3d+" + String(repeating: "A", count: 44)))
+        case 12: body = .actorRevoked(ActorRevoked(actor: Actor(code()), from: time(), reason: text() + "r"))
+        default: body = .batchSigned(BatchSigned(actor: Actor(code()), count: 1 + int(5000), signature: (0..<64).map { _ in UInt8(int(256)) }))
         }
         return Event(at: time(), by: Actor(code()), id: int(2) == 0 ? nil : EventID("id-\(int(1_000_000))"), body: body)
     }

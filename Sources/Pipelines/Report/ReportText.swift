@@ -49,6 +49,9 @@ enum ReportText {
         case .appealFiled: "Khiếu nại"
         case .appealResolved: "Giải quyết khiếu nại"
         case .resultsPublished: "Công bố kết quả"
+        case .actorRegistered: "Đăng ký tài khoản"
+        case .actorRevoked: "Thu hồi tài khoản"
+        case .batchSigned: "Ký số lô dữ liệu"
         }
     }
 

@@ -19,7 +19,11 @@ public enum EventCodec {
     /// up to it. A record is written with the lowest version that holds it:
     /// 2 only for a framework that names a ranking rule, 1 for the rest, so
     /// logs without rules keep the bytes they always had.
-    public static let version: UInt8 = 2
+    public static let version: UInt8 = 3
+
+    /// The first tag of version 3: actor.registered, actor.revoked and
+    /// batch.signed are written as version 3 records.
+    static let firstVersion3Tag = 11
 
     /// The type tag of each event type, written out: a tag is part of the
     /// format (docs/RECORDS.md), so it never follows the order of a
@@ -28,6 +32,7 @@ public enum EventCodec {
         (0, .unitRegistered), (1, .unitRenamed), (2, .frameworkPublished), (3, .assessmentSubmitted),
         (4, .appraisalRecorded), (5, .explanationSubmitted), (6, .surveyRecorded), (7, .correctionIssued),
         (8, .appealFiled), (9, .appealResolved), (10, .resultsPublished),
+        (11, .actorRegistered), (12, .actorRevoked), (13, .batchSigned),
     ]
     static let tagOf: [EventType: UInt8] = Dictionary(uniqueKeysWithValues: tagTable.map { ($0.type, $0.tag) })
     /// Tag → type, for the decoder (nil: a tag this build does not know).
@@ -71,8 +76,9 @@ public enum EventCodec {
         case .appealResolved(let e): if e.score != nil { flags |= hasNumber }
         default: break
         }
-        out.append(flags & hasRanking != 0 ? 2 : 1)
-        out.append(tagOf[event.type]!)
+        let tag = tagOf[event.type]!
+        out.append(Int(tag) >= firstVersion3Tag ? 3 : flags & hasRanking != 0 ? 2 : 1)
+        out.append(tag)
         putVarint(flags, &out)
         putSigned(event.at.microsecondsSinceEpoch, &out)
         putSigned(Int64(event.at.offsetMinutes), &out)
@@ -127,6 +133,19 @@ public enum EventCodec {
             putString(e.reason, &out)
         case .resultsPublished(let e):
             putString(e.index.rawValue, &out); putSigned(Int64(e.year), &out); putString(e.block.rawValue, &out)
+        case .actorRegistered(let e):
+            putString(e.actor.rawValue, &out); putString(e.name, &out)
+            putVarint(UInt64(e.roles.count), &out)
+            for role in e.roles { out.append(UInt8(ActorRole.allCases.firstIndex(of: role)!)) }
+            // An absent scope field is the empty string (a code is never empty).
+            putString(e.scope.unit?.rawValue ?? "", &out); putString(e.scope.block?.rawValue ?? "", &out)
+            putString(e.scope.index?.rawValue ?? "", &out); putString(e.key, &out)
+        case .actorRevoked(let e):
+            putString(e.actor.rawValue, &out)
+            putSigned(e.from.microsecondsSinceEpoch, &out); putSigned(Int64(e.from.offsetMinutes), &out)
+            putString(e.reason, &out)
+        case .batchSigned(let e):
+            putString(e.actor.rawValue, &out); putVarint(UInt64(e.count), &out); out.appendBlob(e.signature)
         }
     }
 

@@ -24,6 +24,10 @@ extension EventType {
         case .appealFiled: return [("appeal", true)] + item + [("requested", true), ("grounds", true)]
         case .appealResolved: return [("appeal", true), ("outcome", true), ("score", false), ("reason", true)]
         case .resultsPublished: return [("index", false), ("year", true), ("block", true)]
+        case .actorRegistered:
+            return [("actor", true), ("name", true), ("roles", true), ("unit", false), ("block", false), ("index", false), ("key", true)]
+        case .actorRevoked: return [("actor", true), ("from", true), ("reason", true)]
+        case .batchSigned: return [("actor", true), ("count", true), ("signature", true)]
         }
     }
 }

@@ -131,6 +131,8 @@ public enum EventJSON {
         case .resultsPublished:
             return .resultsPublished(ResultsPublished(index: IndexCode(f.has("index") ? try f.code("index") : "PAR"),
                                                       year: try f.integer("year", in: years), block: BlockCode(try f.code("block"))))
+        case .actorRegistered, .actorRevoked, .batchSigned:
+            return try actorBody(type, f)
         }
     }
 

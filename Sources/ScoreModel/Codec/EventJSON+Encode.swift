@@ -1,3 +1,5 @@
+import Primitives
+
 /// Events out: one canonical JSON line per event.
 ///
 /// Key order is fixed: `seq`, `recordedAt` (for recorded events), `type`,
@@ -125,6 +127,16 @@ struct LineWriter {
             string("reason", e.reason)
         case .resultsPublished(let e):
             string("index", e.index.rawValue); number("year", String(e.year)); string("block", e.block.rawValue)
+        case .actorRegistered(let e):
+            string("actor", e.actor.rawValue); string("name", e.name); strings("roles", e.roles.map(\.rawValue))
+            if let u = e.scope.unit { string("unit", u.rawValue) }
+            if let b = e.scope.block { string("block", b.rawValue) }
+            if let i = e.scope.index { string("index", i.rawValue) }
+            string("key", e.key)
+        case .actorRevoked(let e):
+            string("actor", e.actor.rawValue); string("from", RFC3339.format(e.from)); string("reason", e.reason)
+        case .batchSigned(let e):
+            string("actor", e.actor.rawValue); number("count", String(e.count)); string("signature", Hex.encode(e.signature))
         }
     }
 

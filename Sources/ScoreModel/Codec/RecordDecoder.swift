@@ -41,6 +41,7 @@ public struct RecordDecoder {
         }
         let tag = Int(try r.byte())
         guard tag < EventCodec.typeOf.count, let type = EventCodec.typeOf[tag] else { throw Malformed("unknown type tag \(tag)") }
+        guard tag < EventCodec.firstVersion3Tag || version >= 3 else { throw Malformed("type tag \(tag) in a version \(version) record (it needs version 3)") }
         let flags = try r.varint()
         let at = BusinessTime(microsecondsSinceEpoch: try r.zigzag(), offsetMinutes: Int16(truncatingIfNeeded: try r.zigzag()))
         let by = Actor(try code(&r))
@@ -113,6 +114,25 @@ public struct RecordDecoder {
             body = .appealResolved(AppealResolved(appeal: appeal, outcome: AppealOutcome.allCases[o], score: score, reason: try r.string()))
         case .resultsPublished:
             body = .resultsPublished(ResultsPublished(index: IndexCode(try code(&r)), year: Int(try r.zigzag()), block: BlockCode(try code(&r))))
+        case .actorRegistered:
+            let actor = Actor(try code(&r)), name = try r.string()
+            var roles: [ActorRole] = []
+            for _ in 0..<(try r.count()) {
+                let b = Int(try r.byte())
+                guard b < ActorRole.allCases.count else { throw Malformed("unknown role \(b)") }
+                roles.append(ActorRole.allCases[b])
+            }
+            func optional(_ r: inout BinaryReader) throws -> String? { let s = try code(&r); return s.isEmpty ? nil : s }
+            let unit = try optional(&r).map(UnitCode.init), block = try optional(&r).map(BlockCode.init), index = try optional(&r).map(IndexCode.init)
+            body = .actorRegistered(ActorRegistered(actor: actor, name: name, roles: roles, scope: ActorScope(unit: unit, block: block, index: index),
+                                                    key: try r.string()))
+        case .actorRevoked:
+            let actor = Actor(try code(&r))
+            let from = BusinessTime(microsecondsSinceEpoch: try r.zigzag(), offsetMinutes: Int16(truncatingIfNeeded: try r.zigzag()))
+            body = .actorRevoked(ActorRevoked(actor: actor, from: from, reason: try r.string()))
+        case .batchSigned:
+            let actor = Actor(try code(&r)), count = Int(try r.varint())
+            body = .batchSigned(BatchSigned(actor: actor, count: count, signature: try r.blob()))
         }
         guard r.isAtEnd else { throw Malformed("\(bytes.count - r.offset) stray bytes after the record") }
         return Event(at: at, by: by, id: id, body: body)

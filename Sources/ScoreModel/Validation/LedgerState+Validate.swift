@@ -2,6 +2,8 @@
 public struct ValidationResult: Sendable {
     /// The events to append, in order (idempotent repeats removed).
     public var accepted: [Event] = []
+    /// The batch line of each accepted event.
+    public var acceptedLines: [Int] = []
     /// Lines skipped because the same event (same `id`, same content) is
     /// already in the log or earlier in the batch: (line, the seq that holds it).
     public var skipped: [(line: Int, seq: EventSeq)] = []
@@ -11,6 +13,8 @@ public struct ValidationResult: Sendable {
     public var moreIssues = 0
 
     public var isValid: Bool { issues.isEmpty }
+
+    public init() {}
 }
 
 extension LedgerState {
@@ -20,7 +24,12 @@ extension LedgerState {
     ///
     /// The state ends as if the batch were appended; when the result has
     /// issues, throw the state away (the batch must not be appended).
-    public mutating func validate(_ batch: [(line: Int, event: Event)], file: String, limit: Int = 50) -> ValidationResult {
+    ///
+    /// `signers` names, by batch line (its index), the actor whose signature covers the
+    /// line: such an event must also be within that actor's roles and scope
+    /// (``roleProblem(_:signer:)``), as the log stands just before it.
+    public mutating func validate(_ batch: [(line: Int, event: Event)], file: String, limit: Int = 50,
+                                  signers: [Actor?] = []) -> ValidationResult {
         var result = ValidationResult()
         // A national history arrives as one batch: grow the tables once.
         result.accepted.reserveCapacity(batch.count)
@@ -35,7 +44,9 @@ extension LedgerState {
                     continue
                 }
                 try check(event)
+                if line < signers.count, let signer = signers[line] { try checkSigner(event, signer) }
                 result.accepted.append(event)
+                result.acceptedLines.append(line)
                 record(event, seq: nextSeq)
             } catch let error as FieldError {
                 if result.issues.count < limit {
@@ -106,6 +117,8 @@ extension LedgerState {
             let partition = Partition(index: p.index, year: p.year, block: p.block)
             guard frameworks[partition] != nil else { throw FieldError("block", "no framework is published for \(partition)") }
             guard !published.contains(partition) else { throw FieldError("block", "results for \(partition) are already published") }
+        case .actorRegistered, .actorRevoked, .batchSigned:
+            try checkActorEvent(event)
         }
     }
 

@@ -21,6 +21,8 @@ public struct LedgerState: Sendable {
     /// id → (seq, a fingerprint of the event's content).
     var ids: [EventID: (seq: EventSeq, fingerprint: Int)] = [:]
     var scoring: [EventSeq: Scoring] = [:]
+    /// The actors registered so far (with their revocations).
+    public internal(set) var actors: [Actor: ActorState] = [:]
     /// The seq the next appended event will get.
     public private(set) var nextSeq = EventSeq(1)
 
@@ -56,7 +58,9 @@ public struct LedgerState: Sendable {
         case .appealFiled(let a): appeals[a.appeal] = (a.key, false)
         case .appealResolved(let r): appeals[r.appeal]?.resolved = true
         case .resultsPublished(let p): published.insert(Partition(index: p.index, year: p.year, block: p.block))
-        case .explanationSubmitted, .correctionIssued: break
+        case .actorRegistered(let a): actors[a.actor] = ActorState(registered: a)
+        case .actorRevoked(let r): actors[r.actor]?.revoked = r
+        case .explanationSubmitted, .correctionIssued, .batchSigned: break
         }
         nextSeq = EventSeq(seq.rawValue + 1)
     }

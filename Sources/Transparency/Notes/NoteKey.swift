@@ -108,7 +108,7 @@ public struct SignerKey: Sendable {
         return signer
     }
 
-    private init(name: String, role: KeyRole, seed: [UInt8]) {
+    init(name: String, role: KeyRole, seed: [UInt8]) {
         self.name = name; self.role = role; self.seed = seed
     }
 

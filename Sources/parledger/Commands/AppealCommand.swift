@@ -12,6 +12,7 @@ struct AppealCommand: ParsableCommand {
         @OptionGroup var location: LogLocation
         @OptionGroup var read: ReadOptions
         @Flag(help: "Only open appeals.") var open = false
+        @OptionGroup var signer: SignerOptions
 
         func run() throws {
             let book = try read.book(location)
@@ -19,6 +20,8 @@ struct AppealCommand: ParsableCommand {
             if appeals.isEmpty {
                 throw CommandFailure(book.appeals.isEmpty ? "the log holds no appeal" : "no open appeal: all \(book.appeals.count) appeals are resolved (`appeal list` shows them)")
             }
+            let signers = try signer.lookup(location, Set(appeals.flatMap { [$0.filed] + ($0.resolvedSeq.map { [$0] } ?? []) }))
+            func by(_ seq: EventSeq?) -> String { seq.flatMap { signers?[$0]?.label } ?? "unsigned" }
             switch read.format {
             case .json:
                 printJSON(.array(appeals.map { a in
@@ -27,7 +30,9 @@ struct AppealCommand: ParsableCommand {
                              ("current", book.effective(a.key).isApplicable ? .number(book.effective(a.key).points.description) : .null),
                              ("requested", .number(a.requested.description)),
                              ("filed", .number(String(a.filed.rawValue))), ("state", .string(a.resolution?.outcome.rawValue ?? "open")),
-                             ("score", a.resolution?.score.map { .number($0.description) } ?? .null)])
+                             ("score", a.resolution?.score.map { .number($0.description) } ?? .null)]
+                            + signerMembers(signers, a.filed, prefix: "filedBy")
+                            + (a.resolvedSeq.map { signerMembers(signers, $0, prefix: "resolvedBy") } ?? (signers == nil ? [] : [("resolvedBy", .null), ("resolvedByRole", .null)])))
                 }))
             case .csv:
                 var t = CSVTable(header: ["appeal", "unit", "index", "year", "item", "current", "requested", "filed", "state", "score"])
@@ -40,11 +45,13 @@ struct AppealCommand: ParsableCommand {
                 printCSV(t, bom: read.bom)
             case .table:
                 var t = TextTable([.init("appeal"), .init("unit"), .init("year", .right), .init("item"), .init("current", .right),
-                                   .init("requested", .right), .init("filed", .right), .init("state")])
+                                   .init("requested", .right), .init("filed", .right), .init("state")]
+                                  + (signers == nil ? [] : [.init("filed by"), .init("resolved by")]))
                 for a in appeals {
                     let state = a.resolution.map { r in r.outcome.rawValue + (r.score.map { " → \($0)" } ?? "") } ?? "open"
                     t.append([a.id.rawValue, a.key.unit.rawValue, String(a.key.year), a.key.item.rawValue, ExplainCommand.value(book.effective(a.key)),
-                              a.requested.description, "#\(a.filed.rawValue)", state])
+                              a.requested.description, "#\(a.filed.rawValue)", state]
+                             + (signers == nil ? [] : [by(a.filed), a.resolvedSeq == nil ? "" : by(a.resolvedSeq)]))
                 }
                 print(t.render(), terminator: "")
             }

@@ -6,6 +6,7 @@ import Ledger
 import Pipelines
 import Projections
 import ScoreModel
+import Transparency
 
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -62,6 +63,7 @@ struct DemoCommand: ParsableCommand {
             print(AwardsCommand.table(p, book.awards(p, rules: spec.awards), all: false))
         }
         print("snapshots: \(report.manifest.files.count) files and manifest.json in \(out)")
+        let signed = try signedLog()
         print("""
 
         try:
@@ -69,7 +71,27 @@ struct DemoCommand: ParsableCommand {
           parledger awards --log \(log) --year \(latest) --all
           parledger trend  --log \(log) --unit HCT
           parledger verify --log \(log)
+          parledger verify --log \(signed) --signatures
+          parledger explain --log \(signed) --unit HCT --year \(latest) --item 1.1.1
         """)
+    }
+
+    /// The same province as a log that requires signatures: every batch
+    /// signed by the actor whose role covers it (throwaway test keys).
+    func signedLog() throws -> String {
+        let log = dir + "/signed-events"
+        try? FileManager.default.removeItem(atPath: log)
+        try LogWriter.create(directory: log)
+        try LogOrigin.set(SignedProvince.demoOrigin, directory: log)
+        try SignaturePolicy.require(directory: log)
+        let files = try SignedProvince.submissions(DemoProvince.events(), origin: SignedProvince.demoOrigin, at: SignedProvince.demoTime)
+        for (name, text) in zip(SignedProvince.fileNames, files) {
+            _ = try Ledger.importEvents([ImportSource(name: name, bytes: Array(text.utf8))], into: log, gate: SignatureGate(log: log))
+        }
+        let audit = try SignatureAudit.run(directory: log, collecting: [])
+        print("signed demo log: \(audit.signedEvents) events in \(audit.batches) signed batches by \(audit.actors) actors, "
+              + "every signature and role verified, in \(log) (it requires signatures; throwaway test keys)")
+        return log
     }
 
     /// The files of events/demo/ in name order; without them (run outside

@@ -2,6 +2,7 @@ import ArgumentParser
 import Pipelines
 import Projections
 import ScoreModel
+import Transparency
 
 struct ExplainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -13,6 +14,7 @@ struct ExplainCommand: ParsableCommand {
     @Option(help: "The year.") var year: Int
     @Option(help: "The index.") var index: String = "PAR"
     @Option(help: "Only this item.") var item: String?
+    @OptionGroup var signer: SignerOptions
 
     func run() throws {
         let book = try read.book(location, only: (UnitCode(unit), IndexCode(index), year))
@@ -25,8 +27,9 @@ struct ExplainCommand: ParsableCommand {
             throw CommandFailure("no framework scores \(unit) in \(index) \(year)")
         }
         if let item, explanation.areas.isEmpty { throw CommandFailure("item \(item) is not in framework \(explanation.framework)") }
+        let signers = try signer.lookup(location, seqs)
         switch read.format {
-        case .json: printJSON(Self.json(explanation))
+        case .json: printJSON(Self.json(explanation, signers: signers))
         case .csv:
             var t = CSVTable(header: ["area", "criterion", "item", "name", "points", "max", "status", "events"])
             for a in explanation.areas { for c in a.criteria { for i in c.items {
@@ -35,13 +38,13 @@ struct ExplainCommand: ParsableCommand {
                           .text(i.effective.status.rawValue), .text(i.events.map { "#\($0.seq.rawValue)" }.joined(separator: " "))])
             } } }
             printCSV(t, bom: read.bom)
-        case .table: print(Self.text(explanation), terminator: "")
+        case .table: print(Self.text(explanation, signers: signers), terminator: "")
         }
     }
 
     static func value(_ e: EffectiveScore) -> String { e.isApplicable ? e.points.formatted() : "n/a" }
 
-    static func text(_ x: Explanation) -> String {
+    static func text(_ x: Explanation, signers: [EventSeq: VerifiedSigner]? = nil) -> String {
         var out = "\(x.unit.name) (\(x.unit.code)) · \(x.partition) · framework \(x.framework)\n"
         if let item = x.item {
             // One item: its points and maximum; a percent or band of one item would read as the unit's.
@@ -68,6 +71,7 @@ struct ExplainCommand: ParsableCommand {
                         out += "      #\(e.seq.rawValue)  \(RFC3339.format(e.at))  \(e.by)  \(e.type.rawValue)"
                         if let v = e.value { out += "  \(v)" }
                         out += "  — \(e.role)"
+                        if let signers { out += "  [" + (signers[e.seq].map { "signed by \($0.label)" } ?? "unsigned") + "]" }
                         if let t = e.text { out += "  “\(TextTable.printable(t))”" }
                         out += "\n"
                     }
@@ -77,11 +81,11 @@ struct ExplainCommand: ParsableCommand {
         return out
     }
 
-    static func json(_ x: Explanation) -> CanonicalJSON {
+    static func json(_ x: Explanation, signers: [EventSeq: VerifiedSigner]? = nil) -> CanonicalJSON {
         func line(_ e: EventLine) -> CanonicalJSON {
             .object([("seq", .number(String(e.seq.rawValue))), ("at", .string(RFC3339.format(e.at))), ("by", .string(e.by.rawValue)),
                      ("type", .string(e.type.rawValue)), ("value", e.value.map { .string($0) } ?? .null), ("text", e.text.map { .string($0) } ?? .null),
-                     ("role", .string(e.role))])
+                     ("role", .string(e.role))] + signerMembers(signers, e.seq))
         }
         return .object([
             ("unit", .string(x.unit.code.rawValue)), ("name", .string(x.unit.name)), ("index", .string(x.partition.index.rawValue)),
@@ -120,6 +124,7 @@ struct HistoryCommand: ParsableCommand {
     @Option(help: "The year.") var year: Int
     @Option(help: "The item code.") var item: String
     @Option(help: "The index.") var index: String = "PAR"
+    @OptionGroup var signer: SignerOptions
 
     func run() throws {
         let book = try read.book(location, only: (UnitCode(unit), IndexCode(index), year))
@@ -132,6 +137,7 @@ struct HistoryCommand: ParsableCommand {
         guard !history.isEmpty else {
             throw CommandFailure("no event has touched item \(item) of \(unit) in \(index) \(year) yet: it counts 0 (status \(book.effective(key).status.rawValue))")
         }
+        let signers = try signer.lookup(location, Set(history.map(\.line.seq)))
         switch read.format {
         case .json:
             printJSON(.array(history.map { h in
@@ -139,22 +145,26 @@ struct HistoryCommand: ParsableCommand {
                          ("type", .string(h.line.type.rawValue)), ("value", h.line.value.map { .string($0) } ?? .null),
                          ("text", h.line.text.map { .string($0) } ?? .null),
                          ("after", h.after.isApplicable ? .number(h.after.points.description) : .string("not applicable")),
-                         ("status", .string(h.after.status.rawValue))])
+                         ("status", .string(h.after.status.rawValue))] + signerMembers(signers, h.line.seq))
             }))
         case .csv:
-            var t = CSVTable(header: ["seq", "at", "by", "type", "value", "text", "after", "status"])
+            var t = CSVTable(header: ["seq", "at", "by", "type", "value", "text", "after", "status"] + (signers == nil ? [] : ["signer", "signerRole"]))
             for h in history {
+                let s = signers?[h.line.seq]
                 t.append([.number(String(h.line.seq.rawValue)), .text(RFC3339.format(h.line.at)), .text(h.line.by.rawValue), .text(h.line.type.rawValue),
                           h.line.value.map { .text($0) } ?? .empty, h.line.text.map { .text($0) } ?? .empty,
-                          .text(ExplainCommand.value(h.after)), .text(h.after.status.rawValue)])
+                          .text(ExplainCommand.value(h.after)), .text(h.after.status.rawValue)]
+                         + (signers == nil ? [] : [s.map { .text($0.actor.rawValue) } ?? .empty, s?.role.map { .text($0.rawValue) } ?? .empty]))
             }
             printCSV(t, bom: read.bom)
         case .table:
             print("\(book.units[key.unit]!.name) (\(unit)) · \(index) \(year) · item \(item) \(book.item(key)!.name)")
-            var t = TextTable([.init("seq", .right), .init("at"), .init("by"), .init("event"), .init("value", .right), .init("after", .right), .init("status"), .init("note")])
+            var t = TextTable([.init("seq", .right), .init("at"), .init("by")] + (signers == nil ? [] : [.init("signed by")])
+                              + [.init("event"), .init("value", .right), .init("after", .right), .init("status"), .init("note")])
             for h in history {
-                t.append(["#\(h.line.seq.rawValue)", RFC3339.format(h.line.at), h.line.by.rawValue, h.line.type.rawValue, h.line.value ?? "",
-                          ExplainCommand.value(h.after), h.after.status.rawValue, h.line.text ?? ""])
+                let signed = signers.map { [$0[h.line.seq]?.label ?? "unsigned"] } ?? []
+                t.append(["#\(h.line.seq.rawValue)", RFC3339.format(h.line.at), h.line.by.rawValue] + signed
+                         + [h.line.type.rawValue, h.line.value ?? "", ExplainCommand.value(h.after), h.after.status.rawValue, h.line.text ?? ""])
             }
             print(t.render(), terminator: "")
         }

@@ -3,12 +3,13 @@ import DataGen
 import Foundation
 import EventLog
 import ScoreModel
+import Transparency
 
 struct GenerateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "generate",
         abstract: "Generate seeded data sets as JSON Lines.",
-        subcommands: [Demo.self, Examples.self, National.self])
+        subcommands: [Demo.self, Signed.self, Examples.self, National.self])
 
     struct Demo: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -27,6 +28,43 @@ struct GenerateCommand: ParsableCommand {
                 let text = file.events.map { EventJSON.encode($0) + "\n" }.joined()
                 try Data(text.utf8).write(to: URL(fileURLWithPath: out).appendingPathComponent(file.name), options: .atomic)
                 print("\(out)/\(file.name): \(file.events.count) events")
+            }
+        }
+    }
+
+    struct Signed: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write the demo province as signed submissions for one log (docs/SIGNATURES.md).",
+            discussion: """
+            Two files: 01-registrar.jsonl (the registrar registers itself, the units, the frameworks \
+            and the actors: a council per block, an account per unit, a survey institute, an appeals \
+            board) and 02-submissions.jsonl (each actor's events, signed as batches). Import them one \
+            after the other into a log made with `init --origin ORIGIN --require-signatures`. The \
+            keys are THROWAWAY TEST KEYS derived from a public phrase: never use them for a real log.
+            """)
+
+        @Option(help: ArgumentHelp("Directory for the files.", valueName: "dir")) var out: String
+        @Option(help: ArgumentHelp("The origin of the log the batches are signed for.", valueName: "name"))
+        var origin: String = SignedProvince.demoOrigin
+        @Option(help: ArgumentHelp("Sign these events (JSON Lines, e.g. from `generate national`) instead of the demo province's.", valueName: "file"))
+        var events: String?
+
+        func run() throws {
+            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+            var input = DemoProvince.events()
+            if let events {
+                input = []
+                let bytes = try InputFile.read(events)
+                for (n, line) in bytes.split(separator: 0x0A).enumerated() {
+                    do { input.append(try Array(line).withUnsafeBytes { try EventJSON.decode(line: $0) }) } catch {
+                        throw CommandFailure("\(events):\(n + 1): \(error)")
+                    }
+                }
+            }
+            let files = try SignedProvince.submissions(input, origin: origin, at: SignedProvince.demoTime)
+            for (name, text) in zip(SignedProvince.fileNames, files) {
+                try Data(text.utf8).write(to: URL(fileURLWithPath: out).appendingPathComponent(name), options: .atomic)
+                print("\(out)/\(name): \(text.split(separator: "\n").count) lines, signed for \(origin)")
             }
         }
     }

@@ -15,10 +15,8 @@ struct ImpactCommand: ParsableCommand {
 
     func run() throws {
         let impact: EventImpact
-        do {
-            let rules = try PipelineRunner.load(pipeline).awards
-            impact = try PipelineRunner.impact(log: location.log, seq: seq, rules: rules)
-        } catch { throw fail(error) }
+        let rules = try PipelineRunner.load(pipeline).awards
+        impact = try PipelineRunner.impact(log: location.log, seq: seq, rules: rules)
         let moves = [impact.unit] + impact.others
         switch format {
         case .json:

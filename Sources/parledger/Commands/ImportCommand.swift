@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Ledger
+import Transparency
 
 struct ImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -9,7 +10,9 @@ struct ImportCommand: ParsableCommand {
         discussion: """
         Every line of every file is checked against the log and the lines before it; \
         one bad line and nothing is appended. Events whose id is already in the log \
-        with the same content are skipped. Use - to read standard input; a FIFO or \
+        with the same content are skipped. A batch.signed line (`parledger sign`) must \
+        verify for this log, and its events be within the signer's roles; a log made with \
+        `init --require-signatures` refuses unsigned events. Use - to read standard input; a FIFO or \
         a process substitution (<(zcat events.jsonl.gz)) reads as well as a file. \
         One event is at most 1 MiB, with at most 100 pieces of evidence of at most \
         2,000 bytes each.
@@ -26,7 +29,7 @@ struct ImportCommand: ParsableCommand {
             sources.append(ImportSource(name: file == "-" ? "<stdin>" : file, bytes: try InputFile.read(file)))
         }
         let report: ImportReport
-        report = try Ledger.importEvents(sources, into: location.log)
+        report = try Ledger.importEvents(sources, into: location.log, gate: SignatureGate(log: location.log))
         if let recovery = report.recovery { printErr("parledger: notice: \(recovery)") }
         var line = "imported \(report.appended) event\(report.appended == 1 ? "" : "s")"
         if report.skipped > 0 { line += " (\(report.skipped) already in the log, skipped)" }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import EventLog
+import Transparency
 
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -8,14 +9,21 @@ struct VerifyCommand: ParsableCommand {
         discussion: "Exits 1 and names the segment, byte offset and seq of the first fault.")
 
     @OptionGroup var location: LogLocation
+    @Flag(help: "Also check every signature and every signer's role again from the log alone (docs/SIGNATURES.md).") var signatures = false
 
     func run() throws {
         let report: LogReport
         report = try LogVerifier.verify(directory: location.log)
+        var signed: SignatureReport?
+        if signatures { signed = try SignatureAudit.run(directory: location.log, collecting: []) }
         print("ok: \(location.log) is intact")
         print("head      seq \(report.head.seq)  hash \(report.head.hashHex)")
         print("events    \(report.events)")
         print("frames    \(report.frames) in \(report.segments) segment(s)")
         print("bytes     \(report.fileBytes) on disk (\(humanBytes(report.fileBytes))), \(report.plainBytes) plain")
+        if let signed {
+            print("signed    \(signed.signedEvents) events in \(signed.batches) batch(es), every signature and role checked; \(signed.actors) actor(s)")
+            print("unsigned  \(signed.unsignedEvents) events" + (signed.required ? " (the log requires signatures)" : ""))
+        }
     }
 }
