@@ -46,10 +46,7 @@ let package = Package(
             dependencies: ["Primitives", "CZlib", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(name: "ScoreModel", dependencies: ["Primitives"]),
-        .target(
-            name: "Ledger",
-            dependencies: ["EventLog", "ScoreModel", .product(name: "Crypto", package: "swift-crypto")]
-        ),
+        .target(name: "Ledger", dependencies: ["EventLog", "ScoreModel"]),
         .target(name: "Projections", dependencies: ["ScoreModel"]),
         .target(
             name: "Pipelines",

@@ -140,8 +140,13 @@ struct AuditTests {
             let after = try #require(book.assumingUpheld(appeal.id)?.ranking(p))
             changed.append(today.rows.filter { row in after.row(row.unit)?.rank != row.rank || after.row(row.unit)?.band != row.band }.count)
             #expect(after.rows[0].unit == "SKHDT")
+            // The what-if projection says the same, and names the units.
+            let w = try #require(book.whatIf(appeal: appeal.id, rules: []))
+            #expect(w.partition == p && w.today == today && w.ifUpheld == after)
+            #expect(w.changed == Set(today.rows.filter { after.row($0.unit)?.rank != $0.rank || after.row($0.unit)?.band != $0.band }.map(\.unit)))
         }
         #expect(changed.sorted() == [0, 2])
+        #expect(book.whatIf(appeal: "KN-NONE", rules: []) == nil)
     }
 
     @Test("diff between the ranking as announced and today shows what the appeal and the correction changed")

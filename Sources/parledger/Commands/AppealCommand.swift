@@ -72,26 +72,16 @@ struct AppealCommand: ParsableCommand {
             guard let state = book.appeals[AppealID(appeal)], let unit = book.units[state.key.unit] else {
                 throw CommandFailure("no appeal \(appeal) in the log; `parledger appeal list` shows them")
             }
-            let rules: [AwardRule]
-            let p = Partition(index: state.key.index, year: state.key.year, block: unit.block)
             let spec = try PipelineRunner.load(pipeline)
+            let p = Partition(index: state.key.index, year: state.key.year, block: unit.block)
             try spec.checkAwards(against: book.frameworks.filter { $0.key == p })
-            rules = spec.awards
-            guard let upheld = book.assumingUpheld(AppealID(appeal)), let today = book.ranking(p), let after = upheld.ranking(p) else {
-                throw CommandFailure("no framework for \(p)")
-            }
-            let awardsToday = book.awards(p, rules: rules), awardsAfter = upheld.awards(p, rules: rules)
-            let changed = Set(today.rows.compactMap { row -> UnitCode? in
-                let other = after.row(row.unit)
-                let awards = { (list: [AwardVerdict]) in list.filter { $0.unit == row.unit && $0.status == .eligible }.map(\.award) }
-                return other?.rank != row.rank || other?.band?.code != row.band?.code
-                    || awards(awardsToday) != awards(awardsAfter) ? row.unit : nil
-            })
+            guard let w = book.whatIf(appeal: AppealID(appeal), rules: spec.awards) else { throw CommandFailure("no framework for \(p)") }
+            let (today, after, awardsToday, awardsAfter, changed) = (w.today, w.ifUpheld, w.awardsToday, w.awardsIfUpheld, w.changed)
             switch read.format {
             case .json:
                 printJSON(.object([
                     ("appeal", .string(appeal)), ("unit", .string(state.key.unit.rawValue)), ("item", .string(state.key.item.rawValue)),
-                    ("current", .number(book.effective(state.key).points.description)), ("requested", .number(state.requested.description)),
+                    ("current", .number(w.current.points.description)), ("requested", .number(state.requested.description)),
                     ("changed", .array(changed.sorted().map { .string($0.rawValue) })),
                     ("today", Render.rankingRows(today)), ("ifUpheld", Render.rankingRows(after)),
                     ("awardsToday", Render.awardsJSON(p, awardsToday)), ("awardsIfUpheld", Render.awardsJSON(p, awardsAfter)),
@@ -103,22 +93,22 @@ struct AppealCommand: ParsableCommand {
                     [r?.percent.map { .number($0.description) } ?? .empty, r?.rank.map { .number(String($0)) } ?? .empty, r?.band.map { .text($0.code) } ?? .empty]
                 }
                 for row in after.rows {
-                    let a1 = awardsToday.filter { $0.unit == row.unit && $0.status == .eligible }.map(\.award).joined(separator: " ")
-                    let a2 = awardsAfter.filter { $0.unit == row.unit && $0.status == .eligible }.map(\.award).joined(separator: " ")
+                    let a1 = AppealWhatIf.eligible(awardsToday, row.unit).map(\.award).joined(separator: " ")
+                    let a2 = AppealWhatIf.eligible(awardsAfter, row.unit).map(\.award).joined(separator: " ")
                     t.append([.text(appeal), .text(p.index.rawValue), .number(String(p.year)), .text(p.block.rawValue), .text(row.unit.rawValue),
                               .text(row.name), .text(changed.contains(row.unit) ? "yes" : "no")] + cells(today.row(row.unit)) + cells(row)
                              + [.text(a1), .text(a2)])
                 }
                 printCSV(t, bom: read.bom)
             case .table:
-                print("appeal \(appeal): \(unit.name) (\(unit.code)), item \(state.key.item), \(ExplainCommand.value(book.effective(state.key))) → requested \(state.requested)")
+                print("appeal \(appeal): \(unit.name) (\(unit.code)), item \(state.key.item), \(ExplainCommand.value(w.current)) → requested \(state.requested)")
                 print("\(p): \(changed.isEmpty ? "no rank, band or award changes if it is upheld" : "\(changed.count) unit\(changed.count == 1 ? "'s" : "s'") rank, band or awards change (marked *)")\n")
                 var t = TextTable([.init(""), .init("unit"), .init("name"), .init("today", .right), .init("rank", .right), .init("band"),
                                    .init("if upheld", .right), .init("rank", .right), .init("band"), .init("awards today"), .init("awards if upheld")])
                 for row in after.rows {
                     let old = today.row(row.unit)
-                    let a1 = awardsToday.filter { $0.unit == row.unit && $0.status == .eligible }.map(\.awardName).joined(separator: ", ")
-                    let a2 = awardsAfter.filter { $0.unit == row.unit && $0.status == .eligible }.map(\.awardName).joined(separator: ", ")
+                    let a1 = AppealWhatIf.eligible(awardsToday, row.unit).map(\.awardName).joined(separator: ", ")
+                    let a2 = AppealWhatIf.eligible(awardsAfter, row.unit).map(\.awardName).joined(separator: ", ")
                     t.append([changed.contains(row.unit) ? "*" : "", row.unit.rawValue, row.name, old?.percent?.description ?? "—",
                               old?.rank.map(String.init) ?? "—", bandLabel(old?.band), row.percent?.description ?? "—",
                               row.rank.map(String.init) ?? "—", bandLabel(row.band), a1, a2])
