@@ -322,7 +322,17 @@ public struct ScoreBook: Sendable {
     }
 
     private mutating func link(_ s: Int, _ seq: UInt32) {
-        while touchPrevious.count <= Int(seq) { touchPrevious.append(0); scoringSlot.append(0) }
+        if touchPrevious.count <= Int(seq) {
+            // Grown in one step (a book folded from a few events of a long log starts at a high seq).
+            let more = Int(seq) + 1 - touchPrevious.count
+            if touchPrevious.capacity < Int(seq) + 1 {
+                let capacity = max(Int(seq) + 1 + Int(seq) / 8, 2 * touchPrevious.capacity)
+                touchPrevious.reserveCapacity(capacity)
+                scoringSlot.reserveCapacity(capacity)
+            }
+            touchPrevious.append(contentsOf: repeatElement(0, count: more))
+            scoringSlot.append(contentsOf: repeatElement(0, count: more))
+        }
         touchPrevious[Int(seq)] = slots[s].lastTouch
         slots[s].lastTouch = seq
     }

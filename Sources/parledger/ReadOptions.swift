@@ -48,6 +48,12 @@ struct ReadOptions: ParsableArguments {
             throw fail("no checkpoint at \(checkpoint); a pipeline run saves one beside its output (`parledger run pipelines/nightly.yaml` writes snapshots/.nightly.checkpoint)")
         }
         do {
+            // One unit's partition at the head: from the partition index beside the log, when the runner's key seals one.
+            if let only, limit == .head, !noCheckpoint, checkpoint == nil {
+                let r = try PipelineRunner.indexedBook(log: location.log, unit: only.unit, index: only.index, year: only.year)
+                if let notice = r.notice { printErr("parledger: notice: \(notice)") }
+                if let book = r.book { return book }
+            }
             let saved = checkpoint ?? PipelineRunner.checkpointPath(for: "snapshots/nightly")
             if limit == .head, !noCheckpoint, FileManager.default.fileExists(atPath: saved) {
                 let r = try PipelineRunner.book(log: location.log, checkpoint: saved, only: only, progress: ProgressBar.make(label: "replaying"))
