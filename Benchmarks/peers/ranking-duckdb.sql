@@ -31,14 +31,17 @@ candidates AS (
     SELECT f.unit, f.idx, f.year, f.item, 'appeal', 3, 0, r.seq, r.score, FALSE
     FROM ev r JOIN ev f ON f.type = 'appeal.filed' AND f.appeal = r.appeal
     WHERE r.type = 'appeal.resolved' AND r.outcome IN ('upheld', 'partial')),
+-- Each candidate with its unit's block, before the framework's items are
+-- joined on all four keys (joined on three, every item code would match the
+-- same item of every province's framework).
+placed AS (SELECT c.*, u.block FROM candidates c JOIN units u ON u.unit = c.unit),
 -- 2–3. Per item of the unit's framework: the deciding event. Survey items
 -- take survey scores, assessment items appraisals and self-assessments.
 decided AS (
     SELECT c.unit, fi.idx, fi.year, fi.block, fi.max,
            arg_max({'score': c.score, 'na': c.na}, {'kind': c.kind, 'round': c.round, 'seq': c.seq}) AS v
-    FROM candidates c
-    JOIN units u ON u.unit = c.unit
-    JOIN fw_items fi ON fi.idx = c.idx AND fi.year = c.year AND fi.block = u.block AND fi.item = c.item
+    FROM placed c
+    JOIN fw_items fi ON fi.idx = c.idx AND fi.year = c.year AND fi.block = c.block AND fi.item = c.item
     WHERE c.type = 'appeal' OR (fi.source = 'survey') = (c.type = 'survey.recorded')
     GROUP BY c.unit, fi.idx, fi.year, fi.block, fi.item, fi.max),
 -- 4. Not applicable leaves both the points and the maximum. An item with no

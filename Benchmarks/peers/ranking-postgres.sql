@@ -29,13 +29,18 @@ candidates AS (
     SELECT f.unit, f.idx, f.year, f.item, 'appeal', 3, 0, r.seq, r.score, FALSE
     FROM ev r JOIN ev f ON f.type = 'appeal.filed' AND f.appeal = r.appeal
     WHERE r.type = 'appeal.resolved' AND r.outcome IN ('upheld', 'partial')),
+-- Each candidate with its unit's block, before the framework's items are
+-- joined on all four keys. MATERIALIZED keeps the planner to that order: it
+-- underestimates the join on (index, year, item) and, left free, joins the
+-- items first on those three keys, where every item code matches the same
+-- item of every province's framework (over a billion rows at national scale).
+placed AS MATERIALIZED (SELECT c.*, u.block FROM candidates c JOIN units u ON u.unit = c.unit),
 -- 2–3. Per item of the unit's framework: the deciding event. Survey items
 -- take survey scores, assessment items appraisals and self-assessments.
 decided AS (
     SELECT DISTINCT ON (c.unit, fi.idx, fi.year, fi.block, fi.item) c.unit, fi.idx, fi.year, fi.block, fi.max, c.score, c.na
-    FROM candidates c
-    JOIN units u ON u.unit = c.unit
-    JOIN fw_items fi ON fi.idx = c.idx AND fi.year = c.year AND fi.block = u.block AND fi.item = c.item
+    FROM placed c
+    JOIN fw_items fi ON fi.idx = c.idx AND fi.year = c.year AND fi.block = c.block AND fi.item = c.item
     WHERE c.type = 'appeal' OR (fi.source = 'survey') = (c.type = 'survey.recorded')
     ORDER BY c.unit, fi.idx, fi.year, fi.block, fi.item, c.kind DESC, c.round DESC, c.seq DESC),
 -- 4. Not applicable leaves both the points and the maximum. An item with no
