@@ -293,7 +293,7 @@ SHAPES = {
     # The project's default national set, in the realistic order (events interleaved across units in time order).
     "national": dict(provinces=63, units=130, items=80, years="2019-2023", revisions=1),
     # Longer frameworks, ten years and a heavy share of corrections and appeals (50× the usual).
-    "heavy": dict(provinces=32, units=130, items=120, years="2014-2023", revisions=50),
+    "heavy": dict(provinces=21, units=130, items=120, years="2014-2023", revisions=50),
 }
 
 
