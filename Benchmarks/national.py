@@ -22,7 +22,6 @@ differ, incremental != full, a command failed); 2 when a tool is missing.
 import argparse
 import datetime
 import filecmp
-import gzip
 import json
 import os
 import platform
@@ -32,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zlib
 from decimal import Decimal
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -57,6 +57,14 @@ def timed(cmd, stdout=subprocess.PIPE, stdin=None, user=None, env=None, cwd=None
     non-zero exit raises Failure with the command's stderr."""
     if user is not None and os.geteuid() == 0:
         cmd = ["runuser", "-u", user, "--"] + cmd
+    # The peak memory of the command itself: a child's ru_maxrss also counts
+    # what it inherited from this script at fork (DuckDB's tables, for one),
+    # so GNU time, started fresh, measures the command it starts.
+    peak_file = None
+    if os.access(GNU_TIME, os.X_OK):
+        fd, peak_file = tempfile.mkstemp(prefix="national-peak-")
+        os.close(fd)
+        cmd = [GNU_TIME, "-f", "%M", "-o", peak_file, "--"] + cmd
     start = time.monotonic()
     proc = subprocess.Popen(cmd, stdout=stdout, stderr=subprocess.PIPE, stdin=stdin, env=env, cwd=cwd)
     out, err = b"", b""
@@ -66,9 +74,28 @@ def timed(cmd, stdout=subprocess.PIPE, stdin=None, user=None, env=None, cwd=None
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.monotonic() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
+    peak = usage.ru_maxrss / 1024
+    if peak_file:
+        with open(peak_file) as f:
+            text = f.read().strip().splitlines()
+        os.unlink(peak_file)
+        if text and text[-1].isdigit():
+            peak = int(text[-1]) / 1024
     if proc.returncode != 0:
         raise Failure(f"{' '.join(cmd)} exited {proc.returncode}:\n{err.decode(errors='replace').strip()}")
-    return seconds, usage.ru_maxrss / 1024, out.decode()
+    return seconds, peak, out.decode()
+
+
+GNU_TIME = "/usr/bin/time"
+
+
+def gzip9(path):
+    """The size of gzip -9 of a file, compressed in pieces (this script stays small)."""
+    z, size = zlib.compressobj(9, zlib.DEFLATED, 31), 0
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 24):
+            size += len(z.compress(chunk))
+    return size + len(z.flush())
 
 
 def settled():
@@ -303,7 +330,7 @@ def describe_shape(shape):
     return text + (f", revisions × {shape['revisions']}" if shape["revisions"] != 1 else "")
 
 
-def measure(args, name, shape, parledger, bench, work):
+def measure(args, shape_name, shape, parledger, bench, work):
     first, last = (int(y) for y in shape["years"].split("-"))
     nightly = os.path.join(ROOT, "pipelines", "nightly.yaml")
     data = os.path.join(work, "national.jsonl")
@@ -318,7 +345,7 @@ def measure(args, name, shape, parledger, bench, work):
                     out.write(f.read())
         first, last = 2022, 2023
     else:
-        say(f"{name}: generating {describe_shape(shape)} …")
+        say(f"{shape_name}: generating {describe_shape(shape)} …")
         timed([parledger, "generate", "national", "--provinces", str(shape["provinces"]), "--units", str(shape["units"]),
                "--items", str(shape["items"]), "--from", str(first), "--to", str(last), "--seed", str(args.seed),
                "--revisions", str(shape["revisions"]), "--out", data])
@@ -423,8 +450,8 @@ def measure(args, name, shape, parledger, bench, work):
     export = os.path.join(work, "export.jsonl")
     with open(export, "wb") as f:
         timed([parledger, "export", "--log", log], stdout=f)
-    figures["gzip_export"] = len(gzip.compress(open(export, "rb").read(), compresslevel=9))
-    figures["gzip_input"] = len(gzip.compress(open(data, "rb").read(), compresslevel=9))
+    figures["gzip_export"] = gzip9(export)
+    figures["gzip_input"] = gzip9(data)
     figures["jsonl_bytes"] = os.path.getsize(data)
     figures["log_bytes"] = sum(os.path.getsize(os.path.join(log, n)) for n in os.listdir(log) if n not in ("partitions.index", "merkle.tree"))
 
@@ -441,7 +468,7 @@ def measure(args, name, shape, parledger, bench, work):
     partitions = len({k[:3] for k in mine})
     say(f"rankings equal: parledger, DuckDB and PostgreSQL agree on {len(mine):,} rows of {partitions} partitions")
 
-    return report(args, name, shape, first, last, events, day_events, last_day, figures, (d_load, d_query, d_version), (p_load, p_query, p_version),
+    return report(args, shape_name, shape, first, last, events, day_events, last_day, figures, (d_load, d_query, d_version), (p_load, p_query, p_version),
                   len(mine), partitions)
 
 

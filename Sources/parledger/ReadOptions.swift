@@ -44,6 +44,14 @@ struct ReadOptions: ParsableArguments {
     /// With `only`, the book may hold just the partition of that unit and
     /// year (when it comes from a checkpoint): for explain and history.
     func book(_ location: LogLocation, only: (unit: UnitCode, index: IndexCode, year: Int)? = nil) throws -> ScoreBook {
+        try bookAndEvents(location, only: only).book
+    }
+
+    /// The book, and the events the read already holds (with their prose)
+    /// when it came from the partition index: explain and history need not
+    /// read those frames again.
+    func bookAndEvents(_ location: LogLocation, only: (unit: UnitCode, index: IndexCode, year: Int)? = nil) throws
+        -> (book: ScoreBook, events: [EventSeq: RecordedEvent]) {
         if let checkpoint, !FileManager.default.fileExists(atPath: checkpoint) {
             throw fail("no checkpoint at \(checkpoint); a pipeline run saves one beside its output (`parledger run pipelines/nightly.yaml` writes snapshots/.nightly.checkpoint)")
         }
@@ -52,15 +60,15 @@ struct ReadOptions: ParsableArguments {
             if let only, limit == .head, !noCheckpoint, checkpoint == nil {
                 let r = try PipelineRunner.indexedBook(log: location.log, unit: only.unit, index: only.index, year: only.year)
                 if let notice = r.notice { printErr("parledger: notice: \(notice)") }
-                if let book = r.book { return book }
+                if let book = r.book { return (book, r.events) }
             }
             let saved = checkpoint ?? PipelineRunner.checkpointPath(for: "snapshots/nightly")
             if limit == .head, !noCheckpoint, FileManager.default.fileExists(atPath: saved) {
                 let r = try PipelineRunner.book(log: location.log, checkpoint: saved, only: only, progress: ProgressBar.make(label: "replaying"))
                 if checkpoint != nil, let notice = r.notice { printErr("parledger: notice: \(notice)") }
-                return r.book
+                return (r.book, [:])
             }
-            return try PipelineRunner.replay(log: location.log, limit: limit, asOfText: asOf, progress: ProgressBar.make(label: "replaying")).book
+            return (try PipelineRunner.replay(log: location.log, limit: limit, asOfText: asOf, progress: ProgressBar.make(label: "replaying")).book, [:])
         } catch {
             throw fail(error)
         }

@@ -27,7 +27,11 @@ struct PartitionIndexTests {
                 let book = try #require(r.book, "the index knows \(unit.rawValue) \(year)")
                 let partition = Partition(index: .par, year: year, block: full.units[unit]!.block)
                 #expect(book.ranking(partition) == full.ranking(partition), "ranking of \(partition)")
-                #expect(book.lineage(unit: unit, index: .par, year: year) == full.lineage(unit: unit, index: .par, year: year), "lineage of \(unit.rawValue) \(year)")
+                let lineage = full.lineage(unit: unit, index: .par, year: year)
+                #expect(book.lineage(unit: unit, index: .par, year: year) == lineage, "lineage of \(unit.rawValue) \(year)")
+                // The events it hands to explain are the log's, prose included, and cover the lineage.
+                let fromLog = try PipelineRunner.events(log: log, seqs: lineage)
+                #expect(lineage.allSatisfy { r.events[$0] != nil && r.events[$0] == fromLog[$0] }, "events of \(unit.rawValue) \(year)")
             }
         }
         return notices

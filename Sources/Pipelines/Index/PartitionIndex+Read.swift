@@ -134,28 +134,32 @@ extension PartitionIndex {
     /// partition. Nil when the index does not know the unit or partition
     /// (the caller replays, and its messages say what exists), or when
     /// an event does not check (then `damaged` says which).
-    func book(log reader: LogReader, unit: UnitCode, index idx: IndexCode, year: Int) throws -> (book: ScoreBook?, damaged: String?) {
-        guard let (b, p) = partition(unit: unit, index: idx, year: year) else { return (nil, nil) }
+    func book(log reader: LogReader, unit: UnitCode, index idx: IndexCode, year: Int) throws -> (book: ScoreBook?, shown: [EventSeq: RecordedEvent], damaged: String?) {
+        guard let (b, p) = partition(unit: unit, index: idx, year: year) else { return (nil, [:], nil) }
         let wanted = (seqs(block: b) + seqs(partition: p)).sorted()
         let set = Set(wanted)
         var events: [RecordedEvent] = []
         events.reserveCapacity(wanted.count)
-        var decoder = RecordDecoder(prose: false)
+        var decoder = RecordDecoder(prose: false), full = RecordDecoder(prose: true)
         var damaged: String?
+        // The events an explanation or history of this unit may show, with their notes and evidence.
+        var shown: [EventSeq: RecordedEvent] = [:]
         try reader.forEachRecord(seqs: wanted.map { Seq($0) }) { record in
             let recorded = try Ledger.decode(record, &decoder)
             if damaged == nil, !belongs(recorded.event, block: b, partition: p, seqs: set) {
                 damaged = "it names event #\(recorded.seq.rawValue) (\(recorded.event.type.rawValue)) under \(partitions[p].index) \(year) \(blocks[b]), where it does not belong"
             }
+            if recorded.event.body.itemKey.map({ $0.unit == unit }) ?? true { shown[recorded.seq] = try Ledger.decode(record, &full) }
             events.append(recorded)
         }
         if damaged == nil, events.count != wanted.count {
             damaged = "it names \(wanted.count - events.count) seqs the log does not hold"
         }
-        if let damaged { return (nil, damaged) }
+        if let damaged { return (nil, [:], damaged) }
         var book = ScoreBook()
+        if let last = events.last { book.reserve(seqsThrough: last.seq) }
         for e in events { book.apply(e) }
-        return (book, nil)
+        return (book, shown, nil)
     }
 }
 
@@ -166,12 +170,18 @@ extension PipelineRunner {
     /// index is sealed with it: a reader without it trusts the log alone)
     /// or the index does not know the unit or partition; then the caller
     /// goes on as before. `notice` says why an index file was rebuilt.
-    public static func indexedBook(log: String, unit: UnitCode, index: IndexCode, year: Int) throws -> (book: ScoreBook?, notice: String?) {
+    /// `events` holds the partition's events that concern the unit (its
+    /// scores, explanations and appeals, the partition's corrections,
+    /// resolutions, frameworks and the block's registrations), read once,
+    /// with their prose: what `explain` and `history` print.
+    public static func indexedBook(log: String, unit: UnitCode, index: IndexCode, year: Int) throws
+        -> (book: ScoreBook?, events: [EventSeq: RecordedEvent], notice: String?) {
         try indexedBook(log: log, unit: unit, index: index, year: year, key: CheckpointKey.load())
     }
 
-    static func indexedBook(log: String, unit: UnitCode, index: IndexCode, year: Int, key: CheckpointKey?) throws -> (book: ScoreBook?, notice: String?) {
-        guard let key else { return (nil, nil) }
+    static func indexedBook(log: String, unit: UnitCode, index: IndexCode, year: Int, key: CheckpointKey?) throws
+        -> (book: ScoreBook?, events: [EventSeq: RecordedEvent], notice: String?) {
+        guard let key else { return (nil, [:], nil) }
         let reader = try LogReader(directory: log)
         var (partitions, notice, changed) = try PartitionIndex.current(log: log, reader: reader, key: key)
         var r = try partitions.book(log: reader, unit: unit, index: index, year: year)
@@ -189,7 +199,7 @@ extension PipelineRunner {
                 notice = [notice, "partition index not saved (\(error)); the next read builds it again"].compactMap { $0 }.joined(separator: "; ")
             }
         }
-        return (r.book, notice)
+        return (r.book, r.shown, notice)
     }
 }
 

@@ -15,11 +15,13 @@ struct ExplainCommand: ParsableCommand {
     @Option(help: "Only this item.") var item: String?
 
     func run() throws {
-        let book = try read.book(location, only: (UnitCode(unit), IndexCode(index), year))
+        let (book, known) = try read.bookAndEvents(location, only: (UnitCode(unit), IndexCode(index), year))
         if let problem = WhatExists.problem(book, unit: unit, index: index, year: year, item: item) { throw fail(problem) }
         let seqs = book.lineage(unit: UnitCode(unit), index: IndexCode(index), year: year, item: item.map { ItemCode($0) })
-        let events: [EventSeq: RecordedEvent]
-        do { events = try PipelineRunner.events(log: location.log, seqs: seqs) } catch { throw fail(error) }
+        var events = known
+        if !seqs.allSatisfy({ known[$0] != nil }) {
+            do { events = try PipelineRunner.events(log: location.log, seqs: seqs) } catch { throw fail(error) }
+        }
         guard let explanation = book.explain(unit: UnitCode(unit), index: IndexCode(index), year: year, item: item.map { ItemCode($0) },
                                              lookup: { events[$0] }) else {
             throw fail("no framework scores \(unit) in \(index) \(year)")
@@ -122,12 +124,15 @@ struct HistoryCommand: ParsableCommand {
     @Option(help: "The index.") var index: String = "PAR"
 
     func run() throws {
-        let book = try read.book(location, only: (UnitCode(unit), IndexCode(index), year))
+        let (book, known) = try read.bookAndEvents(location, only: (UnitCode(unit), IndexCode(index), year))
         let key = ItemKey(unit: UnitCode(unit), index: IndexCode(index), year: year, item: ItemCode(item))
         if let problem = WhatExists.problem(book, unit: unit, index: index, year: year, item: item) { throw fail(problem) }
         guard book.item(key) != nil else { throw fail("no item \(item) for unit \(unit) in \(index) \(year)") }
-        let events: [EventSeq: RecordedEvent]
-        do { events = try PipelineRunner.events(log: location.log, seqs: Set(book.ledger(key)?.lineage ?? [])) } catch { throw fail(error) }
+        let lineage = Set(book.ledger(key)?.lineage ?? [])
+        var events = known
+        if !lineage.allSatisfy({ known[$0] != nil }) {
+            do { events = try PipelineRunner.events(log: location.log, seqs: lineage) } catch { throw fail(error) }
+        }
         let history = book.history(key, lookup: { events[$0] }) ?? []
         guard !history.isEmpty else {
             throw fail("no event has touched item \(item) of \(unit) in \(index) \(year) yet: it counts 0 (status \(book.effective(key).status.rawValue))")
