@@ -1,4 +1,4 @@
--- DuckDB: load `parledger export` JSON Lines into the tables ranking.sql reads.
+-- DuckDB: load `parledger export` JSON Lines into the tables ranking-duckdb.sql reads.
 -- {events} is replaced by the path of the JSON Lines file.
 CREATE MACRO idiv(a, b) AS a // b;
 -- The key of the "ratio" ranking rule: points/max scaled by 10^18 and

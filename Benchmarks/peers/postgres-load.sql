@@ -1,5 +1,5 @@
 -- PostgreSQL: load `parledger export` JSON Lines with COPY into the tables
--- ranking.sql reads. {events} is replaced by the path of the JSON Lines file.
+-- ranking-postgres.sql reads. {events} is replaced by the path of the JSON Lines file.
 -- CSV mode with quote and delimiter bytes that JSON never contains, so each
 -- line arrives whole and backslashes stay as they are.
 CREATE FUNCTION idiv(bigint, bigint) RETURNS bigint AS 'SELECT $1 / $2' LANGUAGE sql IMMUTABLE STRICT;

@@ -6,9 +6,10 @@ import ScoreModel
 ///
 /// With the defaults (63 provinces × 130 units × 80 items × 5 years) it is
 /// about 6.7 million events. Events are produced one at a time (constant
-/// memory in the length of the data set); the same parameters always give
-/// the same events, in the same order, so the k-th event gets seq k in an
-/// empty log.
+/// memory in the number of years: one year is planned at a time) in
+/// business time order, interleaved across the units of every province as a
+/// real log receives them; the same parameters always give the same events,
+/// in the same order, so the k-th event gets seq k in an empty log.
 ///
 /// ```swift
 /// try NationalDataSet(provinces: 2, unitsPerProvince: 10).generate { event in … }
@@ -20,10 +21,15 @@ public struct NationalDataSet: Sendable {
     public var items: Int
     public var years: ClosedRange<Int>
     public var seed: UInt64
+    /// How often scores are revised: about 2 × `revisions` corrections and
+    /// `revisions` appeals per 1,000 unit-items (1: the usual share; 50: a
+    /// heavy one, 10% corrected and 5% appealed).
+    public var revisions: Int
 
-    public init(provinces: Int = 63, unitsPerProvince: Int = 130, items: Int = 80, years: ClosedRange<Int> = 2019...2023, seed: UInt64 = 1) {
-        precondition((1...63).contains(provinces) && unitsPerProvince >= 3 && items >= 20 && items % 10 == 0)
+    public init(provinces: Int = 63, unitsPerProvince: Int = 130, items: Int = 80, years: ClosedRange<Int> = 2019...2023, seed: UInt64 = 1, revisions: Int = 1) {
+        precondition((1...63).contains(provinces) && unitsPerProvince >= 3 && items >= 20 && items % 10 == 0 && (0...500).contains(revisions))
         self.provinces = provinces; self.unitsPerProvince = unitsPerProvince; self.items = items; self.years = years; self.seed = seed
+        self.revisions = revisions
     }
 
     static let provinceNames = [

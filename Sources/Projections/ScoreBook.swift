@@ -328,8 +328,27 @@ public struct ScoreBook: Sendable {
         dirtyFlags[Int(partition(ofSlot: s))] = true
     }
 
+    /// Room for the lineage of events up to `seq`, taken at once: for a
+    /// book folded from a few events of a long log (the partition index's
+    /// reads), whose seq-indexed arrays would otherwise grow step by step.
+    public mutating func reserve(seqsThrough seq: EventSeq) {
+        let count = Int(seq.rawValue) + 1
+        if touchPrevious.capacity < count { touchPrevious.reserveCapacity(count) }
+        if scoringSlot.capacity < count { scoringSlot.reserveCapacity(count) }
+    }
+
     private mutating func link(_ s: Int, _ seq: UInt32) {
-        while touchPrevious.count <= Int(seq) { touchPrevious.append(0); scoringSlot.append(0) }
+        if touchPrevious.count <= Int(seq) {
+            // Grown in one step (a book folded from a few events of a long log starts at a high seq).
+            let more = Int(seq) + 1 - touchPrevious.count
+            if touchPrevious.capacity < Int(seq) + 1 {
+                let capacity = max(Int(seq) + 1 + Int(seq) / 8, 2 * touchPrevious.capacity)
+                touchPrevious.reserveCapacity(capacity)
+                scoringSlot.reserveCapacity(capacity)
+            }
+            touchPrevious.append(contentsOf: repeatElement(0, count: more))
+            scoringSlot.append(contentsOf: repeatElement(0, count: more))
+        }
         touchPrevious[Int(seq)] = slots[s].lastTouch
         slots[s].lastTouch = seq
     }

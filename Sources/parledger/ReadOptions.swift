@@ -37,11 +37,18 @@ struct ReadOptions: ParsableArguments {
 
     /// The score book of the log within the limit (see ``ReadRequest``).
     func book(_ location: LogLocation, only: (unit: UnitCode, index: IndexCode, year: Int)? = nil) throws -> ScoreBook {
+        try bookAndEvents(location, only: only).book
+    }
+
+    /// The book, and the events the read already holds when it came from
+    /// the partition index (see ``ReadRequest/bookAndEvents(only:progress:)``).
+    func bookAndEvents(_ location: LogLocation, only: (unit: UnitCode, index: IndexCode, year: Int)? = nil) throws
+        -> (book: ScoreBook, events: [EventSeq: RecordedEvent]) {
         let request = ReadRequest(log: location.log, limit: limit, asOfText: asOf,
                                   checkpoint: noCheckpoint ? .none : checkpoint.map { .file($0) } ?? .nightly)
-        let r = try request.book(only: only, progress: ProgressBar.make(label: "replaying"))
-        if checkpoint != nil, let notice = r.notice { printErr("parledger: notice: \(notice)") }
-        return r.book
+        let r = try request.bookAndEvents(only: only, progress: ProgressBar.make(label: "replaying"))
+        if let notice = r.notice, checkpoint != nil || r.notice?.contains("partition index") == true { printErr("parledger: notice: \(notice)") }
+        return (r.book, r.events)
     }
 }
 

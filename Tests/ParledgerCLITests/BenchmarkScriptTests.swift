@@ -60,16 +60,19 @@ enum BenchmarkScript {
         return probe.terminationStatus == 0
     }
 
-    /// Runs the script with a copy of the peers' SQL whose ranking.sql has one edit.
+    /// Runs the script with a copy of the peers' SQL whose rankings (ranking-duckdb.sql and
+    /// ranking-postgres.sql) have the same edit.
     static func run(_ args: [String], peerEdit: (old: String, new: String)) throws -> CLI.Result {
         let peers = CLI.tempDir()
         defer { try? FileManager.default.removeItem(atPath: peers) }
         try FileManager.default.copyItem(atPath: CLI.root.appendingPathComponent("Benchmarks/peers").path, toPath: peers)
-        let file = peers + "/ranking.sql"
-        let sql = try String(contentsOfFile: file, encoding: .utf8)
-        let broken = sql.replacingOccurrences(of: peerEdit.old, with: peerEdit.new)
-        #expect(broken != sql, "the edit applies")
-        try broken.write(toFile: file, atomically: true, encoding: .utf8)
+        for engine in ["duckdb", "postgres"] {
+            let file = peers + "/ranking-\(engine).sql"
+            let sql = try String(contentsOfFile: file, encoding: .utf8)
+            let broken = sql.replacingOccurrences(of: peerEdit.old, with: peerEdit.new)
+            #expect(broken != sql, "the edit applies to ranking-\(engine).sql")
+            try broken.write(toFile: file, atomically: true, encoding: .utf8)
+        }
         return try run(args + ["--peers", peers])
     }
 

@@ -54,4 +54,30 @@ struct NationalDataSetTests {
         let ranking = try #require(book.ranking(Partition(index: .par, year: 2023, block: "P01-commune")))
         #expect(ranking.rows.count == 40 - 6 - 3 && ranking.statistics.mean != nil)
     }
+
+    @Test("Events come in business time order, interleaved across units as a real log receives them")
+    func timeOrder() throws {
+        let events = try Self.events(NationalDataSet(provinces: 3, unitsPerProvince: 12, items: 20, years: 2022...2023, seed: 5))
+        let late = zip(events, events.dropFirst()).first { $0.1.at.microsecondsSinceEpoch < $0.0.at.microsecondsSinceEpoch }
+        #expect(late == nil, "an event earlier than the one before it: \(String(describing: late))")
+        // The first 24 round-1 appraisals of a province cover all 12 of its units, not one unit's items.
+        let appraisals = events.compactMap { e -> UnitCode? in
+            if case .appraisalRecorded(let a) = e.body, a.round == 1, a.key.unit.rawValue.hasPrefix("P01-") { return a.key.unit }
+            return nil
+        }
+        #expect(Set(appraisals.prefix(24)).count == 12)
+    }
+
+    @Test("A heavy share of revisions: many more corrections and appeals, still valid in order")
+    func heavyRevisions() throws {
+        func count(_ revisions: Int) throws -> (events: [Event], corrections: Int, appeals: Int) {
+            let events = try Self.events(NationalDataSet(provinces: 2, unitsPerProvince: 12, items: 20, years: 2022...2023, seed: 7, revisions: revisions))
+            return (events, events.filter { $0.type == .correctionIssued }.count, events.filter { $0.type == .appealFiled }.count)
+        }
+        let usual = try count(1), heavy = try count(50)
+        #expect(heavy.corrections > 10 * max(1, usual.corrections) && heavy.appeals > 10 * max(1, usual.appeals), "\(usual.corrections) \(usual.appeals) \(heavy.corrections) \(heavy.appeals)")
+        var state = LedgerState()
+        let result = state.validate(heavy.events.enumerated().map { ($0.offset + 1, $0.element) }, file: "national", limit: 5)
+        #expect(result.issues.isEmpty, "\(result.issues)")
+    }
 }

@@ -72,6 +72,30 @@ public struct ReadRequest: Sendable {
     /// With `only`, the book may hold just the partition of that unit and
     /// year (when it comes from a checkpoint): for explain and history.
     public func book(only: (unit: UnitCode, index: IndexCode, year: Int)? = nil, progress: Progress? = nil) throws -> (book: ScoreBook, notice: String?) {
+        let r = try bookAndEvents(only: only, progress: progress)
+        return (r.book, r.notice)
+    }
+
+    /// The book, and the events the read already holds (with their prose)
+    /// when it came from the partition index beside the log: explain and
+    /// history of one unit-year at the head need not read those frames again.
+    public func bookAndEvents(only: (unit: UnitCode, index: IndexCode, year: Int)? = nil, progress: Progress? = nil) throws
+        -> (book: ScoreBook, events: [EventSeq: RecordedEvent], notice: String?) {
+        if let only, limit == .head, checkpoint == .nightly {
+            let r = try PipelineRunner.indexedBook(log: log, unit: only.unit, index: only.index, year: only.year)
+            if let book = r.book { return (book, r.events, r.notice) }
+            if let notice = r.notice { return try withNotice(notice, only: only, progress: progress) }
+        }
+        return try withNotice(nil, only: only, progress: progress)
+    }
+
+    private func withNotice(_ earlier: String?, only: (unit: UnitCode, index: IndexCode, year: Int)?, progress: Progress?) throws
+        -> (book: ScoreBook, events: [EventSeq: RecordedEvent], notice: String?) {
+        let r = try bookFromCheckpointOrLog(only: only, progress: progress)
+        return (r.book, [:], [earlier, r.notice].compactMap { $0 }.joined(separator: "; ").nilIfEmpty)
+    }
+
+    private func bookFromCheckpointOrLog(only: (unit: UnitCode, index: IndexCode, year: Int)?, progress: Progress?) throws -> (book: ScoreBook, notice: String?) {
         if case .file(let path) = checkpoint, !FileManager.default.fileExists(atPath: path) {
             throw PipelineError(code: .badOutput, place: "--checkpoint", message: "no checkpoint at \(path)",
                                 hint: "a pipeline run saves one beside its output (`parledger run pipelines/nightly.yaml` writes snapshots/.nightly.checkpoint)")
@@ -82,4 +106,8 @@ public struct ReadRequest: Sendable {
         }
         return (try PipelineRunner.replay(log: log, limit: limit, asOfText: asOfText, progress: progress).book, nil)
     }
+}
+
+private extension String {
+    var nilIfEmpty: String? { isEmpty ? nil : self }
 }

@@ -17,11 +17,11 @@ struct ExplainCommand: ParsableCommand {
     @OptionGroup var signer: SignerOptions
 
     func run() throws {
-        let book = try read.book(location, only: (UnitCode(unit), IndexCode(index), year))
+        let (book, known) = try read.bookAndEvents(location, only: (UnitCode(unit), IndexCode(index), year))
         if let problem = WhatExists.problem(book, unit: unit, index: index, year: year, item: item) { throw CommandFailure(problem) }
         let seqs = book.lineage(unit: UnitCode(unit), index: IndexCode(index), year: year, item: item.map { ItemCode($0) })
-        let events: [EventSeq: RecordedEvent]
-        events = try PipelineRunner.events(log: location.log, seqs: seqs)
+        var events = known
+        if !seqs.allSatisfy({ known[$0] != nil }) { events = try PipelineRunner.events(log: location.log, seqs: seqs) }
         guard let explanation = book.explain(unit: UnitCode(unit), index: IndexCode(index), year: year, item: item.map { ItemCode($0) },
                                              lookup: { events[$0] }) else {
             throw CommandFailure("no framework scores \(unit) in \(index) \(year)")

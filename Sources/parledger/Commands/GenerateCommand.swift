@@ -95,7 +95,7 @@ struct GenerateCommand: ParsableCommand {
 
     struct National: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "A seeded national data set (default 63 provinces × 130 units × 80 items × 5 years, about 6.7 million events).",
+            abstract: "A seeded national data set (default 63 provinces × 130 units × 80 items × 5 years, about 6.3 million events, in business time order).",
             discussion: """
             --out writes JSON Lines (- for standard output); --log appends straight into a log \
             (binary records in durable batches of 100,000, without the importer's checks: the \
@@ -108,18 +108,19 @@ struct GenerateCommand: ParsableCommand {
         @Option(help: "First year.") var from = 2019
         @Option(help: "Last year.") var to = 2023
         @Option(help: "Seed.") var seed: UInt64 = 1
+        @Option(help: "Revisions: about 2×N corrections and N appeals per 1,000 unit-items (1 the usual share, 50 a heavy one; 0–500).") var revisions = 1
         @Option(help: ArgumentHelp("Write JSON Lines to this file (- for standard output).", valueName: "file")) var out: String?
         @Option(help: ArgumentHelp("Append into this log (created if missing).", valueName: "dir")) var log: String?
 
         func validate() throws {
             guard (out == nil) != (log == nil) else { throw ValidationError("give --out FILE or --log DIR") }
-            guard (1...63).contains(provinces), units >= 3, items >= 20, items % 10 == 0, from <= to else {
-                throw ValidationError("--provinces 1–63, --units ≥ 3, --items a multiple of 10 ≥ 20, --from ≤ --to")
+            guard (1...63).contains(provinces), units >= 3, items >= 20, items % 10 == 0, from <= to, (0...500).contains(revisions) else {
+                throw ValidationError("--provinces 1–63, --units ≥ 3, --items a multiple of 10 ≥ 20, --from ≤ --to, --revisions 0–500")
             }
         }
 
         func run() throws {
-            let set = NationalDataSet(provinces: provinces, unitsPerProvince: units, items: items, years: from...to, seed: seed)
+            let set = NationalDataSet(provinces: provinces, unitsPerProvince: units, items: items, years: from...to, seed: seed, revisions: revisions)
             var count = 0
             if let out {
                 let sink: FileHandle

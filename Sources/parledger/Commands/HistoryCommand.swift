@@ -17,12 +17,14 @@ struct HistoryCommand: ParsableCommand {
     @OptionGroup var signer: SignerOptions
 
     func run() throws {
-        let book = try read.book(location, only: (UnitCode(unit), IndexCode(index), year))
+        let (book, known) = try read.bookAndEvents(location, only: (UnitCode(unit), IndexCode(index), year))
         let key = ItemKey(unit: UnitCode(unit), index: IndexCode(index), year: year, item: ItemCode(item))
         if let problem = WhatExists.problem(book, unit: unit, index: index, year: year, item: item) { throw CommandFailure(problem) }
         guard book.item(key) != nil else { throw CommandFailure("no item \(item) for unit \(unit) in \(index) \(year)") }
-        let events: [EventSeq: RecordedEvent]
-        events = try PipelineRunner.events(log: location.log, seqs: Set(book.ledger(key)?.lineage ?? []))
+        // The events the partition index already read, else the item's lineage from the log.
+        let lineage = Set(book.ledger(key)?.lineage ?? [])
+        var events = known
+        if !lineage.allSatisfy({ known[$0] != nil }) { events = try PipelineRunner.events(log: location.log, seqs: lineage) }
         let history = book.history(key, lookup: { events[$0] }) ?? []
         guard !history.isEmpty else {
             throw CommandFailure("no event has touched item \(item) of \(unit) in \(index) \(year) yet: it counts 0 (status \(book.effective(key).status.rawValue))")
