@@ -13,13 +13,23 @@ public enum Render {
         [("index", .string(p.index.rawValue)), ("year", .number(String(p.year))), ("block", .string(p.block.rawValue))]
     }
 
+    /// The keys of a ranking row that every output of one shares, and that
+    /// ``SnapshotDiff`` reads back: written and read through these names only.
+    public enum RowKey {
+        public static let rank = "rank", unit = "unit", name = "name", points = "points", max = "max", percent = "percent", band = "band"
+    }
+
+    /// A ranking row's core members, in their order: rank, unit, name,
+    /// points, max, percent, band (the band's code).
+    static func rowCore(_ row: RankingRow) -> [(key: String, value: CanonicalJSON)] {
+        [(RowKey.rank, int(row.rank)), (RowKey.unit, .string(row.unit.rawValue)), (RowKey.name, .string(row.name)),
+         (RowKey.points, num(row.points)), (RowKey.max, num(row.max)), (RowKey.percent, num(row.percent)), (RowKey.band, str(row.band?.code))]
+    }
+
     /// The rows of `rank --format json` (docs/CONTRACT.md, "Commands"):
     /// rank, unit, name, points, max, percent, band.
     public static func rankingRows(_ ranking: Ranking) -> CanonicalJSON {
-        .array(ranking.rows.map { row in
-            .object([("rank", int(row.rank)), ("unit", .string(row.unit.rawValue)), ("name", .string(row.name)),
-                     ("points", num(row.points)), ("max", num(row.max)), ("percent", num(row.percent)), ("band", str(row.band?.code))])
-        })
+        .array(ranking.rows.map { .object(rowCore($0)) })
     }
 
     /// `"ranking": {"order": …}` when the framework names a rule; nothing
@@ -42,9 +52,7 @@ public enum Render {
                                                                    ("min", num($0.band.min)), ("count", int($0.count))]) })),
             ])),
             ("rows", .array(r.rows.map { row in
-                .object([("rank", int(row.rank)), ("unit", .string(row.unit.rawValue)), ("name", .string(row.name)),
-                         ("points", num(row.points)), ("max", num(row.max)), ("percent", num(row.percent)),
-                         ("band", str(row.band?.code)), ("bandLabel", str(row.band?.label)),
+                .object(rowCore(row) + [("bandLabel", str(row.band?.label)),
                          ("provisionalItems", int(row.provisionalItems)), ("amendedItems", int(row.amendedItems)),
                          ("areas", .array(row.areas.map { a in
                             .object([("code", .string(a.code.rawValue)), ("name", .string(a.name)), ("points", num(a.points)),

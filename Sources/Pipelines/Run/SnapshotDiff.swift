@@ -124,8 +124,9 @@ public enum SnapshotDiff {
         var out: [String: [String: String]] = [:]
         if case .array(let rows)? = field(root, "rows") {
             for case .object(let row) in rows {
-                out[text(field(row, "unit")), default: [:]].merge(["rank": text(field(row, "rank")), "percent": text(field(row, "percent")),
-                                                                  "band": text(field(row, "band"))]) { $1 }
+                typealias K = Render.RowKey
+                out[text(field(row, K.unit)), default: [:]].merge([K.rank: text(field(row, K.rank)), K.percent: text(field(row, K.percent)),
+                                                                  K.band: text(field(row, K.band))]) { $1 }
             }
         }
         if case .array(let verdicts)? = field(root, "verdicts") {
