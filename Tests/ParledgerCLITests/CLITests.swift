@@ -71,6 +71,10 @@ struct CLITests {
         #expect(r.out.contains("Cờ thi đua: Sở Kế hoạch và Đầu tư"))
         #expect(r.out.contains("Cờ thi đua: UBND huyện Châu Thành"))
         #expect(FileManager.default.fileExists(atPath: dir + "/snapshots/nightly/manifest.json"))
+        // The README's command, run again: a new demo log, and its own snapshot.
+        let again = try CLI.run(["demo", "--dir", dir])
+        #expect(again.status == 0, "\(again.err)")
+        #expect(again.out.contains("Cờ thi đua: UBND huyện Châu Thành"))
     }
 
     @Test("import from stdin, rank as JSON with the contract's fields, verify, stat, export")

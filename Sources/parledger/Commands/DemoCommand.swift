@@ -47,7 +47,11 @@ struct DemoCommand: ParsableCommand {
         let log = dir + "/events"
         let out = dir + "/snapshots/nightly"
         let spec = try PipelineRunner.load(pipeline)
+        // A new demo log has other recording times, so another head: the
+        // snapshots of the last demo go with its log (a run never replaces a
+        // snapshot made from a log it does not continue).
         try? FileManager.default.removeItem(atPath: log)
+        try? FileManager.default.removeItem(atPath: dir + "/snapshots")
         try LogWriter.create(directory: log)
         let sources = try demoSources()
         let imported = try Ledger.importEvents(sources, into: log)
