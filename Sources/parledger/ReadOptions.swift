@@ -47,7 +47,7 @@ struct ReadOptions: ParsableArguments {
         let request = ReadRequest(log: location.log, limit: limit, asOfText: asOf,
                                   checkpoint: noCheckpoint ? .none : checkpoint.map { .file($0) } ?? .nightly)
         let r = try request.bookAndEvents(only: only, progress: ProgressBar.make(label: "replaying"))
-        if let notice = r.notice, checkpoint != nil || r.notice?.contains("partition index") == true { printErr("parledger: notice: \(notice)") }
+        if let notice = r.notice { printErr("parledger: notice: \(notice)") }
         return (r.book, r.events)
     }
 }

@@ -79,6 +79,9 @@ public struct ReadRequest: Sendable {
     /// The book, and the events the read already holds (with their prose)
     /// when it came from the partition index beside the log: explain and
     /// history of one unit-year at the head need not read those frames again.
+    /// The notice is for the person reading: what happened to the partition
+    /// index, or why a checkpoint they named was not used (the nightly
+    /// checkpoint, tried by default, falls back to the log without a word).
     public func bookAndEvents(only: (unit: UnitCode, index: IndexCode, year: Int)? = nil, progress: Progress? = nil) throws
         -> (book: ScoreBook, events: [EventSeq: RecordedEvent], notice: String?) {
         if let only, limit == .head, checkpoint == .nightly {
@@ -92,7 +95,8 @@ public struct ReadRequest: Sendable {
     private func withNotice(_ earlier: String?, only: (unit: UnitCode, index: IndexCode, year: Int)?, progress: Progress?) throws
         -> (book: ScoreBook, events: [EventSeq: RecordedEvent], notice: String?) {
         let r = try bookFromCheckpointOrLog(only: only, progress: progress)
-        return (r.book, [:], [earlier, r.notice].compactMap { $0 }.joined(separator: "; ").nilIfEmpty)
+        let named: String? = if case .file = checkpoint { r.notice } else { nil }
+        return (r.book, [:], [earlier, named].compactMap { $0 }.joined(separator: "; ").nilIfEmpty)
     }
 
     private func bookFromCheckpointOrLog(only: (unit: UnitCode, index: IndexCode, year: Int)?, progress: Progress?) throws -> (book: ScoreBook, notice: String?) {
