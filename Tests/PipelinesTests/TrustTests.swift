@@ -148,4 +148,20 @@ struct TrustTests {
             return text.contains(Manifest.fileName) && text.contains(field) && text.contains(value)
         }
     }
+
+    @Test("verify-snapshot names a manifest entry whose partition was edited (diff pairs files by it), though every hash still matches")
+    func editedPartition() throws {
+        let events = DemoProvince.events()
+        let (s, spec, out, _) = try PipelineRunTests.firstRun(events[..<2000])
+        #expect(try SnapshotVerifier.verify(snapshot: out, spec: spec, log: s.log).ok)
+        let path = SnapshotWriter.resolve(out) + "/" + Manifest.fileName
+        var manifest = try Manifest.parse([UInt8](try Data(contentsOf: URL(fileURLWithPath: path))), file: path)
+        let i = try #require(manifest.files.firstIndex { $0.partition != nil })
+        manifest.files[i].partition?.year += 1
+        try Data(manifest.serialized()).write(to: URL(fileURLWithPath: path))
+        let report = try SnapshotVerifier.verify(snapshot: out, spec: spec, log: s.log)
+        #expect(report.problems.count == 1)
+        #expect(report.problems.first.map { $0.path == manifest.files[i].path && $0.kind == .fileEdited && $0.detail.contains("the manifest names partition") } == true,
+                "\(report.problems)")
+    }
 }

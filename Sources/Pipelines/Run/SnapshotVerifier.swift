@@ -88,6 +88,10 @@ public enum SnapshotVerifier {
         let derived = Dictionary(set.files.map { file in   // named as the manifest's format names them
             (SnapshotPath.path(file.path, partition: set.partitions[file.path], inFormat: manifest.format), SnapshotWriter.sha256Hex(file.bytes))
         }, uniquingKeysWith: { first, _ in first })
+        // The partition each entry names (format /2) is input too: `diff` pairs files by it.
+        let derivedPartitions = Dictionary(set.files.compactMap { file in
+            set.partitions[file.path].map { (SnapshotPath.path(file.path, partition: $0, inFormat: manifest.format), $0) }
+        }, uniquingKeysWith: { first, _ in first })
         for file in manifest.files where file.path == PipelineRunner.checkpointFileName {
             let text = String(decoding: FileManager.default.contents(atPath: dir + "/" + file.path) ?? Data(), as: UTF8.self)
             if let wrong = try Transparency.checkSnapshotCheckpoint(text, place: file.path, log: log, size: seq, key: key) {
@@ -101,6 +105,11 @@ public enum SnapshotVerifier {
             }
             if d != file.sha256 {
                 problems.append(Problem(kind: .contentDiffers, path: file.path, detail: "re-derived from the log it hashes to \(d.prefix(16))…, the manifest says \(file.sha256.prefix(16))…"))
+            }
+            if let named = file.partition, named != derivedPartitions[file.path] {
+                let truth = derivedPartitions[file.path].map { "\($0.index) \($0.year) \($0.block)" } ?? "none"
+                problems.append(Problem(kind: .fileEdited, path: file.path,
+                                        detail: "the manifest names partition \(named.index) \(named.year) \(named.block); the file belongs to \(truth): the manifest was edited"))
             }
         }
         for path in derived.keys.sorted() where !manifest.files.contains(where: { $0.path == path }) {
