@@ -1,3 +1,4 @@
+import Primitives
 import EventLog
 import ScoreModel
 
@@ -47,7 +48,7 @@ extension Ledger {
             let kept = group.covered.compactMap { index[$0] }
             if kept.isEmpty, let k = index[group.signed] {
                 dropped.insert(k)
-                result.skipped.append((origin.line, EventSeq(0)))
+                result.skipped.append((origin.line, Seq(0)))
                 continue
             }
             guard kept.count == group.covered.count else {

@@ -1,10 +1,12 @@
 import Foundation
 import Testing
+import Primitives
+import EventLog
 @testable import Pipelines
 
 @Suite("Snapshot writer")
 struct SnapshotWriterTests {
-    let point = Manifest.LogPoint(seq: 42, hash: String(repeating: "ab", count: 32), limit: "head")
+    let point = Manifest.LogPoint(seq: Seq(42), hash: FrameHash(hex: String(repeating: "ab", count: 32))!, limit: "head")
 
     private func tempDir() -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("parledger-snap-\(UUID().uuidString)")
