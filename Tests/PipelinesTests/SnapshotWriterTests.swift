@@ -72,6 +72,17 @@ struct SnapshotWriterTests {
         #expect(try Data(contentsOf: precious) == Data("mine".utf8))
     }
 
+    @Test("A failed sync names the path and the reason in words, with what to do")
+    func syncFailureSpeaks() throws {
+        let missing = FileManager.default.temporaryDirectory.appendingPathComponent("parledger-no-such-\(UUID().uuidString)").path
+        #expect {
+            try SnapshotWriter.syncAll(missing, files: [missing + "/a.json"])
+        } throws: { error in
+            let e = error as? EventLogError
+            return e?.code == .io && "\(error)" == "cannot open \(missing): No such file or directory"
+        }
+    }
+
     @Test("Output paths cannot leave the output directory", arguments: ["../x.json", "/etc/passwd", "a/../../b", "a//b", "./a"])
     func rejectsEscapes(path: String) {
         var set = SnapshotSet()
