@@ -24,6 +24,16 @@ struct TransparencyBench: ParsableCommand {
         guard size > 1 else { throw ValidationError("the log needs at least 2 events") }
         _ = try LogTree(directory: log)   // saves the sidecar
         let (_, open) = try measure { try LogTree(directory: log) }
+        // Of a proof's time, what opening the log (its layout: every frame header walked) and the tree take.
+        var readerCPU: [Double] = [], treeCPU: [Double] = []
+        for _ in 0..<samples {
+            var cpu = threadCPUSeconds()
+            _ = try LogReader(directory: log)
+            readerCPU.append(threadCPUSeconds() - cpu)
+            cpu = threadCPUSeconds()
+            _ = try LogTree(directory: log)
+            treeCPU.append(threadCPUSeconds() - cpu)
+        }
         var rng = SystemRandomNumberGenerator()
         var inclusion: [Double] = [], consistency: [Double] = [], inclusionCPU: [Double] = [], consistencyCPU: [Double] = []
         for _ in 0..<samples {
@@ -42,6 +52,7 @@ struct TransparencyBench: ParsableCommand {
         var out = "{\"events\":\(size),\"rebuildSeconds\":\(String(format: "%.3f", rebuild)),\"upkeepMicrosecondsPerEvent\":\(String(format: "%.3f", rebuild / Double(size) * 1e6)),"
             + "\"openMs\":\(ms(open)),\"inclusionMsMedian\":\(ms(median(inclusion))),\"inclusionMsMax\":\(ms(inclusion.max()!)),"
             + "\"consistencyMsMedian\":\(ms(median(consistency))),\"consistencyMsMax\":\(ms(consistency.max()!)),"
+            + "\"logOpenCPUMsMedian\":\(ms(median(readerCPU))),\"treeOpenCPUMsMedian\":\(ms(median(treeCPU))),"
             + "\"inclusionCPUMsMedian\":\(ms(median(inclusionCPU))),\"inclusionCPUMsMax\":\(ms(inclusionCPU.max()!)),"
             + "\"consistencyCPUMsMedian\":\(ms(median(consistencyCPU))),\"consistencyCPUMsMax\":\(ms(consistencyCPU.max()!))"
         if let unit {

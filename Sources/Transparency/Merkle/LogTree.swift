@@ -41,8 +41,8 @@ public final class LogTree {
         path = directory + "/" + TreeSidecar.fileName
         var loaded = TreeSidecar()
         var changed = false
-        if useSidecar, let data = FileManager.default.contents(atPath: path) {
-            switch TreeSidecar.parse(Array(data)) {
+        if useSidecar, let read = TreeSidecar.read(path) {
+            switch read {
             case .success(let s):
                 if s.size > size {
                     notice = "rebuilt \(path): it covers \(s.size) events but the log holds \(size) (the log was replaced or cut)"

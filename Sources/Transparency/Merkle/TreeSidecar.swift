@@ -1,6 +1,9 @@
 import EventLog
 import Crypto
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What is kept beside the log so that roots and proofs need no rehash of
 /// the whole log: the hashes of the complete, aligned subtrees of 256,
@@ -80,8 +83,21 @@ struct TreeSidecar: Equatable {
     /// The bytes followed by their SHA-256, the file's checksum.
     static func sealed(_ body: [UInt8]) -> [UInt8] { body + Array(SHA256.hash(data: body)) }
 
+    /// Reads and parses the sidecar at `path`: nil when there is none, else
+    /// the sidecar or the reason it cannot be used. The file is mapped, not
+    /// read into memory (it is replaced by rename, never in place).
+    static func read(_ path: String) -> Result<TreeSidecar, SidecarDamage>? {
+        guard access(path, F_OK) == 0 else { return nil }
+        do {
+            let file = try MappedFile(path: path)
+            return withExtendedLifetime(file) { parse(file.bytes) }
+        } catch {
+            return .failure(SidecarDamage("it cannot be read (\(error))"))
+        }
+    }
+
     /// Parses a sidecar (version 1 or 2); the reason it cannot be used, when it cannot.
-    static func parse(_ bytes: [UInt8]) -> Result<TreeSidecar, SidecarDamage> {
+    static func parse(_ bytes: UnsafeRawBufferPointer) -> Result<TreeSidecar, SidecarDamage> {
         let version: Int
         guard bytes.count >= 8 + 8 + 32 + 4 + 32 else { return .failure(SidecarDamage("not a parledger Merkle tree file")) }
         switch Array(bytes[0..<8]) {
@@ -90,8 +106,7 @@ struct TreeSidecar: Equatable {
         default: return .failure(SidecarDamage("not a parledger Merkle tree file"))
         }
         let end = bytes.count - 32
-        let sum = bytes.withUnsafeBytes { Array(SHA256.hash(data: UnsafeRawBufferPointer(rebasing: $0[0..<end]))) }
-        guard sum == Array(bytes[end...]) else {
+        guard Array(SHA256.hash(data: UnsafeRawBufferPointer(rebasing: bytes[0..<end]))) == Array(bytes[end...]) else {
             return .failure(SidecarDamage("its checksum does not match its contents"))
         }
         var at = 8
@@ -158,11 +173,23 @@ struct TreeSidecar: Equatable {
         }
     }
 
-    /// The root of a complete subtree whose 2^h hashes lie one after the other.
+    /// The root of a complete subtree whose 2^h hashes lie one after the
+    /// other: each row of node hashes is written over the row below it.
     static func root(ofComplete hashes: ArraySlice<UInt8>) -> [UInt8] {
-        var row = stride(from: hashes.startIndex, to: hashes.endIndex, by: 32).map { Array(hashes[$0..<($0 + 32)]) }
-        while row.count > 1 { row = stride(from: 0, to: row.count, by: 2).map { Merkle.nodeHash(row[$0], row[$0 + 1]) } }
-        return row[0]
+        var row = Array(hashes)
+        var n = row.count / 32
+        row.withUnsafeMutableBytes { buffer in
+            while n > 1 {
+                for i in 0..<(n / 2) {
+                    var h = SHA256()
+                    withUnsafeBytes(of: UInt8(0x01)) { h.update(bufferPointer: $0) }
+                    h.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[(64 * i)..<(64 * i + 64)]))
+                    h.finalize().withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: buffer[(32 * i)..<(32 * i + 32)]).copyMemory(from: $0) }
+                }
+                n /= 2
+            }
+        }
+        return Array(row[0..<32])
     }
 
     /// Writes the file atomically (a temporary file, then a rename). Not
