@@ -19,7 +19,9 @@ struct TransparencyBench: ParsableCommand {
     @Option(help: "The kit's year.") var year = 2023
 
     func run() throws {
+        let rebuildStart = threadCPUSeconds()
         let (full, rebuild) = try measure { try LogTree(directory: log, save: false, useSidecar: false) }
+        let rebuildCPU = threadCPUSeconds() - rebuildStart
         let size = full.size
         guard size > 1 else { throw ValidationError("the log needs at least 2 events") }
         _ = try LogTree(directory: log)   // saves the sidecar
@@ -50,6 +52,7 @@ struct TransparencyBench: ParsableCommand {
         func ms(_ s: Double) -> String { String(format: "%.2f", s * 1000) }
         func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
         var out = "{\"events\":\(size),\"rebuildSeconds\":\(String(format: "%.3f", rebuild)),\"upkeepMicrosecondsPerEvent\":\(String(format: "%.3f", rebuild / Double(size) * 1e6)),"
+            + "\"rebuildCPUSeconds\":\(String(format: "%.3f", rebuildCPU)),"
             + "\"openMs\":\(ms(open)),\"inclusionMsMedian\":\(ms(median(inclusion))),\"inclusionMsMax\":\(ms(inclusion.max()!)),"
             + "\"consistencyMsMedian\":\(ms(median(consistency))),\"consistencyMsMax\":\(ms(consistency.max()!)),"
             + "\"logOpenCPUMsMedian\":\(ms(median(readerCPU))),\"treeOpenCPUMsMedian\":\(ms(median(treeCPU))),"
