@@ -163,6 +163,32 @@ struct LogCorruptionTests {
         }
     }
 
+    @Test("A lookup starts at the frame the opening walk found for it: the same records as a full read, and a damaged frame there named at its offset in the segment")
+    func lookupFromTheFrameItNeeds() throws {
+        let log = try Self.restore()
+        let name = log.segments[1]
+        var bytes = try log.bytes(of: name)
+        let frames = Self.frames(bytes)
+        try #require(frames.count >= 3, "the fixture's second segment has several frames")
+        let target = frames[frames.count - 2], middle = frames[1]
+        var all: [UInt64: [UInt8]] = [:]
+        try LogReader(directory: log.path).forEachRecord { all[$0.seq.rawValue] = Array($0.payload) }
+        let wanted = Set([middle.header.firstSeq, middle.header.firstSeq + UInt64(middle.header.count) - 1, target.header.firstSeq]).sorted().map { Seq($0) }
+        var seen: [(UInt64, [UInt8])] = []
+        try LogReader(directory: log.path).forEachRecord(seqs: wanted) { seen.append(($0.seq.rawValue, Array($0.payload))) }
+        #expect(seen.map(\.0) == wanted.map(\.rawValue))
+        #expect(seen.allSatisfy { all[$0.0] == $0.1 })
+
+        bytes[target.offset + FrameHeader.size + Int(target.header.compressedLength) / 2] ^= 0x5A
+        try log.write(bytes, to: name)
+        #expect {
+            try LogReader(directory: log.path).forEachRecord(seqs: [Seq(target.header.firstSeq)]) { _ in }
+        } throws: { error in
+            guard let e = error as? EventLogError, e.code == .corrupt else { return false }
+            return e.segment == name && e.offset?.rawValue == target.offset && "\(e)".contains("CRC")
+        }
+    }
+
     @Test("A stray file in the log directory named like a segment is reported, not skipped")
     func badSegmentName() throws {
         let log = try Self.restore()
