@@ -51,12 +51,15 @@ struct FrameScanner {
     /// frames nor checks the chain: for finding frames (the head, one frame,
     /// a lookup) where the chain is not being verified.
     var light = false
+    /// Where the first frame to scan begins (a frame start found by an
+    /// earlier walk); offsets stay those of the segment.
+    var start = 0
 
     /// Calls `body` for each valid frame in order; returns how the segment
     /// ended. `expectedSeq` is the seq the first frame must start at;
     /// `previousHash`, when known, is what its chain field must hold.
     func scan(expectedSeq: inout UInt64, previousHash: inout [UInt8]?, _ body: (ScannedFrame) throws -> Void) throws -> ScanEnd {
-        var offset = 0
+        var offset = start
         let total = bytes.count
         while offset < total {
             let remaining = total - offset

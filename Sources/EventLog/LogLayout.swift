@@ -36,6 +36,16 @@ struct LogLayout {
     /// Bytes of the last of `segments` that belong to the log.
     var committedEnd: Int
     var tail: Tail?
+    /// Where each frame of a segment begins (by the segment's first seq), as
+    /// the opening walk found them: a lookup starts at the frame it needs
+    /// instead of walking the segment's headers again. Empty for segments
+    /// the walk did not visit (a format-1 log's older segments).
+    var frameStarts: [UInt64: [FrameStart]] = [:]
+
+    struct FrameStart {
+        var firstSeq: UInt64
+        var offset: Int
+    }
 
     static func exists(_ directory: String) -> Bool {
         access(directory + "/" + markerName, F_OK) == 0
@@ -91,6 +101,7 @@ struct LogLayout {
         }
         var expected: UInt64 = 1
         var previous: [UInt8]? = nil
+        var frameStarts: [UInt64: [FrameStart]] = [:]
         for i in 0...ackIndex {
             let segment = all[i]
             if segment.firstSeq != expected {
@@ -113,7 +124,12 @@ struct LogLayout {
             var scanner = FrameScanner(segment: segment, bytes: bytes, isLastSegment: false)
             scanner.light = true
             var last: ScannedFrame?
-            _ = try scanFrames(scanner, expected: &expected, previous: &previous) { last = $0 }
+            var starts: [FrameStart] = []
+            _ = try scanFrames(scanner, expected: &expected, previous: &previous) {
+                last = $0
+                starts.append(FrameStart(firstSeq: $0.header.firstSeq, offset: $0.offset))
+            }
+            frameStarts[segment.firstSeq] = starts
             guard let last, last.header.isBatchEnd else {
                 throw EventLogError(.corrupt, "the segment does not end with a complete batch", segment: segment.name,
                                     offset: FrameOffset(rawValue: last?.offset ?? 0), seq: last.map { Seq($0.header.firstSeq) },
@@ -139,7 +155,7 @@ struct LogLayout {
                                 reason: "bytes of an append that was never acknowledged", extraSegments: extra)
                 }
                 return LogLayout(format: format, segments: Array(all[0...ackIndex]), head: LogHead(seq: Seq(ack.seq), hash: FrameHash(ack.hash)),
-                                 lastRecordedAt: ack.recordedAt, committedEnd: Int(ack.end), tail: tail)
+                                 lastRecordedAt: ack.recordedAt, committedEnd: Int(ack.end), tail: tail, frameStarts: frameStarts)
             }
             withExtendedLifetime(file) {}
         }

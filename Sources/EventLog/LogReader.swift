@@ -211,6 +211,12 @@ public final class LogReader {
             let bytes = isLast ? UnsafeRawBufferPointer(rebasing: file.bytes[0..<layout.committedEnd]) : file.bytes
             var scanner = FrameScanner(segment: segment, bytes: bytes, isLastSegment: false)
             scanner.light = light
+            // A light walk starts at the frame holding `from`, found by the opening walk.
+            if light, i == startIndex, let starts = layout.frameStarts[segment.firstSeq],
+               let at = starts.lastIndex(where: { $0.firstSeq <= from }), at > 0 {
+                scanner.start = starts[at].offset
+                expected = starts[at].firstSeq
+            }
             struct Done: Error {}
             do {
                 _ = try scanner.scan(expectedSeq: &expected, previousHash: &previous) { frame in

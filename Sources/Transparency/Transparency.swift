@@ -34,18 +34,19 @@ public enum Transparency {
         return nil
     }
 
-    /// An inclusion proof of event `seq` in the tree of `size` (default: the head), carrying the record.
-    public static func proveInclusion(log: String, seq: UInt64, size: UInt64?) throws -> InclusionProof {
+    /// An inclusion proof of event `seq` in the tree of `size` (default: the head), carrying the record;
+    /// the notice of a rebuilt sidecar, if any.
+    public static func proveInclusion(log: String, seq: UInt64, size: UInt64?) throws -> (proof: InclusionProof, notice: String?) {
         let tree = try LogTree(directory: log)
         var proof = try tree.inclusionProof(seq: Seq(seq), size: size ?? tree.size)
-        try tree.reader.forEachRecord(seqs: [Seq(seq)]) { proof.record = Array($0.payload) }
-        return proof
+        proof.record = try tree.record(seq: Seq(seq))
+        return (proof, tree.notice)
     }
 
-    /// A consistency proof between two sizes (`to` defaults to the head).
-    public static func proveConsistency(log: String, from: UInt64, to: UInt64?) throws -> ConsistencyProof {
+    /// A consistency proof between two sizes (`to` defaults to the head); the notice of a rebuilt sidecar, if any.
+    public static func proveConsistency(log: String, from: UInt64, to: UInt64?) throws -> (proof: ConsistencyProof, notice: String?) {
         let tree = try LogTree(directory: log)
-        return try tree.consistencyProof(from: from, to: to ?? tree.size)
+        return (try tree.consistencyProof(from: from, to: to ?? tree.size), tree.notice)
     }
 
     /// Checks a proof file; with a checkpoint (and its key), also that the

@@ -27,6 +27,20 @@ struct LogCorruptionTests {
         return log
     }
 
+    /// A fresh copy of the fixture, with segment `index`'s name, bytes and frames.
+    static func segment(_ index: Int) throws -> (log: TempLog, name: String, bytes: [UInt8], frames: [(offset: Int, header: FrameHeader)]) {
+        let log = try restore()
+        let name = log.segments[index]
+        let bytes = try log.bytes(of: name)
+        return (log, name, bytes, frames(bytes))
+    }
+
+    /// Whether `error` is a payload CRC fault named at `offset` of segment `name`.
+    static func isCRCFault(_ error: any Error, in name: String, at offset: Int) -> Bool {
+        guard let e = error as? EventLogError, e.code == .corrupt else { return false }
+        return e.segment == name && e.offset?.rawValue == offset && "\(e)".contains("CRC")
+    }
+
     /// Frame starts of a segment's bytes.
     static func frames(_ bytes: [UInt8]) -> [(offset: Int, header: FrameHeader)] {
         var out: [(Int, FrameHeader)] = []
@@ -157,10 +171,27 @@ struct LogCorruptionTests {
         #expect(seen == [1, before.rawValue])
         #expect {
             try reader.forEachRecord(seqs: [Seq(1), inside]) { _ in }
-        } throws: { error in
-            guard let e = error as? EventLogError, e.code == .corrupt else { return false }
-            return e.segment == name && e.offset?.rawValue == damaged.offset && "\(e)".contains("CRC")
-        }
+        } throws: { Self.isCRCFault($0, in: name, at: damaged.offset) }
+    }
+
+    @Test("A lookup starts at the frame the opening walk found for it: the same records as a full read, and a damaged frame there named at its offset in the segment")
+    func lookupFromTheFrameItNeeds() throws {
+        var (log, name, bytes, frames) = try Self.segment(1)
+        try #require(frames.count >= 3, "the fixture's second segment has several frames")
+        let target = frames[frames.count - 2], middle = frames[1]
+        var all: [UInt64: [UInt8]] = [:]
+        try LogReader(directory: log.path).forEachRecord { all[$0.seq.rawValue] = Array($0.payload) }
+        let wanted = Set([middle.header.firstSeq, middle.header.firstSeq + UInt64(middle.header.count) - 1, target.header.firstSeq]).sorted().map { Seq($0) }
+        var seen: [(UInt64, [UInt8])] = []
+        try LogReader(directory: log.path).forEachRecord(seqs: wanted) { seen.append(($0.seq.rawValue, Array($0.payload))) }
+        #expect(seen.map(\.0) == wanted.map(\.rawValue))
+        #expect(seen.allSatisfy { all[$0.0] == $0.1 })
+
+        bytes[target.offset + FrameHeader.size + Int(target.header.compressedLength) / 2] ^= 0x5A
+        try log.write(bytes, to: name)
+        #expect {
+            try LogReader(directory: log.path).forEachRecord(seqs: [Seq(target.header.firstSeq)]) { _ in }
+        } throws: { Self.isCRCFault($0, in: name, at: target.offset) }
     }
 
     @Test("A stray file in the log directory named like a segment is reported, not skipped")

@@ -121,4 +121,39 @@ struct TransparencyCLITests {
         r = try CLI.run(["key", "generate", "--name", Self.origin, "--out", "k"], cwd: cwd)
         #expect(r.status == 1 && r.err.contains("k.key already exists"))
     }
+
+    @Test("prove with a damaged or stale merkle.tree: the same proofs; a damaged one is rebuilt with a notice on stderr, a stale one caught up silently")
+    func proveWithDamagedSidecar() throws {
+        let dir = try Self.setUp()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let cwd = URL(fileURLWithPath: dir)
+        let sidecar = dir + "/log/merkle.tree"
+        var r = try CLI.run(["prove", "inclusion", "--log", "log", "--seq", "6900"], cwd: cwd)
+        #expect(r.status == 0 && r.err.isEmpty, "\(r.err)")
+        let inclusion = r.out
+        r = try CLI.run(["prove", "consistency", "--log", "log", "--from", "1000"], cwd: cwd)
+        let consistency = r.out
+        let good = try Data(contentsOf: URL(fileURLWithPath: sidecar))
+
+        var bytes = good
+        bytes[bytes.count - 100] ^= 0x01
+        try bytes.write(to: URL(fileURLWithPath: sidecar))
+        r = try CLI.run(["prove", "inclusion", "--log", "log", "--seq", "6900"], cwd: cwd)
+        #expect(r.status == 0 && r.out == inclusion)
+        #expect(r.err == "parledger: notice: rebuilt log/merkle.tree: its checksum does not match its contents\n", "\(r.err)")
+        r = try CLI.run(["prove", "consistency", "--log", "log", "--from", "1000"], cwd: cwd)
+        #expect(r.status == 0 && r.out == consistency && r.err.isEmpty, "rebuilt once, then used: \(r.err)")
+
+        // Stale after an append: caught up without a notice; the old proofs still verify against the grown tree's.
+        let correction = #"{"type":"correction.issued","at":"2024-03-10T09:00:00+07:00","by":"bcd","target":"2023-SYT-6.2.2-r1","score":0.5,"reason":"sai sót"}"#
+        r = try CLI.run(["import", "--log", "log", "-"], stdin: correction + "\n", cwd: cwd)
+        #expect(r.status == 0, "\(r.err)")
+        try good.write(to: URL(fileURLWithPath: sidecar))
+        r = try CLI.run(["prove", "inclusion", "--log", "log", "--seq", "6900", "--size", "6973"], cwd: cwd)
+        #expect(r.status == 0 && r.out == inclusion && r.err.isEmpty, "\(r.err)")
+        r = try CLI.run(["prove", "consistency", "--log", "log", "--from", "6973", "--out", "c.json"], cwd: cwd)
+        #expect(r.status == 0 && r.err.isEmpty, "\(r.err)")
+        r = try CLI.run(["check-proof", "c.json"], cwd: cwd)
+        #expect(r.status == 0 && r.out.contains("is a prefix of the tree of size 6974"), "\(r.err)")
+    }
 }

@@ -120,7 +120,7 @@ struct WitnessAndKitTests {
         // The refusal changed nothing.
         #expect(try s.read(s.path + "/witness/cchc.example.gov.vn%2Fpar.checkpoint") == stateBefore)
         // A proof file made by the forger does not help either.
-        let proofFile = try s.write(try Transparency.proveConsistency(log: forged, from: n2, to: nil).json, to: "forged-proof.json")
+        let proofFile = try s.write(try Transparency.proveConsistency(log: forged, from: n2, to: nil).proof.json, to: "forged-proof.json")
         #expect(throws: TransparencyError.self) { try witness.witness(c3, place: "c3", proof: .file(proofFile), now: 1_700_000_200) }
 
         // The kit made before the rewrite still checks against its own checkpoint.

@@ -6,11 +6,13 @@ import Foundation
 /// of event seq *i + 1*; the tree of size *n* is the tree of the first *n*
 /// events. Roots and proofs for any size up to the head.
 ///
-/// Opening catches the sidecar (``TreeSidecar``, `merkle.tree` beside the
-/// segments) up from the size it covers: only the events after it are
-/// hashed. A sidecar that is damaged or belongs to other bytes of the log
-/// (the frame holding its last leaf has another hash) is rebuilt from the
-/// whole log, and ``notice`` says so.
+/// Opening checks the sidecar (``TreeSidecar``, `merkle.tree` beside the
+/// segments) against the log and catches it up to the head: only the events
+/// after it are hashed. A sidecar already at the head is bound to the log by
+/// the acknowledged head itself (its seq and its frame's hash), so opening
+/// reads no event. A sidecar that is damaged or belongs to other bytes of
+/// the log (the frame holding its last leaf has another hash) is rebuilt
+/// from the whole log, and ``notice`` says so.
 ///
 /// ```swift
 /// let tree = try LogTree(directory: "events")
@@ -25,84 +27,110 @@ public final class LogTree {
     public private(set) var notice: String?
     /// Set when the sidecar could not be saved (a read-only log); the tree still works.
     public private(set) var saveFailure: String?
+    private let path: String
     private var sidecar: TreeSidecar
-    /// Leaf hashes of blocks of 256 leaves read from the log, by block number.
-    private var blocks: [UInt64: [[UInt8]]] = [:]
+    /// Leaf hashes and records of complete blocks of 256 leaves read from the log, by block number.
+    private var blocks: [UInt64: (hashes: [[UInt8]], records: [[UInt8]])] = [:]
 
     /// - Parameters:
     ///   - save: write the caught-up sidecar back (false for a log that must not be touched).
     ///   - useSidecar: false to hash the whole log, ignoring the sidecar (to measure or compare).
     public init(directory: String, save: Bool = true, useSidecar: Bool = true) throws {
         reader = try LogReader(directory: directory)
-        size = reader.head.seq.rawValue
-        let path = directory + "/" + TreeSidecar.fileName
+        let head = reader.head
+        size = head.seq.rawValue
+        path = directory + "/" + TreeSidecar.fileName
         var loaded = TreeSidecar()
         var changed = false
-        if useSidecar, let data = FileManager.default.contents(atPath: path) {
-            switch TreeSidecar.parse(Array(data)) {
+        if useSidecar, let read = TreeSidecar.read(path) {
+            switch read {
             case .success(let s):
-                let hash = s.size == 0 ? s.frameHash : try reader.frameHash(containing: Seq(s.size))?.bytes
                 if s.size > size {
                     notice = "rebuilt \(path): it covers \(s.size) events but the log holds \(size) (the log was replaced or cut)"
-                } else if hash != s.frameHash {
-                    notice = "rebuilt \(path): the log's bytes up to event #\(s.size) are not those it was built from (the log was rewritten)"
                 } else {
-                    loaded = s
+                    // Up to date: the acknowledged head is the frame it recorded.
+                    // Behind: the frame holding its last leaf must be the one it recorded.
+                    let hash = s.size == 0 ? s.frameHash : s.size == size ? head.hash.bytes : try reader.frameHash(containing: Seq(s.size))?.bytes
+                    if hash != s.frameHash {
+                        notice = "rebuilt \(path): the log's bytes up to event #\(s.size) are not those it was built from (the log was rewritten)"
+                    } else {
+                        loaded = s
+                        changed = s.version != 2
+                    }
                 }
             case .failure(let damage):
                 notice = "rebuilt \(path): \(damage.reason)"
             }
             if notice != nil { changed = true }
         } else {
-            changed = size >= TreeSidecar.tileWidth
+            changed = size > 0
         }
         sidecar = loaded
-        // Catch up: hash the events after the sidecar, block by block. The
-        // last, incomplete block is read when a proof needs it.
-        let width = TreeSidecar.tileWidth
-        if size >= sidecar.size + width {
-            var pending: [[UInt8]] = []
-            pending.reserveCapacity(Int(width))
+        // Catch up: hash the events after the sidecar.
+        if size > sidecar.size {
             var grown = sidecar
-            try reader.forEachRecord(from: Seq(sidecar.size + 1), through: Seq(size / width * width)) { record in
-                pending.append(Merkle.leafHash(record.payload))
-                if pending.count == Int(width) {
-                    grown.appendBlock(Merkle.root(pending))
-                    pending.removeAll(keepingCapacity: true)
-                }
+            try reader.forEachRecord(from: Seq(grown.size + 1), through: Seq(size)) { grown.appendLeaf(Merkle.leafHash($0.payload)) }
+            guard grown.size == size else {
+                throw TransparencyError("the log did not return events #\(sidecar.size + 1)…#\(size) for the Merkle tree",
+                                       hint: "run `parledger verify` on the log")
             }
-            if grown.size != sidecar.size {
-                grown.frameHash = try reader.frameHash(containing: Seq(grown.size))?.bytes ?? grown.frameHash
-                sidecar = grown
-                changed = true
-            }
+            grown.frameHash = head.hash.bytes
+            sidecar = grown
+            changed = true
         }
         if changed && save {
             do { try sidecar.write(to: path) } catch { saveFailure = "\(error)" }
         }
     }
 
-    /// The leaves' hashes of block `b` (leaves 256b ..< 256b+256, within the size).
-    private func block(_ b: UInt64) throws -> [[UInt8]] {
+    /// The leaves' hashes and records of complete block `b` (leaves 256b ..< 256b+256).
+    private func block(_ b: UInt64) throws -> (hashes: [[UInt8]], records: [[UInt8]]) {
         if let cached = blocks[b] { return cached }
         let first = b * TreeSidecar.tileWidth + 1
         let last = min(size, first + TreeSidecar.tileWidth - 1)
-        var hashes: [[UInt8]] = []
-        try reader.forEachRecord(seqs: (first...last).map { Seq($0) }) { hashes.append(Merkle.leafHash($0.payload)) }
-        guard hashes.count == Int(last - first + 1) else {
+        var read: (hashes: [[UInt8]], records: [[UInt8]]) = ([], [])
+        read.hashes.reserveCapacity(Int(TreeSidecar.tileWidth))
+        read.records.reserveCapacity(Int(TreeSidecar.tileWidth))
+        // A lookup (frames found by CRC, not hashed): the chain is for replays and `verify`.
+        try reader.forEachRecord(seqs: (first...last).map { Seq($0) }) { record in
+            read.hashes.append(Merkle.leafHash(record.payload))
+            read.records.append(Array(record.payload))
+        }
+        guard read.hashes.count == Int(last - first + 1) else {
             throw TransparencyError("the log did not return events #\(first)…#\(last) for the Merkle tree",
                                    hint: "run `parledger verify` on the log")
         }
-        blocks[b] = hashes
-        return hashes
+        blocks[b] = read
+        return read
+    }
+
+    /// The record bytes of event `seq` (leaf seq − 1), read from the log and
+    /// checked to hash to the tree's leaf.
+    public func record(seq: Seq) throws -> [UInt8] {
+        let leaf = try leafHash(seq: seq)
+        let index = seq.rawValue - 1
+        if index < sidecar.blockedLeaves { return try block(index >> 8).records[Int(index & 0xFF)] }
+        var record: [UInt8]?
+        try reader.forEachRecord(seqs: [seq]) { record = Array($0.payload) }
+        guard let record else {
+            throw TransparencyError("the log did not return event #\(seq)", hint: "run `parledger verify` on the log")
+        }
+        guard Merkle.leafHash(record) == leaf else {
+            throw TransparencyError("\(path): its leaf hash of event #\(seq) is not the hash of that event's record in the log",
+                                   hint: "delete \(path) (a cache); the next command rebuilds it from the log")
+        }
+        return record
     }
 
     /// The hash of the complete, aligned subtree of 2^level leaves number `index`.
     private func subtree(level: Int, index: UInt64) throws -> [UInt8] {
-        if level == 0 { return try block(index >> 8)[Int(index & 0xFF)] }
+        if level == 0 {
+            if index >= sidecar.blockedLeaves && index < sidecar.size { return sidecar.tailHash(leaf: index) }
+            return try block(index >> 8).hashes[Int(index & 0xFF)]
+        }
         if level % TreeSidecar.tileHeight == 0 {
             let k = level / TreeSidecar.tileHeight - 1
-            if k < sidecar.levels.count, index < UInt64(sidecar.levels[k].count) { return sidecar.levels[k][Int(index)] }
+            if k < sidecar.levels.count, index < UInt64(sidecar.count(level: k)) { return sidecar.hash(level: k, Int(index)) }
         }
         return Merkle.nodeHash(try subtree(level: level - 1, index: 2 * index), try subtree(level: level - 1, index: 2 * index + 1))
     }

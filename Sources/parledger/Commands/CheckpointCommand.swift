@@ -42,7 +42,9 @@ struct ProveCommand: ParsableCommand {
         @Option(help: ArgumentHelp("Write the proof here instead of standard output.", valueName: "file")) var out: String?
 
         func run() throws {
-            try emit(try Transparency.proveInclusion(log: location.log, seq: seq, size: size).json, to: out)
+            let r = try Transparency.proveInclusion(log: location.log, seq: seq, size: size)
+            if let notice = r.notice { printErr("parledger: notice: \(notice)") }
+            try emit(r.proof.json, to: out)
         }
     }
 
@@ -54,7 +56,9 @@ struct ProveCommand: ParsableCommand {
         @Option(help: ArgumentHelp("Write the proof here instead of standard output.", valueName: "file")) var out: String?
 
         func run() throws {
-            try emit(try Transparency.proveConsistency(log: location.log, from: from, to: to).json, to: out)
+            let r = try Transparency.proveConsistency(log: location.log, from: from, to: to)
+            if let notice = r.notice { printErr("parledger: notice: \(notice)") }
+            try emit(r.proof.json, to: out)
         }
     }
 }
