@@ -12,6 +12,14 @@ public protocol ImportGate: Sendable {
     /// What the log's policy refuses in a validated batch: `unsigned` lists
     /// the accepted events no signature covers (file, line).
     func policyIssues(unsigned: [(file: String, line: Int)]) -> [ImportIssue]
+    /// Whether ``policyIssues(unsigned:)`` can refuse anything. When false
+    /// the importer does not list the unsigned events at all (for a
+    /// national history, millions of them). The default is true.
+    var refusesUnsigned: Bool { get }
+}
+
+extension ImportGate {
+    public var refusesUnsigned: Bool { true }
 }
 
 /// One signed part of an import: a `batch.signed` line and the events it covers.

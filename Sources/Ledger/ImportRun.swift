@@ -42,9 +42,13 @@ struct ImportRun {
     /// Signature checks run on another thread while validation goes on.
     let checks = SignatureChecks()
 
+    /// Whether the gate's policy needs the list of unsigned events.
+    let listsUnsigned: Bool
+
     init(state: LedgerState, gate: (any ImportGate)?) {
         self.state = state
         self.gate = gate
+        self.listsUnsigned = gate?.refusesUnsigned ?? false
         self.actorsBefore = state.actors
     }
 
@@ -154,7 +158,7 @@ struct ImportRun {
         switch state.validate(event, signer: signer) {
         case .accepted:
             if issues.isEmpty { payloads.append(EventCodec.encode(event)) }
-            if !signed && gate != nil && !Ledger.isSignature(event) { unsigned.append((Int32(truncatingIfNeeded: fileIndex), Int32(truncatingIfNeeded: line))) }
+            if !signed && listsUnsigned && !Ledger.isSignature(event) { unsigned.append((Int32(truncatingIfNeeded: fileIndex), Int32(truncatingIfNeeded: line))) }
             return true
         case .skipped:
             skipped += 1
@@ -171,7 +175,7 @@ struct ImportRun {
         releaseAll()
         try stage(staged)
         issues += checks.wait()
-        if issues.isEmpty, let gate {
+        if issues.isEmpty, let gate, listsUnsigned {
             let list = unsigned.map { (file: files[Int($0.file)], line: Int($0.line)) }
             unsigned = []
             issues += gate.policyIssues(unsigned: list)

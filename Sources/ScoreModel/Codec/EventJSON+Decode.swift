@@ -56,7 +56,7 @@ public enum EventJSON {
         guard let type = EventType(rawValue: typeText) else {
             throw FieldError("type", "unknown event type \"\(typeText)\" (known: \(EventType.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
-        let f = try Fields(value, path: "", allowed: EventType.commonFields + type.fields)
+        let f = try Fields(value, path: "", allowed: EventType.allowed[type]!)
         let atText = try f.string("at", maxLength: 64)
         let at: BusinessTime
         switch RFC3339.parse(atText) {
