@@ -112,6 +112,9 @@ extension Ledger {
     /// Part `k` of a chunk cut at line ends, decoded; line numbers are
     /// counted from the part's start (``DecodedPart/lines`` adds them up).
     static func decodePart(_ chunk: LineChunks.Chunk, part k: Int) -> DecodedPart {
+        if let long = chunk.overlong {
+            return DecodedPart(events: [], errors: long.blank ? [] : [(1, .tooLong(long.bytes))], lines: 1)
+        }
         let bytes = chunk.bytes
         let parts = partCount(chunk)
         func cut(_ k: Int) -> Int {
@@ -183,6 +186,9 @@ struct LineChunks {
         var firstLine: Int
         /// The chunk starts the file (a byte-order mark may lead it).
         var startsFile: Bool
+        /// Instead of bytes: one line longer than an event may be, read
+        /// past without being kept (its length; whether it held only blanks).
+        var overlong: (bytes: Int, blank: Bool)?
     }
     let source: ImportSource
     var offset = 0
@@ -201,6 +207,8 @@ struct LineChunks {
             var buffer = [UInt8](repeating: 0, count: Ledger.chunkBytes)
             // Read until the chunk is full and holds a line end, or the input ends.
             while !ended && (bytes.count < Ledger.chunkBytes || !bytes.contains(0x0A)) {
+                // A line that is already too long is read past, not kept: memory stays bounded.
+                if bytes.count > EventLimits.lineBytes + 2 && !bytes.contains(0x0A) { return try skipLine(bytes, &buffer, stream) }
                 let n = try buffer.withUnsafeMutableBytes { try stream.read(into: $0) }
                 if n == 0 { ended = true } else { bytes.append(contentsOf: buffer[..<n]) }
             }
@@ -219,6 +227,33 @@ struct LineChunks {
         let chunk = Chunk(bytes: bytes, firstLine: lines, startsFile: first)
         first = false
         lines += bytes.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+        return chunk
+    }
+
+    /// Reads to the end of a line too long to be an event, counting its
+    /// bytes (without the line end, or a byte-order mark at the file's start).
+    private mutating func skipLine(_ start: [UInt8], _ buffer: inout [UInt8], _ stream: any ImportStream) throws -> Chunk {
+        func isBlank(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0D }
+        var count = start.count
+        if first && start.starts(with: [0xEF, 0xBB, 0xBF]) { count -= 3 }
+        var blank = start.dropFirst(first && start.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0).allSatisfy(isBlank)
+        var last = start.last
+        while true {
+            let n = try buffer.withUnsafeMutableBytes { try stream.read(into: $0) }
+            if n == 0 { ended = true; break }
+            let end = buffer[..<n].firstIndex(of: 0x0A) ?? n
+            count += end
+            blank = blank && buffer[..<end].allSatisfy(isBlank)
+            if end > 0 { last = buffer[end - 1] }
+            if end < n {
+                carry = Array(buffer[(end + 1)..<n])
+                break
+            }
+        }
+        if last == 0x0D { count -= 1 }
+        let chunk = Chunk(bytes: [], firstLine: lines, startsFile: first, overlong: (count, blank))
+        first = false
+        lines += 1
         return chunk
     }
 }

@@ -146,6 +146,25 @@ struct LedgerImportTests {
         #expect(report.head == good.head && report.segments > segmentsBefore + 1)
     }
 
+    @Test("A streamed line far over 1 MiB is refused by its length, naming its line, without being kept in memory; the lines around it still count")
+    func overlongStreamedLine() throws {
+        let dir = try Dir()
+        let unit = { (code: String) in #"{"type":"unit.registered","at":"2023-01-01T08:00:00+07:00","by":"r","unit":"\#(code)","name":"n","block":"b"}"# }
+        let long = "{\"type\":\"" + String(repeating: "x", count: 3 << 20) + "\"}"
+        let text = unit("A") + "\n" + long + "\r\n" + unit("B") + "\n" + unit("A") + "\n"
+        let before = try dir.files()
+        #expect {
+            _ = try Ledger.importEvents([ImportSource(name: "long.jsonl", stream: WatchedInput(Array(text.utf8), directory: dir.path))], into: dir.path)
+        } throws: { error in
+            guard let e = error as? LedgerError else { return false }
+            return e.issues.map { "\($0)" } == [
+                "long.jsonl:2: the line is \(long.utf8.count) bytes: one event is at most 1048576 bytes (1 MiB)",
+                "long.jsonl:4: field \"unit\": unit \"A\" is already registered (as \"n\", block b)",
+            ]
+        }
+        #expect(try dir.files() == before)
+    }
+
     @Test("A file large enough to be decoded on several threads keeps its line numbers: a BOM, CRLF ends and blank lines included")
     func largeFileLineNumbers() throws {
         // All the demo in one file (over 1 MiB, so it is cut into parts), with a BOM, CRLF line ends and blank lines.

@@ -11,7 +11,7 @@ public enum EventJSON {
     /// caller adds file and line).
     public static func decode(line: UnsafeRawBufferPointer) throws(LineError) -> Event {
         guard line.count <= EventLimits.lineBytes else {
-            throw LineError(field: nil, message: "the line is \(line.count) bytes: one event is at most \(EventLimits.lineBytes) bytes (1 MiB)")
+            throw LineError.tooLong(line.count)
         }
         let value: JSONValue
         do {
@@ -47,6 +47,10 @@ public enum EventJSON {
         public var message: String
         public var description: String { (field.map { "field \"\($0)\": " } ?? "") + message }
         public func at(file: String, line: Int) -> ImportIssue { ImportIssue(file: file, line: line, field: field, message: message) }
+        /// A line of `bytes` bytes (without its line end), over ``EventLimits/lineBytes``.
+        public static func tooLong(_ bytes: Int) -> LineError {
+            LineError(field: nil, message: "the line is \(bytes) bytes: one event is at most \(EventLimits.lineBytes) bytes (1 MiB)")
+        }
     }
 
     static func decode(_ value: JSONValue) throws -> Event {
