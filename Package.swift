@@ -26,6 +26,9 @@ let package = Package(
         .library(name: "Ledger", targets: ["Ledger"]),
         .library(name: "Projections", targets: ["Projections"]),
         .library(name: "Pipelines", targets: ["Pipelines"]),
+        .library(name: "Transparency", targets: ["Transparency"]),
+        .library(name: "DataGen", targets: ["DataGen"]),
+        .library(name: "Primitives", targets: ["Primitives"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
@@ -46,8 +49,8 @@ let package = Package(
             dependencies: ["Primitives", "CZlib", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(name: "ScoreModel", dependencies: ["Primitives"]),
-        .target(name: "Ledger", dependencies: ["EventLog", "ScoreModel"]),
-        .target(name: "Projections", dependencies: ["ScoreModel"]),
+        .target(name: "Ledger", dependencies: ["Primitives", "EventLog", "ScoreModel"]),
+        .target(name: "Projections", dependencies: ["Primitives", "ScoreModel"]),
         .target(
             name: "Pipelines",
             dependencies: [
@@ -61,44 +64,34 @@ let package = Package(
             name: "Transparency",
             dependencies: ["Primitives", "EventLog", "ScoreModel", "Ledger", "Projections", .product(name: "Crypto", package: "swift-crypto")]
         ),
-        .target(name: "DataGen", dependencies: ["ScoreModel"]),
+        .target(name: "DataGen", dependencies: ["Primitives", "ScoreModel"]),
         .executableTarget(
             name: "parledger",
             dependencies: [
-                "EventLog", "ScoreModel", "Ledger", "Projections", "Pipelines", "DataGen", "Transparency",
+                "Primitives", "EventLog", "ScoreModel", "Ledger", "Projections", "Pipelines", "DataGen", "Transparency",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
-        ),
-        // Benchmarks live beside the code but outside the test suite:
-        // `swift run -c release parledger-bench --help`.
-        .executableTarget(
-            name: "parledger-bench",
-            dependencies: [
-                "EventLog", "ScoreModel", "Ledger", "Projections", "Pipelines", "DataGen", "Transparency",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            path: "Benchmarks/ParledgerBench"
         ),
         // A child process for the crash tests: appends batches until killed.
         .executableTarget(
             name: "LogCrashChild",
-            dependencies: ["EventLog"],
+            dependencies: ["Primitives", "EventLog"],
             path: "Tests/Support/LogCrashChild"
         ),
         // A child process for the swap crash test: writes snapshots until killed.
         .executableTarget(
             name: "SnapshotSwapChild",
-            dependencies: ["Pipelines"],
+            dependencies: ["Primitives", "EventLog", "Pipelines"],
             path: "Tests/Support/SnapshotSwapChild"
         ),
         .testTarget(name: "EventLogTests", dependencies: ["EventLog", "Primitives", "CZlib", "LogCrashChild"], exclude: ["Fixtures"]),
-        .testTarget(name: "ScoreModelTests", dependencies: ["ScoreModel"], exclude: ["Fixtures"]),
-        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "EventLog", "ScoreModel"]),
-        .testTarget(name: "ProjectionsTests", dependencies: ["Projections", "ScoreModel"]),
-        .testTarget(name: "PipelinesTests", dependencies: ["SnapshotSwapChild", "Pipelines", "Ledger", "ScoreModel", "Projections", "DataGen"],
+        .testTarget(name: "ScoreModelTests", dependencies: ["Primitives", "ScoreModel"], exclude: ["Fixtures"]),
+        .testTarget(name: "LedgerTests", dependencies: ["Primitives", "Ledger", "EventLog", "ScoreModel"]),
+        .testTarget(name: "ProjectionsTests", dependencies: ["Primitives", "Projections", "ScoreModel"]),
+        .testTarget(name: "PipelinesTests", dependencies: ["Primitives", "EventLog", "SnapshotSwapChild", "Pipelines", "Ledger", "ScoreModel", "Projections", "DataGen"],
                     exclude: ["Fixtures"]),
-        .testTarget(name: "TransparencyTests", dependencies: ["Transparency", "EventLog", "Ledger", "ScoreModel", "Projections", "DataGen"]),
-        .testTarget(name: "ParledgerCLITests", dependencies: ["parledger", "ScoreModel", "EventLog", "Pipelines"]),
+        .testTarget(name: "TransparencyTests", dependencies: ["Primitives", "Transparency", "EventLog", "Ledger", "ScoreModel", "Projections", "DataGen"]),
+        .testTarget(name: "ParledgerCLITests", dependencies: ["Primitives", "parledger", "ScoreModel", "EventLog", "Pipelines"]),
     ]
 )
 

@@ -1,3 +1,4 @@
+import Primitives
 import ScoreModel
 
 extension NationalDataSet {
@@ -211,7 +212,7 @@ struct YearPlan {
             return Event(at: at, by: Actor("ban-chi-dao-cchc-\(code(p))"), body: .resultsPublished(ResultsPublished(year: year, block: BlockCode("P\(code(p))-\(NationalDataSet.kinds[ui])"))))
         case .correction:
             let c = corrections[Int(s.extra)]
-            let target: EventRef = c.byID ? .id(targetID(c)) : .seq(EventSeq(targetSeqs[s.extra]!))
+            let target: EventRef = c.byID ? .id(targetID(c)) : .seq(Seq(targetSeqs[s.extra]!))
             return Event(at: at, by: "ban-chi-dao-cchc", body: .correctionIssued(CorrectionIssued(target: target, value: .score(c.value), reason: "Sai sót khi tổng hợp điểm")))
         default: break
         }

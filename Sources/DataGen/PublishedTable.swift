@@ -1,3 +1,5 @@
+import Primitives
+
 /// A published ranking as transcribed into CSV (one row per unit, in the
 /// printed order): the input of the bundled examples in `events/examples/`.
 ///
@@ -76,10 +78,15 @@ public struct PublishedTable: Sendable {
 
 /// A published table that cannot be read or turned into events: names the
 /// file and line.
-public struct PublishedTableError: Error, CustomStringConvertible, Sendable {
+public struct PublishedTableError: Diagnostic {
     public let file: String
     public let line: Int
     public let message: String
     init(file: String, line: Int, _ message: String) { self.file = file; self.line = line; self.message = message }
-    public var description: String { "\(file):\(line): \(message)" }
+    public var parts: DiagnosticParts { DiagnosticParts(code: .badTable, place: "\(file):\(line)", message: message) }
+}
+
+extension DiagnosticCode {
+    /// A bundled published table cannot be read.
+    public static let badTable = DiagnosticCode("bad-table")
 }

@@ -63,13 +63,6 @@ public enum DurableFile {
     }
 
     private static func failure(_ what: String, _ path: String) -> EventLogError {
-        let code = errno
-        let hint: String? = switch code {
-        case EACCES, EPERM: "check the directory's permissions"
-        case ENOSPC, EDQUOT: "free some space on that file system"
-        case EROFS: "the file system is read-only"
-        default: nil
-        }
-        return EventLogError(.io, "\(what) \(path): \(String(cString: strerror(code)))", hint: hint)
+        FileSystemMessage.error(what, path: path, errno: errno)
     }
 }

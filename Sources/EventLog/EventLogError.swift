@@ -1,33 +1,13 @@
+import Primitives
+
 /// A log failure with the place it happened and what to do about it.
 ///
 /// ```
 /// corrupt log: 00000000000000000001.seg offset 4096 (frame of seq 120): CRC-32 mismatch
 ///   — the log was changed after it was written; restore it from a backup
 /// ```
-public struct EventLogError: Error, CustomStringConvertible, Sendable {
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private let name: String
-        private init(_ name: String) { self.name = name }
-        public var description: String { name }
-        /// A byte before the tail is not what was written: the log was changed.
-        public static let corrupt = Code("corrupt")
-        /// The last frame is incomplete (a write was cut short); a writer cuts it off.
-        public static let tornTail = Code("torn-tail")
-        /// Another process holds the writer lock.
-        public static let locked = Code("locked")
-        /// No log in the directory.
-        public static let notFound = Code("not-found")
-        /// `init` on a directory that already holds a log.
-        public static let exists = Code("exists")
-        /// The operating system refused a read, write or sync.
-        public static let io = Code("io")
-        /// The directory declares a log format this build cannot read.
-        public static let unsupported = Code("unsupported")
-        /// An append with nothing in it.
-        public static let emptyAppend = Code("empty-append")
-        /// A frame or record is larger than the format allows.
-        public static let tooLarge = Code("too-large")
-    }
+public struct EventLogError: Diagnostic {
+    public typealias Code = DiagnosticCode
 
     public var code: Code
     public var message: String
@@ -52,16 +32,34 @@ public struct EventLogError: Error, CustomStringConvertible, Sendable {
         return text
     }
 
-    public var description: String {
-        var text: String
-        switch code {
-        case .corrupt: text = "corrupt log: "
-        case .tornTail: text = "torn tail: "
-        default: text = ""
+    public var parts: DiagnosticParts {
+        let title: String? = switch code {
+        case .corrupt: "corrupt log"
+        case .tornTail: "torn tail"
+        default: nil
         }
-        if let place { text += place + ": " }
-        text += message
-        if let hint { text += " — \(hint)" }
-        return text
+        return DiagnosticParts(code: code, title: title, place: place, message: message, hint: hint)
     }
+}
+
+/// The log's kinds of failure.
+extension DiagnosticCode {
+    /// A byte before the tail is not what was written: the log was changed.
+    public static let corrupt = DiagnosticCode("corrupt")
+    /// The last frame is incomplete (a write was cut short); a writer cuts it off.
+    public static let tornTail = DiagnosticCode("torn-tail")
+    /// Another process holds the writer lock.
+    public static let locked = DiagnosticCode("locked")
+    /// No log in the directory.
+    public static let notFound = DiagnosticCode("not-found")
+    /// `init` on a directory that already holds a log.
+    public static let exists = DiagnosticCode("exists")
+    /// The operating system refused a read, write or sync.
+    public static let io = DiagnosticCode("io")
+    /// The directory declares a log format this build cannot read.
+    public static let unsupported = DiagnosticCode("unsupported")
+    /// An append with nothing in it.
+    public static let emptyAppend = DiagnosticCode("empty-append")
+    /// A frame or record is larger than the format allows.
+    public static let tooLarge = DiagnosticCode("too-large")
 }

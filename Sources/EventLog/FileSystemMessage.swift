@@ -39,6 +39,13 @@ public enum FileSystemMessage {
         return nil
     }
 
+    /// A failed system call on `path`, in words: `cannot replace /srv/x:
+    /// Permission denied — check the directory's permissions`.
+    public static func error(_ what: String, path: String, errno code: Int32) -> EventLogError {
+        EventLogError(.io, "\(what) \(path): \(String(cString: strerror(code)))",
+                      hint: hint(POSIXError(POSIXErrorCode(rawValue: code) ?? .EIO)))
+    }
+
     /// What a person can do about the error's reason.
     public static func hint(_ error: any Error) -> String? {
         var code: Int32?

@@ -1,3 +1,4 @@
+import Primitives
 import Crypto
 
 /// One frame found by the scanner, checked: header CRC, payload CRC, seq

@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import Primitives
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
@@ -140,7 +141,7 @@ struct LogLayout {
                     tail = Tail(segment: segment.name, offset: Int(ack.end), bytes: file.bytes.count - Int(ack.end),
                                 reason: "bytes of an append that was never acknowledged", extraSegments: extra)
                 }
-                return LogLayout(format: format, segments: Array(all[0...ackIndex]), head: LogHead(seq: Seq(ack.seq), hash: ack.hash),
+                return LogLayout(format: format, segments: Array(all[0...ackIndex]), head: LogHead(seq: Seq(ack.seq), hash: FrameHash(ack.hash)),
                                  lastRecordedAt: ack.recordedAt, committedEnd: Int(ack.end), tail: tail)
             }
             withExtendedLifetime(file) {}
@@ -213,7 +214,7 @@ struct LogLayout {
             }
             if let committed {
                 let hash = withExtendedLifetime(file) { committed.frame.computeHash() }
-                return LogLayout(format: 1, segments: segments, head: LogHead(seq: Seq(committed.seq), hash: hash),
+                return LogLayout(format: 1, segments: segments, head: LogHead(seq: Seq(committed.seq), hash: FrameHash(hash)),
                                  lastRecordedAt: committed.recordedAt,
                                  committedEnd: index == segments.count - 1 ? committed.end : 0, tail: tail)
             }

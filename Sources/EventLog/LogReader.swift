@@ -91,6 +91,13 @@ public final class LogReader {
 
     public var head: LogHead { layout.head }
 
+    /// The name of the marker file that makes a directory a log (it holds
+    /// the format line, and the origin line of docs/TRANSPARENCY.md).
+    public static var markerName: String { LogLayout.markerName }
+
+    /// Whether `directory` holds a log (its marker file).
+    public static func exists(directory: String) -> Bool { LogLayout.exists(directory) }
+
     /// A description of bytes after the head that are not part of the log
     /// (a torn frame or an unfinished batch), if any. A writer cuts them off.
     public var tornTail: EventLogError? {
@@ -173,12 +180,12 @@ public final class LogReader {
 
     /// The hash of the frame holding `seq` (the chain up to it), or nil
     /// when `seq` is past the head. Checkpoints keep it to notice a rewritten log.
-    public func frameHash(containing seq: Seq) throws -> [UInt8]? {
+    public func frameHash(containing seq: Seq) throws -> FrameHash? {
         guard seq.rawValue >= 1, seq.rawValue <= layout.head.seq.rawValue else { return nil }
-        var found: [UInt8]?
+        var found: FrameHash?
         // The frame's own hash commits to the chain before it; checking the
         // chain itself is for replays and `verify`.
-        try forEachCheckedFrame(from: seq.rawValue, through: seq.rawValue, light: true) { frame, _ in found = frame.computeHash() }
+        try forEachCheckedFrame(from: seq.rawValue, through: seq.rawValue, light: true) { frame, _ in found = FrameHash(frame.computeHash()) }
         return found
     }
 

@@ -53,7 +53,7 @@ public enum LogVerifier {
                 report.events += UInt64(frame.header.count)
                 report.compressedBytes += frame.payload.count
                 report.plainBytes += Int(frame.header.plainLength)
-                report.head = LogHead(seq: Seq(frame.header.lastSeq), hash: frame.hash)
+                report.head = LogHead(seq: Seq(frame.header.lastSeq), hash: FrameHash(frame.hash))
                 guard deep else { return }
                 guard let plain = inflater.inflate(frame.payload, plainLength: Int(frame.header.plainLength)) else {
                     throw scanner.corrupt(frame.offset, "payload does not inflate to its declared \(frame.header.plainLength) bytes",

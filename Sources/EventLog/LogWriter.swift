@@ -50,7 +50,7 @@ public struct RecoveryReport: Sendable, CustomStringConvertible {
 /// ```swift
 /// let writer = try LogWriter(directory: "events")
 /// let receipt = try writer.append([Array("hello".utf8)])
-/// print(receipt.firstSeq, receipt.head.hashHex)
+/// print(receipt.firstSeq, receipt.head.hash.hex)
 /// ```
 public final class LogWriter: Sendable {
     public let directory: String
@@ -161,7 +161,7 @@ public final class LogWriter: Sendable {
             if format < 2 {
                 // Upgrade: record what is acknowledged now, then declare format 2.
                 let ack = AcknowledgedHead(seq: layout.head.seq.rawValue, segmentFirstSeq: files.segmentFirstSeq, end: UInt64(files.segmentSize),
-                                           hash: layout.head.hash, recordedAt: layout.lastRecordedAt)
+                                           hash: layout.head.hash.bytes, recordedAt: layout.lastRecordedAt)
                 try DurableFile.replace(headPath, with: ack.encoded() + ack.encoded())
                 // The first line names the format; later lines (settings such as the origin) stay.
                 let markerPath = directory + "/" + LogLayout.markerName
@@ -282,11 +282,11 @@ public final class LogWriter: Sendable {
                     if options.durable { DurableFile.syncDirectory(directory) }
                 }
                 let now = max(options.clock(), files.state.lastRecordedAt)
-                let frames = try encodeFrames(payloads, firstSeq: firstSeq, recordedAt: now, previousHash: files.state.head.hash)
+                let frames = try encodeFrames(payloads, firstSeq: firstSeq, recordedAt: now, previousHash: files.state.head.hash.bytes)
                 for frame in frames { buffer.append(contentsOf: frame.bytes) }
                 files.frameCount += frames.count
                 let lastSeq = firstSeq + UInt64(payloads.count) - 1
-                files.state = (LogHead(seq: Seq(lastSeq), hash: frames.last!.hash), now)
+                files.state = (LogHead(seq: Seq(lastSeq), hash: FrameHash(frames.last!.hash)), now)
                 receipts.append(AppendReceipt(firstSeq: Seq(firstSeq), lastSeq: Seq(lastSeq), recordedAt: now, head: files.state.head))
             }
             try flush(&buffer, &files)
@@ -312,7 +312,7 @@ public final class LogWriter: Sendable {
     /// newest) and syncs it: from here on the group is acknowledged.
     func acknowledge(_ files: inout Files) throws {
         let ack = AcknowledgedHead(seq: files.state.head.seq.rawValue, segmentFirstSeq: files.segmentFirstSeq, end: UInt64(files.segmentSize),
-                                   hash: files.state.head.hash, recordedAt: files.state.lastRecordedAt)
+                                   hash: files.state.head.hash.bytes, recordedAt: files.state.lastRecordedAt)
         let slot = AcknowledgedHead.slotToWrite(directory)
         let bytes = ack.encoded()
         let n = bytes.withUnsafeBytes { pwrite(files.headFD, $0.baseAddress, $0.count, off_t(slot * AcknowledgedHead.slotSize)) }

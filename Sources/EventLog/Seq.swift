@@ -1,23 +1,33 @@
 import Primitives
 
-/// A position in the log: the N-th event ever appended, counting from 1.
-///
-/// Seqs are dense (no gaps) and never reused. A seq is never a byte offset:
-/// offsets are ``FrameOffset``.
-public struct Seq: RawRepresentable, Hashable, Comparable, Sendable, CustomStringConvertible {
-    public var rawValue: UInt64
-    public init(rawValue: UInt64) { self.rawValue = rawValue }
-    public init(_ rawValue: UInt64) { self.rawValue = rawValue }
-    public static func < (lhs: Seq, rhs: Seq) -> Bool { lhs.rawValue < rhs.rawValue }
-    public var description: String { String(rawValue) }
-}
-
 /// A byte offset inside a segment file.
 public struct FrameOffset: RawRepresentable, Hashable, Comparable, Sendable, CustomStringConvertible {
     public var rawValue: Int
     public init(rawValue: Int) { self.rawValue = rawValue }
     public static func < (lhs: FrameOffset, rhs: FrameOffset) -> Bool { lhs.rawValue < rhs.rawValue }
     public var description: String { String(rawValue) }
+}
+
+/// The SHA-256 of a log frame: it commits to the frame's bytes and, through
+/// the previous frame's hash inside it, to every frame before it. Its text
+/// form is 64 lowercase hex digits (docs/FORMAT.md).
+public struct FrameHash: Hashable, Sendable, CustomStringConvertible {
+    /// The 32 bytes.
+    public let bytes: [UInt8]
+    public init(_ bytes: [UInt8]) {
+        precondition(bytes.count == 32, "a frame hash has 32 bytes, not \(bytes.count)")
+        self.bytes = bytes
+    }
+    /// Reads 64 hex digits; nil for anything else.
+    public init?(hex: String) {
+        guard hex.utf8.count == 64, let bytes = Hex.decode(hex) else { return nil }
+        self.bytes = bytes
+    }
+    /// The hash an empty log "ends" with: 32 zero bytes.
+    public static let zero = FrameHash([UInt8](repeating: 0, count: 32))
+    /// 64 lowercase hex digits.
+    public var hex: String { Hex.encode(bytes) }
+    public var description: String { hex }
 }
 
 /// The end of the log: the last seq and the hash of the frame that holds it.
@@ -27,13 +37,12 @@ public struct FrameOffset: RawRepresentable, Hashable, Comparable, Sendable, Cus
 public struct LogHead: Hashable, Sendable, CustomStringConvertible {
     /// The last seq (0 for an empty log).
     public var seq: Seq
-    /// SHA-256 of the last frame (32 zero bytes for an empty log).
-    public var hash: [UInt8]
+    /// The hash of the last frame (``FrameHash/zero`` for an empty log).
+    public var hash: FrameHash
 
-    public init(seq: Seq, hash: [UInt8]) { self.seq = seq; self.hash = hash }
+    public init(seq: Seq, hash: FrameHash) { self.seq = seq; self.hash = hash }
 
-    public static let empty = LogHead(seq: Seq(0), hash: [UInt8](repeating: 0, count: 32))
+    public static let empty = LogHead(seq: Seq(0), hash: .zero)
 
-    public var hashHex: String { Hex.encode(hash) }
-    public var description: String { "seq \(seq) hash \(hashHex)" }
+    public var description: String { "seq \(seq) hash \(hash.hex)" }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Primitives
 
 /// One long append written as it arrives, acknowledged (or dropped) at the
 /// end: an import of millions of events in bounded memory, all or nothing.
@@ -46,7 +47,6 @@ public final class StagedAppend {
     /// Sealed frames not yet written.
     var out: [UInt8] = []
     var frames = 0
-    var lastHash: [UInt8]
     var finished = false
 
     init(writer: LogWriter, files: LogWriter.Files) {
@@ -59,8 +59,7 @@ public final class StagedAppend {
         frameFirst = first
         start = (files.segmentFD, files.segmentFirstSeq, files.segmentSize)
         (fd, segmentFirstSeq, segmentSize) = start
-        previous = files.state.head.hash
-        lastHash = previous
+        previous = files.state.head.hash.bytes
         plain.reserveCapacity(framePlainLimit)
     }
 
@@ -148,7 +147,7 @@ public final class StagedAppend {
                 if !created.isEmpty { DurableFile.syncDirectory(writer.directory) }
             }
             let lastSeq = firstSeq.rawValue + UInt64(count) - 1
-            let head = LogHead(seq: Seq(lastSeq), hash: previous)
+            let head = LogHead(seq: Seq(lastSeq), hash: FrameHash(previous))
             try writer.files.withLock { files in
                 let before = files
                 files.state = (head, recordedAt)

@@ -1,4 +1,5 @@
 import Dispatch
+import Primitives
 import EventLog
 import ScoreModel
 
@@ -26,7 +27,7 @@ public struct ImportReport: Sendable {
     public var appended: Int
     /// Lines skipped because the same event was already in the log.
     public var skipped: Int
-    public var firstSeq: EventSeq?
+    public var firstSeq: Seq?
     public var head: LogHead
     /// A torn tail the writer cut off on opening, if any.
     public var recovery: RecoveryReport?
@@ -97,7 +98,7 @@ extension Ledger {
             return ImportReport(appended: 0, skipped: run.skipped, firstSeq: nil, head: writer.head, recovery: writer.recovery)
         }
         let receipt = try staged.commit()
-        return ImportReport(appended: staged.count, skipped: run.skipped, firstSeq: EventSeq(receipt.firstSeq.rawValue),
+        return ImportReport(appended: staged.count, skipped: run.skipped, firstSeq: receipt.firstSeq,
                             head: receipt.head, recovery: writer.recovery)
     }
 
@@ -163,7 +164,7 @@ extension Ledger {
 
     /// Writes the log as JSON Lines (with `seq` and `recordedAt`), one
     /// `write` call per line, from `from` through `through`.
-    public static func export(directory: String, from: EventSeq = EventSeq(1), through: EventSeq? = nil, _ write: (String) throws -> Void) throws {
+    public static func export(directory: String, from: Seq = Seq(1), through: Seq? = nil, _ write: (String) throws -> Void) throws {
         try replay(directory: directory, from: from, limit: through.map { .seq($0) } ?? .head) { recorded in
             try write(EventJSON.encode(recorded))
         }

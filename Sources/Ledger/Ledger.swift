@@ -1,3 +1,4 @@
+import Primitives
 import EventLog
 import ScoreModel
 
@@ -11,7 +12,7 @@ public enum Ledger {
     /// Replays the log in seq order, decoding each record, within `limit`.
     /// With `.seq(N)` reading stops at N; with `.asOf(T)` every event is read
     /// and those with `at` after T are left out.
-    public static func replay(directory: String, from: EventSeq = EventSeq(1), limit: ReplayLimit = .head,
+    public static func replay(directory: String, from: Seq = Seq(1), limit: ReplayLimit = .head,
                               _ body: (RecordedEvent) throws -> Void) throws {
         let reader = try LogReader(directory: directory)
         try replay(reader, from: from, limit: limit, body)
@@ -23,13 +24,13 @@ public enum Ledger {
     /// On a machine with more than one core, frames are inflated and
     /// decoded on the other cores while `body` takes the events of the
     /// frames before them, in seq order, on one thread at a time.
-    public static func replay(_ reader: LogReader, from: EventSeq = EventSeq(1), limit: ReplayLimit = .head, prose: Bool = true,
+    public static func replay(_ reader: LogReader, from: Seq = Seq(1), limit: ReplayLimit = .head, prose: Bool = true,
                               _ body: (RecordedEvent) throws -> Void) throws {
         var through: Seq?
-        if case .seq(let last) = limit { through = Seq(last.rawValue) }
+        if case .seq(let last) = limit { through = last }
         guard Parallel.cores > 1 else {
             var decoder = RecordDecoder(prose: prose)
-            try reader.forEachRecord(from: Seq(from.rawValue), through: through) { record in
+            try reader.forEachRecord(from: from, through: through) { record in
                 let recorded = try decode(record, &decoder)
                 if limit.admits(recorded) { try body(recorded) }
             }
@@ -37,11 +38,11 @@ public enum Ledger {
         }
         // Enough frames per round that the task handing events over and the
         // tasks decoding finish at about the same time.
-        var pipeline = DecodePipeline(lanes: 2 * Parallel.cores - 1, prose: prose, from: Seq(from.rawValue), through: through ?? Seq(.max))
+        var pipeline = DecodePipeline(lanes: 2 * Parallel.cores - 1, prose: prose, from: from, through: through ?? Seq(.max))
         func hand(_ events: [[RecordedEvent]]) throws {
             for frame in events { for recorded in frame where limit.admits(recorded) { try body(recorded) } }
         }
-        try reader.forEachFrame(from: Seq(from.rawValue), through: through) { info, compressed in
+        try reader.forEachFrame(from: from, through: through) { info, compressed in
             try pipeline.add(info, compressed, handingOver: hand)
         }
         try pipeline.finish(handingOver: hand)
@@ -54,10 +55,10 @@ public enum Ledger {
         do {
             event = try decoder.decode(record.payload)
         } catch {
-            throw LedgerError(message: "event #\(record.seq) cannot be decoded: \(error)",
+            throw LedgerError(message: "event \(record.seq.label) cannot be decoded: \(error)",
                               hint: "the log was written by a newer parledger, or damaged; run `parledger verify`")
         }
-        return RecordedEvent(seq: EventSeq(record.seq.rawValue), recordedAt: RecordTime(microsecondsSinceEpoch: record.recordedAt), event: event)
+        return RecordedEvent(seq: record.seq, recordedAt: RecordTime(microsecondsSinceEpoch: record.recordedAt), event: event)
     }
 
     /// The validation state of the whole log.
@@ -69,7 +70,7 @@ public enum Ledger {
 }
 
 /// A failure of the typed log, with what to do.
-public struct LedgerError: Error, CustomStringConvertible, Sendable {
+public struct LedgerError: Diagnostic {
     public var message: String
     public var hint: String?
     /// For a refused import: every issue found (up to the limit).
@@ -80,13 +81,18 @@ public struct LedgerError: Error, CustomStringConvertible, Sendable {
         self.message = message; self.hint = hint; self.issues = issues; self.moreIssues = moreIssues
     }
 
-    public var description: String {
-        var lines = [message]
-        lines += issues.map { "  \($0)" }
-        if moreIssues > 0 { lines.append("  … and \(moreIssues) more") }
-        if let hint { lines.append(hint) }
-        return lines.joined(separator: "\n")
+    public var parts: DiagnosticParts {
+        var details = issues.map(\.description)
+        if moreIssues > 0 { details.append("… and \(moreIssues) more") }
+        return DiagnosticParts(code: issues.isEmpty ? .ledger : .refused, message: message, details: details, hint: hint)
     }
+}
+
+extension DiagnosticCode {
+    /// An import was refused: its events break the contract (the details say where).
+    public static let refused = DiagnosticCode("refused")
+    /// The typed log cannot be read or written as asked.
+    public static let ledger = DiagnosticCode("ledger")
 }
 
 /// Frames in rounds: each round decodes up to `lanes` frames on the pool's

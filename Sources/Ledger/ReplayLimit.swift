@@ -1,3 +1,4 @@
+import Primitives
 import ScoreModel
 
 /// How far a replay reads: the whole log, a log prefix, or what was known
@@ -8,7 +9,7 @@ import ScoreModel
 /// before T, whatever order they were recorded in.
 public enum ReplayLimit: Hashable, Sendable {
     case head
-    case seq(EventSeq)
+    case seq(Seq)
     case asOf(BusinessTime)
 
     /// Whether an event is inside the limit.

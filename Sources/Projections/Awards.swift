@@ -98,7 +98,7 @@ extension ScoreBook {
                         checks.append(ConditionCheck(condition: condition, value: change.map { signed($0) } ?? "no previous year",
                                                      passed: change.map { $0.reaches(min) } ?? false))
                     case .published:
-                        checks.append(ConditionCheck(condition: condition, value: ranking.publishedSeq.map { "yes (#\($0.rawValue))" } ?? "no",
+                        checks.append(ConditionCheck(condition: condition, value: ranking.publishedSeq.map { "yes (\($0.label))" } ?? "no",
                                                      passed: ranking.publishedSeq != nil))
                     case .openAppealsAtMost(let n):
                         checks.append(ConditionCheck(condition: condition, value: String(open), passed: open <= n))

@@ -1,8 +1,9 @@
+import Primitives
 import ScoreModel
 
 /// One event behind an item, as an auditor reads it.
 public struct EventLine: Hashable, Sendable {
-    public var seq: EventSeq
+    public var seq: Seq
     public var at: BusinessTime
     public var by: Actor
     public var type: EventType
@@ -56,9 +57,9 @@ public struct Explanation: Hashable, Sendable {
 
 extension ScoreBook {
     /// Every seq an explanation of these items needs to look up.
-    public func lineage(unit: UnitCode, index: IndexCode, year: Int, item: ItemCode? = nil) -> Set<EventSeq> {
+    public func lineage(unit: UnitCode, index: IndexCode, year: Int, item: ItemCode? = nil) -> Set<Seq> {
         guard let framework = self.framework(for: unit, index: index, year: year) else { return [] }
-        var seqs: Set<EventSeq> = []
+        var seqs: Set<Seq> = []
         for code in framework.items.map(\.code) where item == nil || code == item {
             if let ledger = ledger(ItemKey(unit: unit, index: index, year: year, item: code)) { seqs.formUnion(ledger.lineage) }
         }
@@ -69,7 +70,7 @@ extension ScoreBook {
     /// the events of the lineage (the runner replays them). `ranking`, the
     /// block's ranking when the caller has it, saves computing it again.
     public func explain(unit: UnitCode, index: IndexCode = .par, year: Int, item only: ItemCode? = nil, ranking known: Ranking? = nil,
-                        lookup: (EventSeq) -> RecordedEvent?) -> Explanation? {
+                        lookup: (Seq) -> RecordedEvent?) -> Explanation? {
         guard let info = units[unit] else { return nil }
         let partition = Partition(index: index, year: year, block: info.block)
         guard let framework = frameworks[partition] else { return nil }
@@ -113,10 +114,10 @@ extension ScoreBook {
         func scoring(_ v: ScoreValue) {
             value = show(v)
             if seq == effective.source {
-                role = correction.map { "counts, as corrected by #\($0.seq.rawValue) to \(show($0.value))" } ?? "counts"
+                role = correction.map { "counts, as corrected by \($0.seq.label) to \(show($0.value))" } ?? "counts"
             } else {
-                role = "superseded" + (effective.source.map { " by #\($0.rawValue)" } ?? "")
-                if let c = correction { role += "; corrected by #\(c.seq.rawValue) to \(show(c.value))" }
+                role = "superseded" + (effective.source.map { " by \($0.label)" } ?? "")
+                if let c = correction { role += "; corrected by \(c.seq.label) to \(show(c.value))" }
             }
         }
         switch r.event.body {
@@ -126,8 +127,8 @@ extension ScoreBook {
         case .explanationSubmitted(let e): text = e.text; role = "explanation"
         case .correctionIssued(let c):
             value = show(c.value); text = c.reason
-            let target: EventSeq? = switch c.target { case .seq(let s): s; case .id(let id): ids[id] }
-            role = "corrects \(target.map { "#\($0.rawValue)" } ?? c.target.description)"
+            let target: Seq? = switch c.target { case .seq(let s): s; case .id(let id): ids[id] }
+            role = "corrects \(target.map { $0.label } ?? c.target.description)"
             if let target, ledger.corrections[target]?.seq != seq { role += " (a later correction replaced it)" }
         case .appealFiled(let a): value = "requested \(a.requested)"; text = a.grounds; role = "appeal \(a.appeal) filed"
         case .appealResolved(let a):
@@ -140,7 +141,7 @@ extension ScoreBook {
 
     /// Every event that touched an item, in order, with the item's effective
     /// value after each.
-    public func history(_ key: ItemKey, lookup: (EventSeq) -> RecordedEvent?) -> [(line: EventLine, after: EffectiveScore)]? {
+    public func history(_ key: ItemKey, lookup: (Seq) -> RecordedEvent?) -> [(line: EventLine, after: EffectiveScore)]? {
         guard let info = units[key.unit] else { return nil }
         let partition = Partition(index: key.index, year: key.year, block: info.block)
         guard let framework = frameworks[partition], let ledger = ledger(key) else { return frameworks[partition] == nil ? nil : [] }

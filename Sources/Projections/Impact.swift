@@ -1,3 +1,4 @@
+import Primitives
 import ScoreModel
 
 /// Where one unit stood in its block: points, percent, rank, band and the
@@ -30,7 +31,7 @@ public struct EventImpact: Hashable, Sendable {
         public var bandMoved: Bool { before.band?.code != after.band?.code }
         public var awardsMoved: Bool { before.awards != after.awards }
     }
-    public var seq: EventSeq
+    public var seq: Seq
     public var type: EventType
     public var at: BusinessTime
     public var by: Actor
@@ -42,7 +43,7 @@ public struct EventImpact: Hashable, Sendable {
     /// Other units whose rank, band or award verdict changed, in ranking order after the event.
     public var others: [Move]
     /// The correction's target, or the appeal resolved.
-    public var target: EventSeq?
+    public var target: Seq?
     public var appeal: AppealID?
 }
 
@@ -52,7 +53,7 @@ extension ScoreBook {
     public func itemKey(of event: Event) -> ItemKey? {
         switch event.body {
         case .correctionIssued(let c):
-            let target: EventSeq? = switch c.target { case .seq(let t): t; case .id(let id): ids[id] }
+            let target: Seq? = switch c.target { case .seq(let t): t; case .id(let id): ids[id] }
             return target.flatMap(key(ofScoring:))
         case .appealResolved(let r): return appeals[r.appeal]?.key
         default: return event.body.itemKey
@@ -60,12 +61,12 @@ extension ScoreBook {
     }
 
     /// The event a correction names, when the log holds it.
-    public func target(of correction: CorrectionIssued) -> EventSeq? {
+    public func target(of correction: CorrectionIssued) -> Seq? {
         switch correction.target { case .seq(let t): t; case .id(let id): ids[id] }
     }
 
     /// The item a scoring event (self-assessment, appraisal, survey) scores.
-    func key(ofScoring seq: EventSeq) -> ItemKey? {
+    func key(ofScoring seq: Seq) -> ItemKey? {
         guard seq.rawValue < UInt64(scoringSlot.count), scoringSlot[Int(seq.rawValue)] != 0 else { return nil }
         let s = Int(scoringSlot[Int(seq.rawValue)] - 1)
         let lo = sheet(ofSlot: s)
@@ -96,7 +97,7 @@ extension ScoreBook {
         guard let key = itemKey(of: recorded.event), let info = units[key.unit] else { apply(recorded); return nil }
         let partition = Partition(index: key.index, year: key.year, block: info.block)
         guard let before = standings(partition, rules: rules) else { apply(recorded); return nil }
-        var target: EventSeq?, appeal: AppealID?
+        var target: Seq?, appeal: AppealID?
         switch recorded.event.body {
         case .correctionIssued(let c): target = switch c.target { case .seq(let t): t; case .id(let id): ids[id] }
         case .appealResolved(let r): appeal = r.appeal; target = appeals[r.appeal]?.filed

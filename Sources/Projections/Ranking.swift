@@ -1,3 +1,4 @@
+import Primitives
 import ScoreModel
 
 /// One area of one unit: its points, maximum and percent.
@@ -56,7 +57,7 @@ public struct Ranking: Hashable, Sendable {
     public var rows: [RankingRow]
     public var statistics: BlockStatistics
     /// When results were published, if they were.
-    public var publishedSeq: EventSeq?
+    public var publishedSeq: Seq?
     public var publishedAt: BusinessTime?
     public var openAppeals: [AppealID]
     /// Why the figures may still change (empty when final).

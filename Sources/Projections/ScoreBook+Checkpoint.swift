@@ -1,3 +1,4 @@
+import Primitives
 import ScoreModel
 
 /// The score book as bytes, for incremental runs: a run saves the book at
@@ -17,9 +18,9 @@ extension ScoreBook {
     /// A partial read was asked for a unit the checkpoint does not know.
     public struct NotInCheckpoint: Error {}
 
-    public struct CheckpointError: Error, CustomStringConvertible {
+    public struct CheckpointError: Diagnostic {
         public let message: String
-        public var description: String { "unreadable checkpoint: \(message)" }
+        public var parts: DiagnosticParts { DiagnosticParts(code: .unreadableCheckpoint, title: "unreadable checkpoint", message: message) }
     }
 
     public func serialized() -> [UInt8] {
@@ -117,11 +118,11 @@ extension ScoreBook {
     private mutating func read(_ r: inout BinaryReader, only: (unit: UnitCode, index: IndexCode, year: Int)?) throws {
         let version = try r.varint()
         guard version == Self.checkpointVersion else { throw CheckpointError(message: "version \(version), this build reads \(Self.checkpointVersion)") }
-        lastSeq = EventSeq(try r.varint())
+        lastSeq = Seq(try r.varint())
         for _ in 0..<(try r.count()) {
             let code = UnitCode(try r.string()), name = try r.string(), block = BlockCode(try r.string())
             let parent = try r.optionalString().map { UnitCode($0) }
-            register(UnitInfo(code: code, name: name, block: block, parent: parent, registered: EventSeq(try r.varint())))
+            register(UnitInfo(code: code, name: name, block: block, parent: parent, registered: Seq(try r.varint())))
         }
         var target: Partition?
         if let only {
@@ -152,20 +153,20 @@ extension ScoreBook {
         }
         for _ in 0..<(try r.count()) {
             let p = try r.partition()
-            published[p] = (EventSeq(try r.varint()), try r.time())
+            published[p] = (Seq(try r.varint()), try r.time())
         }
         for _ in 0..<(try r.count()) {
             let id = AppealID(try r.string()), key = try r.key(), requested = Score(thousandths: try r.signed()), grounds = try r.string()
-            var state = AppealState(id: id, key: key, requested: requested, grounds: grounds, filed: EventSeq(try r.varint()), filedAt: try r.time())
+            var state = AppealState(id: id, key: key, requested: requested, grounds: grounds, filed: Seq(try r.varint()), filedAt: try r.time())
             if try r.flag() {
                 guard let outcome = AppealOutcome(rawValue: try r.string()) else { throw CheckpointError(message: "bad appeal outcome") }
                 let score = try r.flag() ? Score(thousandths: try r.signed()) : nil
                 state.resolution = AppealResolved(appeal: id, outcome: outcome, score: score, reason: try r.string())
-                state.resolvedSeq = EventSeq(try r.varint())
+                state.resolvedSeq = Seq(try r.varint())
             }
             file(state)
         }
-        for _ in 0..<(try r.count()) { ids[EventID(try r.string())] = EventSeq(try r.varint()) }
+        for _ in 0..<(try r.count()) { ids[EventID(try r.string())] = Seq(try r.varint()) }
         let unitsOfSheets: [Int32] = try r.column(), partitionsOfSheets: [Int32] = try r.column()
         guard unitsOfSheets.count == partitionsOfSheets.count else { throw CheckpointError(message: "sheet columns differ in length") }
         // Sheets kept: (first slot in the file, first slot here, slots).
@@ -231,7 +232,7 @@ extension ScoreBook {
         for _ in 0..<(try r.count()) {
             let slot = Int32(truncatingIfNeeded: try r.varint())
             guard slot >= 0, Int(slot) < total else { throw CheckpointError(message: "an appeal names slot \(slot) of \(total)") }
-            let value = (EventSeq(try r.varint()), AppealID(try r.string()), Score(thousandths: try r.signed()))
+            let value = (Seq(try r.varint()), AppealID(try r.string()), Score(thousandths: try r.signed()))
             if target == nil {
                 appealed[slot] = value
             } else if let sheet = kept.first(where: { Int(slot) >= $0.from && Int(slot) < $0.from + $0.count }) {
@@ -326,4 +327,9 @@ extension BinaryReader {
 struct ColumnView<T: FixedWidthInteger> {
     let base: UnsafeRawBufferPointer
     subscript(i: Int) -> T { T(littleEndian: base.loadUnaligned(fromByteOffset: i * MemoryLayout<T>.size, as: T.self)) }
+}
+
+extension DiagnosticCode {
+    /// A score-book checkpoint cannot be read (it is then not used).
+    public static let unreadableCheckpoint = DiagnosticCode("unreadable-checkpoint")
 }

@@ -1,3 +1,4 @@
+import Primitives
 import ScoreModel
 
 /// How an item's score stands.
@@ -20,15 +21,15 @@ public enum ItemStatus: String, Hashable, Sendable {
 /// that counts for it, as seqs with their values. A view that
 /// ``ScoreBook/ledger(_:)`` builds from the book's compact storage.
 public struct ItemLedger: Hashable, Sendable {
-    public var latestSelf: (seq: EventSeq, value: ScoreValue)?
-    public var bestAppraisal: (round: Int, seq: EventSeq, value: ScoreValue)?
-    public var latestSurvey: (seq: EventSeq, value: ScoreValue)?
+    public var latestSelf: (seq: Seq, value: ScoreValue)?
+    public var bestAppraisal: (round: Int, seq: Seq, value: ScoreValue)?
+    public var latestSurvey: (seq: Seq, value: ScoreValue)?
     /// Target seq → the latest correction of it (its seq and value).
-    public var corrections: [EventSeq: (seq: EventSeq, value: ScoreValue)] = [:]
+    public var corrections: [Seq: (seq: Seq, value: ScoreValue)] = [:]
     /// The latest upheld or partial resolution: (its seq, the appeal, the score).
-    public var appealed: (seq: EventSeq, appeal: AppealID, score: Score)?
+    public var appealed: (seq: Seq, appeal: AppealID, score: Score)?
     /// Every event that touched the item, in order.
-    public var lineage: [EventSeq] = []
+    public var lineage: [Seq] = []
 
     public init() {}
 
@@ -47,7 +48,7 @@ public struct ItemLedger: Hashable, Sendable {
     public func hash(into hasher: inout Hasher) { hasher.combine(lineage) }
 
     /// The value of a scoring event after its latest correction.
-    func corrected(_ seq: EventSeq, _ value: ScoreValue) -> ScoreValue { corrections[seq]?.value ?? value }
+    func corrected(_ seq: Seq, _ value: ScoreValue) -> ScoreValue { corrections[seq]?.value ?? value }
 }
 
 /// An item's effective score, by the rules of docs/CONTRACT.md
@@ -58,9 +59,9 @@ public struct EffectiveScore: Hashable, Sendable {
     /// The appraisal round, when appraised.
     public var round: Int?
     /// The event whose value counts (nil when missing).
-    public var source: EventSeq?
+    public var source: Seq?
     /// The correction that set the value, if one did.
-    public var correctedBy: EventSeq?
+    public var correctedBy: Seq?
 
     /// Points for sums: 0 when not applicable (check `value` for that).
     public var points: Score { if case .score(let s) = value { s } else { .zero } }
@@ -73,7 +74,7 @@ public struct UnitInfo: Hashable, Sendable {
     public var name: String
     public var block: BlockCode
     public var parent: UnitCode?
-    public var registered: EventSeq
+    public var registered: Seq
 }
 
 /// An appeal and where it stands.
@@ -82,10 +83,10 @@ public struct AppealState: Hashable, Sendable {
     public var key: ItemKey
     public var requested: Score
     public var grounds: String
-    public var filed: EventSeq
+    public var filed: Seq
     public var filedAt: BusinessTime
     public var resolution: AppealResolved?
-    public var resolvedSeq: EventSeq?
+    public var resolvedSeq: Seq?
     public var isOpen: Bool { resolution == nil }
 }
 
@@ -115,13 +116,13 @@ public struct ScoreBook: Sendable {
     public internal(set) var units: [UnitCode: UnitInfo] = [:]
     public internal(set) var frameworks: [Partition: Framework] = [:]
     /// Publication of results: the seq and business time.
-    public internal(set) var published: [Partition: (seq: EventSeq, at: BusinessTime)] = [:]
+    public internal(set) var published: [Partition: (seq: Seq, at: BusinessTime)] = [:]
     public internal(set) var appeals: [AppealID: AppealState] = [:]
     /// The appeals filed in each partition (by the unit's block at filing).
     var appealsIn: [Partition: [AppealID]] = [:]
-    var ids: [EventID: EventSeq] = [:]
+    var ids: [EventID: Seq] = [:]
     /// The last seq applied.
-    public internal(set) var lastSeq = EventSeq(0)
+    public internal(set) var lastSeq = Seq(0)
     /// Read from a checkpoint for one partition only (see
     /// ``init(serialized:only:)``): good for that partition's explain and
     /// history, nothing else.
@@ -153,7 +154,7 @@ public struct ScoreBook: Sendable {
     /// Target seq → its latest correction.
     var corrections: [UInt32: (seq: UInt32, value: Int64)] = [:]
     /// Slot → the latest upheld or partial resolution.
-    var appealed: [Int32: (seq: EventSeq, appeal: AppealID, score: Score)] = [:]
+    var appealed: [Int32: (seq: Seq, appeal: AppealID, score: Score)] = [:]
 
     /// The last sheet found while applying: events come in runs of one unit and year.
     var cursor: (unit: UnitCode, index: IndexCode, year: Int, first: Int32, partition: Int32)?
@@ -223,7 +224,7 @@ public struct ScoreBook: Sendable {
         case .explanationSubmitted(let e):
             _ = touch(e.key, s32)
         case .correctionIssued(let c):
-            let target: EventSeq? = switch c.target {
+            let target: Seq? = switch c.target {
             case .seq(let t): t
             case .id(let id): ids[id]
             }
@@ -331,7 +332,7 @@ public struct ScoreBook: Sendable {
     /// Room for the lineage of events up to `seq`, taken at once: for a
     /// book folded from a few events of a long log (the partition index's
     /// reads), whose seq-indexed arrays would otherwise grow step by step.
-    public mutating func reserve(seqsThrough seq: EventSeq) {
+    public mutating func reserve(seqsThrough seq: Seq) {
         let count = Int(seq.rawValue) + 1
         if touchPrevious.capacity < count { touchPrevious.reserveCapacity(count) }
         if scoringSlot.capacity < count { scoringSlot.reserveCapacity(count) }
@@ -406,22 +407,22 @@ public struct ScoreBook: Sendable {
     func ledger(slot s: Int) -> ItemLedger {
         let slot = slots[s]
         var ledger = ItemLedger()
-        if slot.selfSeq != 0 { ledger.latestSelf = (EventSeq(UInt64(slot.selfSeq)), Self.unpacked(slot.selfValue)) }
-        if slot.appraisalSeq != 0 { ledger.bestAppraisal = (Int(slot.round), EventSeq(UInt64(slot.appraisalSeq)), Self.unpacked(slot.appraisalValue)) }
-        if slot.surveySeq != 0 { ledger.latestSurvey = (EventSeq(UInt64(slot.surveySeq)), Self.unpacked(slot.surveyValue)) }
+        if slot.selfSeq != 0 { ledger.latestSelf = (Seq(UInt64(slot.selfSeq)), Self.unpacked(slot.selfValue)) }
+        if slot.appraisalSeq != 0 { ledger.bestAppraisal = (Int(slot.round), Seq(UInt64(slot.appraisalSeq)), Self.unpacked(slot.appraisalValue)) }
+        if slot.surveySeq != 0 { ledger.latestSurvey = (Seq(UInt64(slot.surveySeq)), Self.unpacked(slot.surveyValue)) }
         ledger.lineage = lineage(slot: s)
         for seq in ledger.lineage {
-            if let c = corrections[UInt32(seq.rawValue)] { ledger.corrections[seq] = (EventSeq(UInt64(c.seq)), Self.unpacked(c.value)) }
+            if let c = corrections[UInt32(seq.rawValue)] { ledger.corrections[seq] = (Seq(UInt64(c.seq)), Self.unpacked(c.value)) }
         }
         if let a = appealed[Int32(s)] { ledger.appealed = a }
         return ledger
     }
 
     /// Every event that touched a slot, in order.
-    func lineage(slot s: Int) -> [EventSeq] {
-        var out: [EventSeq] = []
+    func lineage(slot s: Int) -> [Seq] {
+        var out: [Seq] = []
         var seq = slots[s].lastTouch
-        while seq != 0 { out.append(EventSeq(UInt64(seq))); seq = touchPrevious[Int(seq)] }
+        while seq != 0 { out.append(Seq(UInt64(seq))); seq = touchPrevious[Int(seq)] }
         return out.reversed()
     }
 
@@ -443,8 +444,8 @@ public struct ScoreBook: Sendable {
         func pick(_ seq: UInt32, _ value: Int64, _ status: ItemStatus, round: Int? = nil) -> EffectiveScore {
             let correction = corrections.isEmpty ? nil : corrections[seq]
             let v = Self.unpacked(correction?.value ?? value)
-            return EffectiveScore(value: v, status: v == .notApplicable ? .notApplicable : status, round: round, source: EventSeq(UInt64(seq)),
-                                  correctedBy: correction.map { EventSeq(UInt64($0.seq)) })
+            return EffectiveScore(value: v, status: v == .notApplicable ? .notApplicable : status, round: round, source: Seq(UInt64(seq)),
+                                  correctedBy: correction.map { Seq(UInt64($0.seq)) })
         }
         switch source {
         case .survey:
@@ -464,7 +465,7 @@ public struct ScoreBook: Sendable {
         return amended(slot: s, after: publication.seq)
     }
 
-    func amended(slot s: Int, after publication: EventSeq) -> Bool {
+    func amended(slot s: Int, after publication: Seq) -> Bool {
         if let a = appealed[Int32(s)], a.seq > publication { return true }
         return UInt64(slots[s].lastCorrection) > publication.rawValue
     }
@@ -487,7 +488,7 @@ public struct ScoreBook: Sendable {
     public func assumingUpheld(_ appeal: AppealID) -> ScoreBook? {
         guard let state = appeals[appeal] else { return nil }
         var copy = self
-        let seq = EventSeq(lastSeq.rawValue + 1)
+        let seq = Seq(lastSeq.rawValue + 1)
         if let (s, _) = copy.slot(creating: state.key) { copy.appealed[Int32(s)] = (seq, appeal, state.requested) }
         copy.appeals[appeal]?.resolution = AppealResolved(appeal: appeal, outcome: .upheld, score: state.requested, reason: "what-if: upheld as requested")
         return copy

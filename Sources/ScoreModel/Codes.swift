@@ -55,12 +55,3 @@ public struct EventID: DomainCode {
 /// Who did it: an account or a body (`"council-dt-2023"`).
 public struct Actor: DomainCode { public let rawValue: String; public init(_ rawValue: String) { self.rawValue = rawValue } }
 
-/// The position of an event in the log: 1, 2, 3, … dense.
-public struct EventSeq: RawRepresentable, Hashable, Comparable, Sendable, CustomStringConvertible {
-    public var rawValue: UInt64
-    public init(rawValue: UInt64) { self.rawValue = rawValue }
-    public init(_ rawValue: UInt64) { self.rawValue = rawValue }
-    public static func < (lhs: EventSeq, rhs: EventSeq) -> Bool { lhs.rawValue < rhs.rawValue }
-    /// `#42`, the way a correction names an event that has no `id`.
-    public var description: String { "#\(rawValue)" }
-}

@@ -1,3 +1,5 @@
+import Primitives
+
 /// One fact of the scoring cycle, as imported: what happened (`body`), when
 /// (`at`, business time), who did it (`by`), and an optional idempotency key.
 ///
@@ -18,10 +20,10 @@ public struct Event: Hashable, Sendable {
 
 /// An event as stored: its place in the log and the writer's clock.
 public struct RecordedEvent: Hashable, Sendable {
-    public var seq: EventSeq
+    public var seq: Seq
     public var recordedAt: RecordTime
     public var event: Event
-    public init(seq: EventSeq, recordedAt: RecordTime, event: Event) {
+    public init(seq: Seq, recordedAt: RecordTime, event: Event) {
         self.seq = seq; self.recordedAt = recordedAt; self.event = event
     }
 }
@@ -114,11 +116,11 @@ public enum ScoreValue: Hashable, Sendable {
 /// How a correction names the event it corrects: by `id`, or `#seq`.
 public enum EventRef: Hashable, Sendable, CustomStringConvertible {
     case id(EventID)
-    case seq(EventSeq)
+    case seq(Seq)
     public var description: String {
         switch self {
         case .id(let id): id.rawValue
-        case .seq(let seq): seq.description
+        case .seq(let seq): seq.label
         }
     }
 }

@@ -5,7 +5,7 @@ import Foundation
 /// naming the log, e.g. `cchc.example.gov.vn/par`. Kept in the log's marker
 /// file `parledger.log` as the line `origin: <origin>` after the format line.
 public enum LogOrigin {
-    static let markerName = "parledger.log"
+    static var markerName: String { LogReader.markerName }
     static let prefix = "origin: "
 
     /// Checks an origin: 1–255 printable characters, no spaces, no '+'.

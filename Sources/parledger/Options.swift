@@ -1,3 +1,4 @@
+import Primitives
 import ArgumentParser
 import Foundation
 import EventLog
@@ -10,7 +11,9 @@ struct LogLocation: ParsableArguments {
 
 /// Prints an error the way every command does: on stderr, then exits non-zero.
 func fail(_ error: any Error, exitCode: Int32 = 1) -> ExitCode {
-    let text = FileSystemMessage.describe(error).map { $0 + (FileSystemMessage.hint(error).map { " (\($0))" } ?? "") } ?? "\(error)"
+    // A file-system error in words (path and reason), through the same
+    // renderer as every other failure; any other error describes itself.
+    let text = FileSystemMessage.describe(error).map { DiagnosticParts(code: .io, message: $0, hint: FileSystemMessage.hint(error)).text } ?? "\(error)"
     Terminal.writeError("parledger: error: \(text)\n")
     return ExitCode(exitCode)
 }
@@ -29,9 +32,16 @@ func humanBytes(_ n: Int) -> String {
 }
 
 /// A failure message of the command itself (a missing file, a bad flag value).
-struct CommandFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+struct CommandFailure: Diagnostic {
+    let message: String
+    var hint: String?
+    init(_ message: String, hint: String? = nil) { self.message = message; self.hint = hint }
+    var parts: DiagnosticParts { DiagnosticParts(code: .command, message: message, hint: hint) }
+}
+
+extension DiagnosticCode {
+    /// A command's own refusal: a missing file, a flag value it cannot use.
+    static let command = DiagnosticCode("command")
 }
 
 func fail(_ message: String) -> ExitCode { fail(CommandFailure(message)) }

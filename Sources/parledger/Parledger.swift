@@ -23,7 +23,9 @@ struct Parledger: ParsableCommand {
             try command.run()
         } catch let code as ExitCode {
             Foundation.exit(code.rawValue)   // the command said what it had to
-        } catch where error is ValidationError || error is CleanExit {
+        } catch where exitCode(for: error) != .failure {
+            // The argument parser's own outcomes (`--help` reaching a
+            // command, a usage error, a clean exit) are printed by it.
             exit(withError: error)
         } catch {
             Foundation.exit(fail(error).rawValue)

@@ -1,3 +1,4 @@
+import Primitives
 import Foundation
 import ArgumentParser
 import Ledger
@@ -33,7 +34,7 @@ struct ReadOptions: ParsableArguments {
         if let asOf, case .failure(let e) = RFC3339.parse(asOf) { throw ValidationError("--as-of \(asOf): \(e.message)") }
     }
 
-    var limit: ReplayLimit { (try? ReadRequest.limit(atSeq: atSeq, asOf: asOf)) ?? .head }   // validated above
+    var limit: ReplayLimit { (try? ReadRequest.limit(atSeq: atSeq.map { Seq($0) }, asOf: asOf)) ?? .head }   // validated above
 
     /// The score book of the log within the limit (see ``ReadRequest``).
     func book(_ location: LogLocation, only: (unit: UnitCode, index: IndexCode, year: Int)? = nil) throws -> ScoreBook {
@@ -43,7 +44,7 @@ struct ReadOptions: ParsableArguments {
     /// The book, and the events the read already holds when it came from
     /// the partition index (see ``ReadRequest/bookAndEvents(only:progress:)``).
     func bookAndEvents(_ location: LogLocation, only: (unit: UnitCode, index: IndexCode, year: Int)? = nil) throws
-        -> (book: ScoreBook, events: [EventSeq: RecordedEvent]) {
+        -> (book: ScoreBook, events: [Seq: RecordedEvent]) {
         let request = ReadRequest(log: location.log, limit: limit, asOfText: asOf,
                                   checkpoint: noCheckpoint ? .none : checkpoint.map { .file($0) } ?? .nightly)
         let r = try request.bookAndEvents(only: only, progress: ProgressBar.make(label: "replaying"))

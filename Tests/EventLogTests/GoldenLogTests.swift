@@ -1,3 +1,4 @@
+import Primitives
 import Foundation
 import Testing
 @testable import EventLog
@@ -55,11 +56,11 @@ struct GoldenLogTests {
             try? FileManager.default.removeItem(atPath: Self.fixture)
             try Self.write(to: Self.fixture)
             let head = try LogReader(directory: Self.fixture).head
-            try (head.hashHex + "\n").write(toFile: Self.fixture + "/HEAD", atomically: true, encoding: .utf8)
+            try (head.hash.hex + "\n").write(toFile: Self.fixture + "/HEAD", atomically: true, encoding: .utf8)
         }
         let report = try LogVerifier.verify(directory: Self.fixture)
         let committed = try String(contentsOfFile: Self.fixture + "/HEAD", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-        #expect(report.head.seq == Seq(40) && report.head.hashHex == committed && report.frames == 4)
+        #expect(report.head.seq == Seq(40) && report.head.hash.hex == committed && report.frames == 4)
         #expect(try readAll(Self.fixture).map(\.1) == (1...40).map(payload))
         // The first header, field by field, at the offsets docs/FORMAT.md gives.
         let segment = [UInt8](try Data(contentsOf: URL(fileURLWithPath: Self.fixture + "/00000000000000000001.seg")))
@@ -69,7 +70,7 @@ struct GoldenLogTests {
         #expect(u(80, 4) == UInt64(segment.withUnsafeBytes { crc32Of(UnsafeRawBufferPointer(rebasing: $0[0..<80])) }))
         // The acknowledged head: two slots; the newest names seq 40 and the head hash.
         let head = try AcknowledgedHead.read(Self.fixture)
-        #expect(head.seq == 40 && head.segmentFirstSeq == 1 && head.end == UInt64(segment.count) && LogHead(seq: Seq(40), hash: head.hash).hashHex == committed)
+        #expect(head.seq == 40 && head.segmentFirstSeq == 1 && head.end == UInt64(segment.count) && Hex.encode(head.hash) == committed)
         #expect(String(decoding: try Data(contentsOf: URL(fileURLWithPath: Self.fixture + "/parledger.log")), as: UTF8.self) == "parledger event log, format 2\n")
     }
 

@@ -1,3 +1,4 @@
+import Primitives
 import DataGen
 import EventLog
 import Foundation
@@ -219,7 +220,7 @@ struct LedgerImportTests {
         #expect(first == second)
         #expect(first == DemoProvince.events())
         var partial: [UInt64] = []
-        try Ledger.export(directory: a.path, from: EventSeq(10), through: EventSeq(12)) { _ in partial.append(0) }
+        try Ledger.export(directory: a.path, from: Seq(10), through: Seq(12)) { _ in partial.append(0) }
         #expect(partial.count == 3)
     }
 
@@ -228,7 +229,7 @@ struct LedgerImportTests {
         let dir = try Dir()
         _ = try Ledger.importEvents(try Self.demoSources(), into: dir.path)
         var seqs: [UInt64] = []
-        try Ledger.replay(directory: dir.path, limit: .seq(EventSeq(100))) { seqs.append($0.seq.rawValue) }
+        try Ledger.replay(directory: dir.path, limit: .seq(Seq(100))) { seqs.append($0.seq.rawValue) }
         #expect(seqs == Array(1...100))
         guard case .success(let publication) = RFC3339.parse("2024-02-19T14:00:00+07:00") else { Issue.record("time"); return }
         var latest: BusinessTime?

@@ -1,3 +1,4 @@
+import Primitives
 import DataGen
 import EventLog
 import Foundation
@@ -33,7 +34,7 @@ struct LedgerReplayTests {
         var decoder = RecordDecoder()
         var out: [RecordedEvent] = []
         try reader.forEachRecord { r in
-            out.append(RecordedEvent(seq: EventSeq(r.seq.rawValue), recordedAt: RecordTime(microsecondsSinceEpoch: r.recordedAt),
+            out.append(RecordedEvent(seq: r.seq, recordedAt: RecordTime(microsecondsSinceEpoch: r.recordedAt),
                                      event: try decoder.decode(r.payload)))
         }
         return out
@@ -52,7 +53,7 @@ struct LedgerReplayTests {
         #expect(seen == all)
 
         seen = []
-        try Ledger.replay(reader, from: EventSeq(1234), limit: .seq(EventSeq(5001))) { seen.append($0) }
+        try Ledger.replay(reader, from: Seq(1234), limit: .seq(Seq(5001))) { seen.append($0) }
         #expect(seen == Array(all[1233..<5001]))
 
         let publication = all.first { $0.event.type == .resultsPublished }!.event.at
@@ -66,13 +67,13 @@ struct LedgerReplayTests {
     func undecodableRecord() throws {
         let log = try SmallFrames(inserting: (at: 3000, bytes: [0xFF, 0xFE, 0x00]))
         let reader = try LogReader(directory: log.path)
-        var seen: [EventSeq] = []
+        var seen: [Seq] = []
         #expect {
             try Ledger.replay(reader) { seen.append($0.seq) }
         } throws: { error in
             "\(error)".contains("event #3001 cannot be decoded") && "\(error)".contains("parledger verify")
         }
-        #expect(seen == (0..<seen.count).map { EventSeq(UInt64($0) + 1) }, "a gapless prefix, in order")
+        #expect(seen == (0..<seen.count).map { Seq(UInt64($0) + 1) }, "a gapless prefix, in order")
         #expect(!seen.isEmpty && seen.count < 3001, "events before the bad one were handed over, the bad one and those after it were not")
     }
 }

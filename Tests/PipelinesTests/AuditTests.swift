@@ -1,3 +1,4 @@
+import Primitives
 import DataGen
 import EventLog
 import Foundation
@@ -53,16 +54,16 @@ struct AuditTests {
         #expect(x.points == Score("18.5")! && x.max == Score(points: 20) && x.percent?.description == "92.50" && x.band?.code == "excellent")
         let item = try #require(x.areas.first?.criteria.first?.items.first)
         #expect(item.amendedAfterPublication)
-        #expect(item.events.first { $0.seq == EventSeq(6) }?.role.contains("superseded by #11; corrected by #9 to 8.5") == true)
-        #expect(item.events.first { $0.seq == EventSeq(11) }?.role == "appeal KN-1 upheld: counts")
-        #expect(item.events.first { $0.seq == EventSeq(4) }?.text == "Thiếu tài liệu")
+        #expect(item.events.first { $0.seq == Seq(6) }?.role.contains("superseded by #11; corrected by #9 to 8.5") == true)
+        #expect(item.events.first { $0.seq == Seq(11) }?.role == "appeal KN-1 upheld: counts")
+        #expect(item.events.first { $0.seq == Seq(4) }?.text == "Thiếu tài liệu")
     }
 
     @Test("Replay as of each step, by seq and by business time, gives the value of that moment", arguments: 1...11)
     func timeTravel(step: Int) throws {
         let s = try Scratch(Self.lines)
         let expected = Self.after[..<step].compactMap { $0 }.last ?? "0"
-        let bySeq = try PipelineRunner.replay(log: s.log, limit: .seq(EventSeq(UInt64(step)))).book
+        let bySeq = try PipelineRunner.replay(log: s.log, limit: .seq(Seq(UInt64(step)))).book
         #expect(bySeq.effective(Self.key).points.description == expected)
         let at = Self.lines[step - 1].split(separator: "\"").firstIndex(of: "at").map { Self.lines[step - 1].split(separator: "\"")[$0 + 2] }!
         guard case .success(let time) = RFC3339.parse(String(at)) else { Issue.record("time"); return }
@@ -129,7 +130,7 @@ struct AuditTests {
     func whatIf() throws {
         var book = ScoreBook()
         for (i, e) in DemoProvince.events().enumerated() {
-            book.apply(RecordedEvent(seq: EventSeq(UInt64(i + 1)), recordedAt: RecordTime(microsecondsSinceEpoch: 0), event: e))
+            book.apply(RecordedEvent(seq: Seq(UInt64(i + 1)), recordedAt: RecordTime(microsecondsSinceEpoch: 0), event: e))
         }
         let p = Partition(index: .par, year: 2023, block: "department")
         let today = try #require(book.ranking(p))

@@ -48,7 +48,7 @@ struct AwardRuleCheckTests {
         } throws: { error in
             let text = "\(error)"
             return text.hasPrefix("check.yaml:8: awards[0].conditions[1].band.in") && text.contains("band \"excelent\" is not a band of framework PAR-2022-department")
-                && text.contains("(bands of PAR-2022-department: excellent, good, fair, average, weak)")
+                && text.hasSuffix(" — bands of PAR-2022-department: excellent, good, fair, average, weak")
         }
         #expect(!FileManager.default.fileExists(atPath: out), "nothing was written")
         // The shipped pipelines pass the check on the demo log.

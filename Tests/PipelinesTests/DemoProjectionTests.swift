@@ -1,3 +1,4 @@
+import Primitives
 import DataGen
 import Projections
 import ScoreModel
@@ -9,7 +10,7 @@ struct DemoProjectionTests {
     static let book: ScoreBook = {
         var book = ScoreBook()
         for (i, event) in DemoProvince.events().enumerated() {
-            book.apply(RecordedEvent(seq: EventSeq(UInt64(i + 1)), recordedAt: RecordTime(microsecondsSinceEpoch: 0), event: event))
+            book.apply(RecordedEvent(seq: Seq(UInt64(i + 1)), recordedAt: RecordTime(microsecondsSinceEpoch: 0), event: event))
         }
         return book
     }()

@@ -1,3 +1,4 @@
+import Primitives
 import Foundation
 import Projections
 import ScoreModel
@@ -23,7 +24,7 @@ struct GoldenCheckpointTests {
         let lines = try String(contentsOf: Self.events, encoding: .utf8).split(separator: "\n").prefix(16)
         var book = ScoreBook()
         for (i, line) in lines.enumerated() {
-            book.apply(RecordedEvent(seq: EventSeq(UInt64(i + 1)), recordedAt: RecordTime(microsecondsSinceEpoch: 1_700_000_000_000_000),
+            book.apply(RecordedEvent(seq: Seq(UInt64(i + 1)), recordedAt: RecordTime(microsecondsSinceEpoch: 1_700_000_000_000_000),
                                      event: try EventJSON.decode(line: String(line))))
         }
         let checkpoint = Checkpoint(seq: UInt64(lines.count), frameHash: [UInt8](repeating: 0xAB, count: 32),

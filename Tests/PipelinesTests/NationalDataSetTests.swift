@@ -1,3 +1,4 @@
+import Primitives
 import DataGen
 import Projections
 import ScoreModel
@@ -49,7 +50,7 @@ struct NationalDataSetTests {
         #expect(count[.appealResolved, default: 0] < count[.appealFiled, default: 0], "some appeals stay open")
         // It replays into rankings for every province's blocks.
         var book = ScoreBook()
-        for (i, e) in events.enumerated() { book.apply(RecordedEvent(seq: EventSeq(UInt64(i + 1)), recordedAt: RecordTime(microsecondsSinceEpoch: 0), event: e)) }
+        for (i, e) in events.enumerated() { book.apply(RecordedEvent(seq: Seq(UInt64(i + 1)), recordedAt: RecordTime(microsecondsSinceEpoch: 0), event: e)) }
         #expect(book.partitions.count == 3 * 3 * 2)
         let ranking = try #require(book.ranking(Partition(index: .par, year: 2023, block: "P01-commune")))
         #expect(ranking.rows.count == 40 - 6 - 3 && ranking.statistics.mean != nil)

@@ -1,3 +1,4 @@
+import Primitives
 import DataGen
 import EventLog
 import Foundation
@@ -193,7 +194,7 @@ struct PipelineRunTests {
         let (s, _, _, checkpoint) = try Self.firstRun(events[..<cut])
         try s.importLines(events[cut...])   // corrections, appeals and publications after the checkpoint
         let full = try PipelineRunner.replay(log: s.log, limit: .head).book
-        let lookup = try PipelineRunner.events(log: s.log, seqs: Set((1...UInt64(events.count)).map { EventSeq($0) }))
+        let lookup = try PipelineRunner.events(log: s.log, seqs: Set((1...UInt64(events.count)).map { Seq($0) }))
         var explained = 0
         for unit in full.units.keys.sorted() {
             for year in [2022, 2023] {
@@ -274,7 +275,7 @@ struct PipelineRunTests {
         let p = Partition(index: .par, year: 2023, block: "department")
         let publication = try #require(book.published[p])
         let then = try PipelineRunner.replay(log: s.log, limit: .seq(publication.seq))
-        #expect(then.point.seq == publication.seq.rawValue && then.point.limit == "seq")
+        #expect(then.point.seq == publication.seq && then.point.limit == "seq")
         book = then.book
         let announced = try #require(book.ranking(p))
         #expect(announced.publishedSeq == publication.seq)

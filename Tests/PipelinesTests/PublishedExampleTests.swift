@@ -1,3 +1,4 @@
+import Primitives
 import DataGen
 import Foundation
 import Pipelines
@@ -19,7 +20,7 @@ struct PublishedExampleTests {
     static func book(_ events: [Event]) -> ScoreBook {
         var book = ScoreBook()
         for (i, event) in events.enumerated() {
-            book.apply(RecordedEvent(seq: EventSeq(UInt64(i + 1)), recordedAt: RecordTime(microsecondsSinceEpoch: 0), event: event))
+            book.apply(RecordedEvent(seq: Seq(UInt64(i + 1)), recordedAt: RecordTime(microsecondsSinceEpoch: 0), event: event))
         }
         return book
     }

@@ -1,3 +1,4 @@
+import Primitives
 import DataGen
 import EventLog
 import Foundation
@@ -96,8 +97,8 @@ struct ReportTests {
         let s = try PipelineRunTests.Scratch()
         try s.importLines(DemoProvince.events()[...])
         let out = s.path + "/before"
-        let run = try PipelineRunner.run(DemoReport.spec, log: s.log, out: out, limit: .seq(EventSeq(6962)))
-        #expect(run.manifest.log.seq == 6962)
+        let run = try PipelineRunner.run(DemoReport.spec, log: s.log, out: out, limit: .seq(Seq(6962)))
+        #expect(run.manifest.log.seq == Seq(6962))
         let site = SnapshotWriter.resolve(out) + "/report/"
         let html = try String(contentsOfFile: site + "PAR-2023-department.html", encoding: .utf8)
         #expect(html.contains("<span class=\"flag\">chưa công bố</span>"))

@@ -1,10 +1,12 @@
 import Foundation
 import Testing
+import Primitives
+import EventLog
 @testable import Pipelines
 
 @Suite("Snapshot writer")
 struct SnapshotWriterTests {
-    let point = Manifest.LogPoint(seq: 42, hash: String(repeating: "ab", count: 32), limit: "head")
+    let point = Manifest.LogPoint(seq: Seq(42), hash: FrameHash(hex: String(repeating: "ab", count: 32))!, limit: "head")
 
     private func tempDir() -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("parledger-snap-\(UUID().uuidString)")
@@ -68,6 +70,17 @@ struct SnapshotWriterTests {
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["thesis.docx"])
         #expect(try Data(contentsOf: precious) == Data("mine".utf8))
+    }
+
+    @Test("A failed sync names the path and the reason in words, with what to do")
+    func syncFailureSpeaks() throws {
+        let missing = FileManager.default.temporaryDirectory.appendingPathComponent("parledger-no-such-\(UUID().uuidString)").path
+        #expect {
+            try SnapshotWriter.syncAll(missing, files: [missing + "/a.json"])
+        } throws: { error in
+            let e = error as? EventLogError
+            return e?.code == .io && "\(error)" == "cannot open \(missing): No such file or directory"
+        }
     }
 
     @Test("Output paths cannot leave the output directory", arguments: ["../x.json", "/etc/passwd", "a/../../b", "a//b", "./a"])

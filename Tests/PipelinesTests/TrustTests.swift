@@ -1,3 +1,4 @@
+import Primitives
 import DataGen
 import EventLog
 import Foundation
@@ -88,7 +89,7 @@ struct TrustTests {
         #expect(try s.tree(out) == published)
         // --at-seq into the published output is refused for the same reason.
         try s.importLines(events[3500..<4500])
-        #expect(throws: PipelineError.self) { _ = try PipelineRunner.run(spec, log: s.log, out: out, limit: .seq(EventSeq(3999))) }
+        #expect(throws: PipelineError.self) { _ = try PipelineRunner.run(spec, log: s.log, out: out, limit: .seq(Seq(3999))) }
         #expect(try s.tree(out) == published)
     }
 

@@ -1,3 +1,4 @@
+import Primitives
 import Testing
 import Projections
 import ScoreModel
@@ -26,7 +27,7 @@ struct ImpactTests {
     func correctionSwapsRanks() throws {
         let impact = try #require(Self.measure(Self.log(), .correctionIssued(CorrectionIssued(target: .id("a11"), value: Log.s("7"), reason: "sai sót"))))
         #expect(impact.key == Log.key("A", "1.1"))
-        #expect(impact.target == EventSeq(4), "units at #1 and #2, the framework at #3")
+        #expect(impact.target == Seq(4), "units at #1 and #2, the framework at #3")
         #expect(impact.unit.before.rank == 1 && impact.unit.after.rank == 2)
         #expect(impact.unit.before.percent?.description == "63.33" && impact.unit.after.percent?.description == "56.67")
         #expect(impact.unit.before.awards == ["flag"] && impact.unit.after.awards.isEmpty)

@@ -1,3 +1,4 @@
+import Primitives
 import Projections
 import ScoreModel
 import Testing
@@ -9,11 +10,11 @@ import Testing
 struct ItemLedgerTests {
     static func base() -> ItemLedger {
         var l = ItemLedger()
-        l.latestSelf = (EventSeq(3), .score(Score(thousandths: 1_500)))
-        l.bestAppraisal = (round: 1, seq: EventSeq(7), value: .score(Score(thousandths: 1_250)))
-        l.corrections[EventSeq(7)] = (seq: EventSeq(9), value: .score(Score(thousandths: 1_000)))
-        l.appealed = (seq: EventSeq(12), appeal: "KN-1", score: Score(thousandths: 1_400))
-        l.lineage = [EventSeq(3), EventSeq(7), EventSeq(9), EventSeq(12)]
+        l.latestSelf = (Seq(3), .score(Score(thousandths: 1_500)))
+        l.bestAppraisal = (round: 1, seq: Seq(7), value: .score(Score(thousandths: 1_250)))
+        l.corrections[Seq(7)] = (seq: Seq(9), value: .score(Score(thousandths: 1_000)))
+        l.appealed = (seq: Seq(12), appeal: "KN-1", score: Score(thousandths: 1_400))
+        l.lineage = [Seq(3), Seq(7), Seq(9), Seq(12)]
         return l
     }
 
@@ -22,11 +23,11 @@ struct ItemLedgerTests {
     func eachPartCounts(change: String) {
         var other = Self.base()
         switch change {
-        case "correction value": other.corrections[EventSeq(7)] = (seq: EventSeq(9), value: .score(Score(thousandths: 1_100)))
-        case "round": other.bestAppraisal = (round: 2, seq: EventSeq(7), value: .score(Score(thousandths: 1_250)))
-        case "appeal score": other.appealed = (seq: EventSeq(12), appeal: "KN-1", score: Score(thousandths: 1_450))
-        case "appeal id": other.appealed = (seq: EventSeq(12), appeal: "KN-2", score: Score(thousandths: 1_400))
-        case "self value": other.latestSelf = (EventSeq(3), .notApplicable)
+        case "correction value": other.corrections[Seq(7)] = (seq: Seq(9), value: .score(Score(thousandths: 1_100)))
+        case "round": other.bestAppraisal = (round: 2, seq: Seq(7), value: .score(Score(thousandths: 1_250)))
+        case "appeal score": other.appealed = (seq: Seq(12), appeal: "KN-1", score: Score(thousandths: 1_450))
+        case "appeal id": other.appealed = (seq: Seq(12), appeal: "KN-2", score: Score(thousandths: 1_400))
+        case "self value": other.latestSelf = (Seq(3), .notApplicable)
         case "lineage": other.lineage.removeLast()
         default: break
         }

@@ -1,3 +1,4 @@
+import Primitives
 import Testing
 import Projections
 import ScoreModel
@@ -40,10 +41,10 @@ struct Log {
 
     var book: ScoreBook {
         var book = ScoreBook()
-        for (i, e) in events.enumerated() { book.apply(RecordedEvent(seq: EventSeq(UInt64(i + 1)), recordedAt: RecordTime(microsecondsSinceEpoch: 0), event: e)) }
+        for (i, e) in events.enumerated() { book.apply(RecordedEvent(seq: Seq(UInt64(i + 1)), recordedAt: RecordTime(microsecondsSinceEpoch: 0), event: e)) }
         return book
     }
-    var nextSeq: EventSeq { EventSeq(UInt64(events.count + 1)) }
+    var nextSeq: Seq { Seq(UInt64(events.count + 1)) }
     static let partition = Partition(index: .par, year: 2023, block: "b")
 }
 
@@ -85,13 +86,13 @@ struct ScoringRuleTests {
     func corrections() {
         var log = Log()
         log.appraise("A", "1.1", Log.s("6"), round: 1, id: "r1")
-        let target = EventSeq(UInt64(log.events.count))
+        let target = Seq(UInt64(log.events.count))
         log.correct(.id("r1"), Log.s("6.5"))
         #expect(log.book.effective(Log.key("A", "1.1")).points == Score("6.5")!)
         log.correct(.seq(target), Log.s("7"))
         let e = log.book.effective(Log.key("A", "1.1"))
         #expect(e.points == Score(points: 7))
-        #expect(e.correctedBy == EventSeq(UInt64(log.events.count)))
+        #expect(e.correctedBy == Seq(UInt64(log.events.count)))
         #expect(e.source == target)
     }
 
@@ -113,7 +114,7 @@ struct ScoringRuleTests {
         var row = try #require(log.book.ranking(Log.partition)?.rows.first)
         // (10 + 5 + 0) / (10 + 10 + 0): item 1.2 is out of both sums.
         #expect(row.points == Score(points: 15) && row.max == Score(points: 20) && row.percent?.description == "75.00")
-        log.correct(.seq(EventSeq(UInt64(log.events.count - 2))), .notApplicable)   // the 1.1 appraisal
+        log.correct(.seq(Seq(UInt64(log.events.count - 2))), .notApplicable)   // the 1.1 appraisal
         row = try #require(log.book.ranking(Log.partition)?.rows.first)
         #expect(row.points == Score(points: 5) && row.max == Score(points: 10))
         #expect(log.book.effective(Log.key("A", "1.1")).status == .notApplicable)
@@ -151,7 +152,7 @@ struct ScoringRuleTests {
         log.resolve("K3", .upheld, "9")
         #expect(log.book.effective(Log.key("A", "1.1")).points == Score(points: 9))
         // A correction does not undo an appeal: the appeal rule comes after.
-        log.correct(.seq(EventSeq(3)), Log.s("1"))
+        log.correct(.seq(Seq(3)), Log.s("1"))
         #expect(log.book.effective(Log.key("A", "1.1")).points == Score(points: 9))
     }
 
@@ -164,7 +165,7 @@ struct ScoringRuleTests {
             log.survey(u, "2.1", "10")
         }
         for item in ["1.1", "1.2"] { log.appraise("E", item, .notApplicable, round: 1) }
-        log.add(.correctionIssued(CorrectionIssued(target: .seq(EventSeq(1)), value: .notApplicable, reason: "x")))   // refers to a registration: ignored
+        log.add(.correctionIssued(CorrectionIssued(target: .seq(Seq(1)), value: .notApplicable, reason: "x")))   // refers to a registration: ignored
         let ranking = try #require(log.book.ranking(Log.partition))
         let rankedRows = ranking.rows.filter { $0.percent != nil }
         #expect(rankedRows.map(\.unit.rawValue) == ["A", "B", "C", "D", "E"])

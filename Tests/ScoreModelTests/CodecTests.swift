@@ -1,3 +1,4 @@
+import Primitives
 import Testing
 import ScoreModel
 
@@ -57,7 +58,7 @@ struct RandomEvents {
         case 4: body = .appraisalRecorded(AppraisalRecorded(key: key(), value: value(), round: 1 + int(2), note: int(2) == 0 ? nil : text()))
         case 5: body = .explanationSubmitted(ExplanationSubmitted(key: key(), text: text() + "z", evidence: (0..<int(3)).map { _ in evidence() }))
         case 6: body = .surveyRecorded(SurveyRecorded(key: key(), score: score(), respondents: int(2) == 0 ? nil : int(10_000)))
-        case 7: body = .correctionIssued(CorrectionIssued(target: int(2) == 0 ? .seq(EventSeq(UInt64(1 + int(1_000_000)))) : .id(EventID(code().filter { $0.isASCII } + "1")),
+        case 7: body = .correctionIssued(CorrectionIssued(target: int(2) == 0 ? .seq(Seq(UInt64(1 + int(1_000_000)))) : .id(EventID(code().filter { $0.isASCII } + "1")),
                                                           value: value(), reason: text() + "r"))
         case 8: body = .appealFiled(AppealFiled(appeal: AppealID(code()), key: key(), requested: score(), grounds: text() + "g"))
         case 9:
@@ -121,7 +122,7 @@ struct CodecTests {
         let line = #"{"type":"survey.recorded","at":"2024-02-19T14:00:00.5+07:00","by":"vien","unit":"HCT","year":2023,"item":"8.4.1","score":2.750}"#
         let event = try EventJSON.decode(line: line)
         #expect(EventJSON.encode(event) == #"{"type":"survey.recorded","at":"2024-02-19T14:00:00.5+07:00","by":"vien","unit":"HCT","index":"PAR","year":2023,"item":"8.4.1","score":2.75}"#)
-        let recorded = RecordedEvent(seq: EventSeq(7), recordedAt: RecordTime(microsecondsSinceEpoch: 1_700_000_000_123_456), event: event)
+        let recorded = RecordedEvent(seq: Seq(7), recordedAt: RecordTime(microsecondsSinceEpoch: 1_700_000_000_123_456), event: event)
         let exported = EventJSON.encode(recorded)
         #expect(exported.hasPrefix(#"{"seq":7,"recordedAt":"2023-11-14T22:13:20.123456Z","type""#))
         #expect(try EventJSON.decode(line: exported) == event, "an export re-imports to the same event")

@@ -1,3 +1,4 @@
+import Primitives
 import EventLog
 import Foundation
 import Testing

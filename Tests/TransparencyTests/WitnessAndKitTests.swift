@@ -1,3 +1,4 @@
+import Primitives
 import DataGen
 import EventLog
 import Foundation

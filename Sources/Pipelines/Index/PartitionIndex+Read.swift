@@ -1,3 +1,4 @@
+import Primitives
 import EventLog
 import Foundation
 import Ledger
@@ -19,12 +20,12 @@ extension PartitionIndex {
             if seq > base, seq <= head { let p = recent[Int(seq - base - 1)]; return p < 0 ? nil : Int(p) }
             return Self.partition(holding: seq, in: indexed)
         }
-        try Ledger.replay(reader, from: EventSeq(size + 1), prose: false) { recorded in
+        try Ledger.replay(reader, from: Seq(size + 1), prose: false) { recorded in
             let seq = recorded.seq.rawValue
             if let p = add(recorded, scoring: scoring), scores(recorded.event.body) { recent[Int(seq - base - 1)] = Int32(p) }
         }
         size = head
-        frameHash = try reader.frameHash(containing: Seq(head)) ?? frameHash
+        frameHash = try reader.frameHash(containing: Seq(head))?.bytes ?? frameHash
     }
 
     /// The partition whose seq list holds `seq`.
@@ -113,7 +114,7 @@ extension PartitionIndex {
         if let data = FileManager.default.contents(atPath: path) {
             switch parse([UInt8](data), key: key) {
             case .success(let saved):
-                let hash = saved.size == 0 ? [UInt8](repeating: 0, count: 32) : try reader.frameHash(containing: Seq(saved.size))
+                let hash = saved.size == 0 ? [UInt8](repeating: 0, count: 32) : try reader.frameHash(containing: Seq(saved.size))?.bytes
                 if saved.size <= reader.head.seq.rawValue, hash == saved.frameHash {
                     index = saved
                 } else {
@@ -134,7 +135,7 @@ extension PartitionIndex {
     /// partition. Nil when the index does not know the unit or partition
     /// (the caller replays, and its messages say what exists), or when
     /// an event does not check (then `damaged` says which).
-    func book(log reader: LogReader, unit: UnitCode, index idx: IndexCode, year: Int) throws -> (book: ScoreBook?, shown: [EventSeq: RecordedEvent], damaged: String?) {
+    func book(log reader: LogReader, unit: UnitCode, index idx: IndexCode, year: Int) throws -> (book: ScoreBook?, shown: [Seq: RecordedEvent], damaged: String?) {
         guard let (b, p) = partition(unit: unit, index: idx, year: year) else { return (nil, [:], nil) }
         let wanted = (seqs(block: b) + seqs(partition: p)).sorted()
         let set = Set(wanted)
@@ -143,11 +144,11 @@ extension PartitionIndex {
         var decoder = RecordDecoder(prose: false), full = RecordDecoder(prose: true)
         var damaged: String?
         // The events an explanation or history of this unit may show, with their notes and evidence.
-        var shown: [EventSeq: RecordedEvent] = [:]
+        var shown: [Seq: RecordedEvent] = [:]
         try reader.forEachRecord(seqs: wanted.map { Seq($0) }) { record in
             let recorded = try Ledger.decode(record, &decoder)
             if damaged == nil, !belongs(recorded.event, block: b, partition: p, seqs: set) {
-                damaged = "it names event #\(recorded.seq.rawValue) (\(recorded.event.type.rawValue)) under \(partitions[p].index) \(year) \(blocks[b]), where it does not belong"
+                damaged = "it names event \(recorded.seq.label) (\(recorded.event.type.rawValue)) under \(partitions[p].index) \(year) \(blocks[b]), where it does not belong"
             }
             if recorded.event.body.itemKey.map({ $0.unit == unit }) ?? true { shown[recorded.seq] = try Ledger.decode(record, &full) }
             events.append(recorded)
@@ -175,12 +176,12 @@ extension PipelineRunner {
     /// resolutions, frameworks and the block's registrations), read once,
     /// with their prose: what `explain` and `history` print.
     public static func indexedBook(log: String, unit: UnitCode, index: IndexCode, year: Int) throws
-        -> (book: ScoreBook?, events: [EventSeq: RecordedEvent], notice: String?) {
+        -> (book: ScoreBook?, events: [Seq: RecordedEvent], notice: String?) {
         try indexedBook(log: log, unit: unit, index: index, year: year, key: CheckpointKey.load())
     }
 
     static func indexedBook(log: String, unit: UnitCode, index: IndexCode, year: Int, key: CheckpointKey?) throws
-        -> (book: ScoreBook?, events: [EventSeq: RecordedEvent], notice: String?) {
+        -> (book: ScoreBook?, events: [Seq: RecordedEvent], notice: String?) {
         guard let key else { return (nil, [:], nil) }
         let reader = try LogReader(directory: log)
         var (partitions, notice, changed) = try PartitionIndex.current(log: log, reader: reader, key: key)

@@ -1,4 +1,6 @@
 import Foundation
+import Primitives
+import EventLog
 import ScoreModel
 
 /// `manifest.json`: what a snapshot directory was made from and what it
@@ -24,17 +26,34 @@ public struct Manifest: Codable, Hashable, Sendable {
 
     public struct LogPoint: Codable, Hashable, Sendable {
         /// The last seq the run read (0 for an empty log).
-        public var seq: UInt64
-        /// Hex SHA-256 of the log frame holding `seq` (the chain up to there).
-        public var hash: String
+        public var seq: Seq
+        /// The hash of the log frame holding `seq` (the chain up to there);
+        /// 64 hex digits in the file.
+        public var hash: FrameHash
         /// `head`, `seq` or `as-of`: how the run limited its replay.
         public var limit: String
         /// The `--as-of` time as given (RFC 3339), when `limit` is `as-of`.
         public var asOf: String?
-        public init(seq: UInt64, hash: String, limit: String, asOf: String? = nil) {
+        public init(seq: Seq, hash: FrameHash, limit: String, asOf: String? = nil) {
             self.seq = seq; self.hash = hash; self.limit = limit; self.asOf = asOf
         }
+
+        private enum CodingKeys: String, CodingKey { case seq, hash, limit, asOf }
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            let text = try c.decode(String.self, forKey: .hash)
+            guard isHex64(text), let hash = FrameHash(hex: text) else { throw BadLogPoint() }
+            self.init(seq: Seq(try c.decode(UInt64.self, forKey: .seq)), hash: hash,
+                      limit: try c.decode(String.self, forKey: .limit), asOf: try c.decodeIfPresent(String.self, forKey: .asOf))
+        }
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(seq.rawValue, forKey: .seq); try c.encode(hash.hex, forKey: .hash)
+            try c.encode(limit, forKey: .limit); try c.encodeIfPresent(asOf, forKey: .asOf)
+        }
     }
+    /// A log point whose hash is not 64 lower-case hex digits.
+    struct BadLogPoint: Error {}
 
     public struct File: Codable, Hashable, Sendable {
         public var path: String
@@ -63,8 +82,8 @@ public struct Manifest: Codable, Hashable, Sendable {
     /// The canonical bytes written to `manifest.json`.
     public func serialized() -> [UInt8] {
         var logMembers: [(key: String, value: CanonicalJSON)] = [
-            ("seq", .number(String(log.seq))),
-            ("hash", .string(log.hash)),
+            ("seq", .number(String(log.seq.rawValue))),
+            ("hash", .string(log.hash.hex)),
             ("limit", .string(log.limit)),
         ]
         if let asOf = log.asOf { logMembers.append(("asOf", .string(asOf))) }
@@ -92,6 +111,9 @@ public struct Manifest: Codable, Hashable, Sendable {
         let manifest: Manifest
         do {
             manifest = try JSONDecoder().decode(Manifest.self, from: Data(bytes))
+        } catch is BadLogPoint {
+            throw PipelineError(code: .mismatch, place: file, key: "log", message: "the log point is not a seq, a 64-digit hash and a limit",
+                                hint: "the manifest was edited; re-run the pipeline or restore the snapshot")
         } catch {
             throw PipelineError(code: .mismatch, place: file, message: "not a readable snapshot manifest: \(error)",
                                 hint: "the manifest was edited or truncated; re-run the pipeline")
@@ -116,7 +138,7 @@ public struct Manifest: Codable, Hashable, Sendable {
                 throw PipelineError(code: .mismatch, place: file, key: "files[\(i)]", message: "\"\(entry.path)\" has no valid size and SHA-256", hint: edited)
             }
         }
-        guard isHex64(manifest.log.hash), ["head", "seq", "as-of"].contains(manifest.log.limit) else {
+        guard ["head", "seq", "as-of"].contains(manifest.log.limit) else {
             throw PipelineError(code: .mismatch, place: file, key: "log", message: "the log point is not a seq, a 64-digit hash and a limit", hint: edited)
         }
         return manifest

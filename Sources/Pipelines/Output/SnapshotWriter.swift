@@ -143,8 +143,10 @@ public enum SnapshotWriter {
             throw error
         } catch {
             try? fm.removeItem(at: fresh)
-            throw PipelineError(code: .badOutput, place: target.path, message: "could not write the snapshot: \(FileSystemMessage.describe(error) ?? "\(error)")",
-                                hint: "\(FileSystemMessage.hint(error) ?? "check the directory's permissions and free space"); the previous snapshot is unchanged")
+            let system = error as? EventLogError
+            throw PipelineError(code: .badOutput, place: target.path,
+                                message: "could not write the snapshot: \(system?.message ?? FileSystemMessage.describe(error) ?? "\(error)")",
+                                hint: "\(system?.hint ?? FileSystemMessage.hint(error) ?? "check the directory's permissions and free space"); the previous snapshot is unchanged")
         }
     }
 
@@ -158,16 +160,16 @@ public enum SnapshotWriter {
         var old = current
         if let current, current == target {
             let aside = parent.appendingPathComponent(".\(name).snap-legacy-\(getpid())")
-            guard rename(target.path, aside.path) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+            guard rename(target.path, aside.path) == 0 else { throw FileSystemMessage.error("cannot move aside", path: target.path, errno: errno) }
             old = aside
         }
         let temporary = parent.appendingPathComponent(".\(name).link-\(getpid())").path
         unlink(temporary)
-        guard symlink(fresh.lastPathComponent, temporary) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        guard symlink(fresh.lastPathComponent, temporary) == 0 else { throw FileSystemMessage.error("cannot create the link", path: temporary, errno: errno) }
         guard rename(temporary, target.path) == 0 else {
             let code = errno
             unlink(temporary)
-            throw POSIXError(POSIXErrorCode(rawValue: code) ?? .EIO)
+            throw FileSystemMessage.error("cannot switch the link", path: target.path, errno: code)
         }
         DurableFile.syncDirectory(parent.path)
         if let old, old != fresh { try? fm.removeItem(at: old) }
@@ -209,16 +211,16 @@ public enum SnapshotWriter {
     static func syncAll(_ directory: String, files: [String]) throws {
         if let syncfs = syncfsFunction {
             let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-            guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+            guard fd >= 0 else { throw FileSystemMessage.error("cannot open", path: directory, errno: errno) }
             defer { close(fd) }
-            guard syncfs(fd) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+            guard syncfs(fd) == 0 else { throw FileSystemMessage.error("cannot sync", path: directory, errno: errno) }
             return
         }
         for path in files {
             let fd = open(path, O_RDONLY | O_CLOEXEC)
-            guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+            guard fd >= 0 else { throw FileSystemMessage.error("cannot open", path: path, errno: errno) }
             defer { close(fd) }
-            guard fsync(fd) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+            guard fsync(fd) == 0 else { throw FileSystemMessage.error("cannot sync", path: path, errno: errno) }
         }
     }
 

@@ -1,3 +1,4 @@
+import Primitives
 import EventLog
 import Ledger
 import Projections
@@ -26,7 +27,7 @@ public struct ReportInputs: Sendable {
     }
 
     /// The events with these seqs, with their texts.
-    func events(_ seqs: Set<EventSeq>) throws -> [EventSeq: RecordedEvent] {
+    func events(_ seqs: Set<Seq>) throws -> [Seq: RecordedEvent] {
         seqs.isEmpty ? [:] : try PipelineRunner.events(log: log, seqs: seqs)
     }
 
@@ -38,9 +39,9 @@ public struct ReportInputs: Sendable {
         var book = ScoreBook()
         var count = 0
         var impacts: [EventImpact] = []
-        guard point.seq > 0 else { return ReportInputs(log: log, eventCount: 0, impacts: [], point: point) }
+        guard point.seq.rawValue > 0 else { return ReportInputs(log: log, eventCount: 0, impacts: [], point: point) }
         let reader = try LogReader(directory: log)
-        try Ledger.replay(reader, limit: .seq(EventSeq(point.seq)), prose: false) { r in
+        try Ledger.replay(reader, limit: .seq(point.seq), prose: false) { r in
             if let asOf, r.event.at > asOf { return }
             count += 1
             switch r.event.body {

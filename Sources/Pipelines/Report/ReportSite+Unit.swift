@@ -47,10 +47,10 @@ extension ReportSite {
             value = ReportText.value(v)
             if seq == effective.source {
                 role = "được tính"; cls = "counts"
-                if let by = effective.correctedBy { role += ", theo đính chính"; link = ["href": "#seq-\(by.rawValue)", "label": "#\(by.rawValue)"] }
+                if let by = effective.correctedBy { role += ", theo đính chính"; link = ["href": "#seq-\(by.rawValue)", "label": by.label] }
             } else {
                 role = "đã được thay thế"; cls = "superseded"
-                if let s = effective.source { link = ["href": "#seq-\(s.rawValue)", "label": "bởi #\(s.rawValue)"] }
+                if let s = effective.source { link = ["href": "#seq-\(s.rawValue)", "label": "bởi \(s.label)"] }
             }
         }
         switch r.event.body {
@@ -65,7 +65,7 @@ extension ReportSite {
             let target = c.book.target(of: x)
             let old = target.flatMap { c.events[$0] }.flatMap(scoredValue)
             role = "đính chính" + (old.map { " (thay \(ReportText.value($0)))" } ?? "")
-            if let target { link = ["href": "#seq-\(target.rawValue)", "label": "#\(target.rawValue)"] }
+            if let target { link = ["href": "#seq-\(target.rawValue)", "label": target.label] }
             if let target, ledger.corrections[target]?.seq != seq { role += "; đã bị đính chính sau thay thế" }
         case .appealFiled(let a):
             value = "đề nghị " + ReportText.score(a.requested); text = a.grounds; role = "khiếu nại \(a.appeal.rawValue)"
@@ -74,7 +74,7 @@ extension ReportSite {
             value = a.score.map(ReportText.score) ?? ""; text = a.reason
             role = "\(ReportText.outcome(a.outcome)) khiếu nại \(a.appeal.rawValue)" + (effective.source == seq ? ", được tính" : "")
             if effective.source == seq { cls = "counts" }
-            if let filed = c.book.appeals[a.appeal]?.filed { link = ["href": "#seq-\(filed.rawValue)", "label": "đơn #\(filed.rawValue)"] }
+            if let filed = c.book.appeals[a.appeal]?.filed { link = ["href": "#seq-\(filed.rawValue)", "label": "đơn \(filed.label)"] }
         default: break
         }
         var out: [String: Any] = ["seq": seq.rawValue, "at": ReportText.time(r.event.at), "type": ReportText.eventType(r.event.type),

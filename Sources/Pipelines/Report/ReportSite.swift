@@ -1,3 +1,4 @@
+import Primitives
 import Projections
 import ScoreModel
 
@@ -42,7 +43,7 @@ enum ReportSite {
         var spec: PipelineSpec
         var inputs: ReportInputs
         /// The events of the block being rendered (``ReportSite/series(_:rankings:context:)`` reads them).
-        var events: [EventSeq: RecordedEvent] = [:]
+        var events: [Seq: RecordedEvent] = [:]
         var awardNames: [String: String] { Dictionary(spec.awards.map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a }) }
     }
 
@@ -87,7 +88,7 @@ enum ReportSite {
         let years = partitions.sorted()
         guard let first = years.first else { return [] }
         var c = context
-        var seqs: Set<EventSeq> = []
+        var seqs: Set<Seq> = []
         for p in years {
             for unit in c.book.units(in: p.block) { seqs.formUnion(c.book.lineage(unit: unit.code, index: p.index, year: p.year)) }
         }

@@ -1,3 +1,4 @@
+import Primitives
 import Crypto
 import EventLog
 import Foundation
@@ -82,7 +83,7 @@ struct Checkpoint {
         let hash = Array(raw[13..<45])
         let manifestHash = Array(raw[45..<77])
         guard seq <= reader.head.seq.rawValue else { return .discarded("it is at seq \(seq) but the log ends at \(reader.head.seq)") }
-        guard let current = try? reader.frameHash(containing: Seq(seq)), current == hash else {
+        guard let current = try? reader.frameHash(containing: Seq(seq)), current.bytes == hash else {
             return .discarded("the log at seq \(seq) is not what it was when the checkpoint was saved (rewritten or replaced)")
         }
         let length = u64(77)

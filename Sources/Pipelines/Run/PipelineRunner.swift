@@ -62,7 +62,7 @@ public enum PipelineRunner {
         case .asOf: limitName = "as-of"
         }
         let hash = seq == 0 ? LogHead.empty.hash : (try reader.frameHash(containing: Seq(seq)) ?? head.hash)
-        let point = Manifest.LogPoint(seq: seq, hash: LogHead(seq: Seq(seq), hash: hash).hashHex, limit: limitName, asOf: asOfText)
+        let point = Manifest.LogPoint(seq: Seq(seq), hash: hash, limit: limitName, asOf: asOfText)
         return (book, count, point)
     }
 
@@ -222,15 +222,15 @@ public enum PipelineRunner {
             counts.withLock { $0 = result }
             // With a key: the signed checkpoint of the log the run read.
             if let signer {
-                let signed = try Transparency.checkpoint(log: log, key: signer, size: point.seq)
+                let signed = try Transparency.checkpoint(log: log, key: signer, size: point.seq.rawValue)
                 if let notice = signed.notice { notices.append(notice) }
                 try sink.emit(checkpointFileName, Array(signed.checkpoint.text.utf8))
             }
         }
         let result = counts.withLock { $0 }
         // An unchanged book needs no new checkpoint: the saved one is it.
-        if limit == .head, let checkpoint, let key, point.seq > 0, !(resumed == point.seq && events == 0) {
-            try Checkpoint(seq: point.seq, frameHash: Hex.decode(point.hash) ?? [], manifestHash: Array(SHA256.hash(data: manifest.serialized())),
+        if limit == .head, let checkpoint, let key, point.seq.rawValue > 0, !(resumed == point.seq.rawValue && events == 0) {
+            try Checkpoint(seq: point.seq.rawValue, frameHash: point.hash.bytes, manifestHash: Array(SHA256.hash(data: manifest.serialized())),
                            book: book).save(checkpoint, key: key)
         }
         withExtendedLifetime(lock) {}
@@ -261,12 +261,12 @@ public enum PipelineRunner {
                                 message: "the snapshot there was made from the log up to seq \(was.seq); this run read only up to seq \(point.seq), so it would roll published figures back",
                                 hint: "if the log lost events, restore it; for a view of an earlier point use --out with another directory")
         }
-        guard was.seq > 0 else { return }
+        guard was.seq.rawValue > 0 else { return }
         let reader = try LogReader(directory: log)
-        let hash = try reader.frameHash(containing: Seq(was.seq)).map(Hex.encode) ?? ""
+        let hash = try reader.frameHash(containing: was.seq)
         if hash != was.hash {
             throw PipelineError(code: .mismatch, place: out,
-                                message: "the snapshot there was made from a log whose frame at seq \(was.seq) hashes to \(was.hash.prefix(16))…; this log's hashes to \(hash.prefix(16))…: the log was rewritten or replaced",
+                                message: "the snapshot there was made from a log whose frame at seq \(was.seq) hashes to \(was.hash.hex.prefix(16))…; this log's hashes to \((hash?.hex ?? "").prefix(16))…: the log was rewritten or replaced",
                                 hint: "find out why with `parledger verify` and `parledger verify-snapshot \(out)`; to publish from this log anyway, move the old snapshot away first")
         }
     }
@@ -299,14 +299,14 @@ public enum PipelineRunner {
         case .discarded(let why): discarded = why
         case .none: break
         }
-        let count = try fold(reader, into: &book, from: EventSeq((from?.seq ?? 0) + 1), progress: progress)
+        let count = try fold(reader, into: &book, from: Seq((from?.seq ?? 0) + 1), progress: progress)
         let head = reader.head
-        return (book, count, Manifest.LogPoint(seq: head.seq.rawValue, hash: head.hashHex, limit: "head"), from, discarded)
+        return (book, count, Manifest.LogPoint(seq: head.seq, hash: head.hash, limit: "head"), from, discarded)
     }
 
     /// Applies the log's events from `from` within `limit` to `book`;
     /// returns how many were applied.
-    static func fold(_ reader: LogReader, into book: inout ScoreBook, from: EventSeq = EventSeq(1), limit: ReplayLimit = .head,
+    static func fold(_ reader: LogReader, into book: inout ScoreBook, from: Seq = Seq(1), limit: ReplayLimit = .head,
                      progress: Progress?) throws -> Int {
         var count = 0
         let total = reader.head.seq.rawValue
@@ -328,16 +328,16 @@ public enum PipelineRunner {
         guard let data = FileManager.default.contents(atPath: path), Array(SHA256.hash(data: data)) == checkpoint.manifestHash,
               let manifest = try? Manifest.parse([UInt8](data), file: path) else { return nil }
         guard manifest.pipeline == spec.name, manifest.configHash == spec.configHash,
-              manifest.log.limit == "head", manifest.log.seq == checkpoint.seq,
-              Hex.decode(manifest.log.hash) == checkpoint.frameHash else { return nil }
+              manifest.log.limit == "head", manifest.log.seq.rawValue == checkpoint.seq,
+              manifest.log.hash.bytes == checkpoint.frameHash else { return nil }
         return manifest
     }
 }
 
 extension PipelineRunner {
     /// The events with these seqs, read from the log (for explain and history).
-    public static func events(log: String, seqs: Set<EventSeq>) throws -> [EventSeq: RecordedEvent] {
-        var out: [EventSeq: RecordedEvent] = [:]
+    public static func events(log: String, seqs: Set<Seq>) throws -> [Seq: RecordedEvent] {
+        var out: [Seq: RecordedEvent] = [:]
         var decoder = RecordDecoder()
         let reader = try LogReader(directory: log)
         try reader.forEachRecord(seqs: seqs.map { Seq($0.rawValue) }.sorted()) { record in

@@ -1,3 +1,4 @@
+import Primitives
 import Foundation
 import Ledger
 import Projections
@@ -33,8 +34,8 @@ public struct ReadRequest: Sendable {
     }
 
     /// The limit of `--at-seq N` or `--as-of TIME` (at most one of them).
-    public static func limit(atSeq: UInt64?, asOf: String?) throws -> ReplayLimit {
-        if let atSeq { return .seq(EventSeq(atSeq)) }
+    public static func limit(atSeq: Seq?, asOf: String?) throws -> ReplayLimit {
+        if let atSeq { return .seq(atSeq) }
         if let asOf {
             switch RFC3339.parse(asOf) {
             case .success(let time): return .asOf(time)
@@ -83,7 +84,7 @@ public struct ReadRequest: Sendable {
     /// index, or why a checkpoint they named was not used (the nightly
     /// checkpoint, tried by default, falls back to the log without a word).
     public func bookAndEvents(only: (unit: UnitCode, index: IndexCode, year: Int)? = nil, progress: Progress? = nil) throws
-        -> (book: ScoreBook, events: [EventSeq: RecordedEvent], notice: String?) {
+        -> (book: ScoreBook, events: [Seq: RecordedEvent], notice: String?) {
         if let only, limit == .head, checkpoint == .nightly {
             let r = try PipelineRunner.indexedBook(log: log, unit: only.unit, index: only.index, year: only.year)
             if let book = r.book { return (book, r.events, r.notice) }
@@ -93,7 +94,7 @@ public struct ReadRequest: Sendable {
     }
 
     private func withNotice(_ earlier: String?, only: (unit: UnitCode, index: IndexCode, year: Int)?, progress: Progress?) throws
-        -> (book: ScoreBook, events: [EventSeq: RecordedEvent], notice: String?) {
+        -> (book: ScoreBook, events: [Seq: RecordedEvent], notice: String?) {
         let r = try bookFromCheckpointOrLog(only: only, progress: progress)
         let named: String? = if case .file = checkpoint { r.notice } else { nil }
         return (r.book, [:], [earlier, named].compactMap { $0 }.joined(separator: "; ").nilIfEmpty)

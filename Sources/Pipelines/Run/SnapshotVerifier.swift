@@ -1,3 +1,4 @@
+import Primitives
 import EventLog
 import Foundation
 import Ledger
@@ -65,21 +66,21 @@ public enum SnapshotVerifier {
         // 3. The log at the recorded point.
         let reader = try LogReader(directory: log)
         let seq = manifest.log.seq
-        if seq > reader.head.seq.rawValue {
+        if seq > reader.head.seq {
             problems.append(Problem(kind: .logRewritten, path: Manifest.fileName, detail: "the snapshot read to seq \(seq) but the log ends at \(reader.head.seq)"))
             return Report(manifest: manifest, problems: problems)
         }
-        let hash = seq == 0 ? LogHead.empty.hashHex : (try reader.frameHash(containing: Seq(seq))).map { LogHead(seq: Seq(seq), hash: $0).hashHex } ?? ""
+        let hash = seq.rawValue == 0 ? FrameHash.zero : try reader.frameHash(containing: seq)
         if hash != manifest.log.hash {
             problems.append(Problem(kind: .logRewritten, path: Manifest.fileName,
-                                    detail: "the log's hash at seq \(seq) is \(hash.prefix(16))…, the manifest says \(manifest.log.hash.prefix(16))…: the log was rewritten after the snapshot"))
+                                    detail: "the log's hash at seq \(seq) is \((hash?.hex ?? "").prefix(16))…, the manifest says \(manifest.log.hash.hex.prefix(16))…: the log was rewritten after the snapshot"))
             return Report(manifest: manifest, problems: problems)
         }
         // 4. Re-derive and compare.
         var asOf: ReplayLimit?   // a run as of a time read the log to its head, keeping the events that limit admits
         if let text = manifest.log.asOf, case .success(let t) = RFC3339.parse(text) { asOf = .asOf(t) }
         var book = ScoreBook()
-        try Ledger.replay(reader, limit: .seq(EventSeq(seq))) { r in
+        try Ledger.replay(reader, limit: .seq(seq)) { r in
             if let asOf, !asOf.admits(r) { return }
             book.apply(r)
         }
@@ -94,7 +95,7 @@ public enum SnapshotVerifier {
         }, uniquingKeysWith: { first, _ in first })
         for file in manifest.files where file.path == PipelineRunner.checkpointFileName {
             let text = String(decoding: FileManager.default.contents(atPath: dir + "/" + file.path) ?? Data(), as: UTF8.self)
-            if let wrong = try Transparency.checkSnapshotCheckpoint(text, place: file.path, log: log, size: seq, key: key) {
+            if let wrong = try Transparency.checkSnapshotCheckpoint(text, place: file.path, log: log, size: seq.rawValue, key: key) {
                 problems.append(Problem(kind: .contentDiffers, path: file.path, detail: wrong))
             }
         }

@@ -1,3 +1,5 @@
+import Primitives
+
 /// Events in: one JSON object per line (docs/CONTRACT.md, "Events in").
 ///
 /// ```swift
@@ -111,8 +113,8 @@ public enum EventJSON {
             let text = try f.string("target", maxLength: 200)   // #seq or an event id, both checked below
             let target: EventRef
             if text.hasPrefix("#") {
-                guard let n = UInt64(text.dropFirst()), n >= 1 else { throw FieldError("target", "\"\(text)\": a seq target is # followed by a number ≥ 1") }
-                target = .seq(EventSeq(n))
+                guard let seq = Seq(label: text) else { throw FieldError("target", "\"\(text)\": a seq target is # followed by a number ≥ 1") }
+                target = .seq(seq)
             } else {
                 guard EventID.isValid(text) else { throw FieldError("target", "\"\(text)\" is neither an event id nor #seq") }
                 target = .id(EventID(text))

@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import Primitives
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
@@ -101,7 +102,7 @@ public struct RecordDecoder {
             let key = try self.key(&r), score = Score(thousandths: try r.zigzag())
             body = .surveyRecorded(SurveyRecorded(key: key, score: score, respondents: flags & EventCodec.hasNumber != 0 ? Int(try r.zigzag()) : nil))
         case .correctionIssued:
-            let target: EventRef = try r.byte() == 0 ? .id(EventID(try code(&r))) : .seq(EventSeq(try r.varint()))
+            let target: EventRef = try r.byte() == 0 ? .id(EventID(try code(&r))) : .seq(Seq(try r.varint()))
             body = .correctionIssued(CorrectionIssued(target: target, value: try value(&r), reason: try r.string()))
         case .appealFiled:
             let appeal = AppealID(try code(&r)), key = try self.key(&r), requested = Score(thousandths: try r.zigzag())

@@ -1,3 +1,5 @@
+import Primitives
+
 /// Who may write what: the roles of docs/SIGNATURES.md, checked against the
 /// log as it stands just before each event.
 extension LedgerState {
@@ -85,7 +87,7 @@ extension LedgerState {
         case .appealFiled(let e): return ownUnit(e.key)
         case .appraisalRecorded(let e): return council(e.key, "appraise")
         case .correctionIssued(let c):
-            let seq: EventSeq?
+            let seq: Seq?
             switch c.target {
             case .seq(let s): seq = s
             case .id(let id): seq = ids[id]?.seq

@@ -1,3 +1,5 @@
+import Primitives
+
 /// The outcome of validating a batch.
 public struct ValidationResult: Sendable {
     /// The events to append, in order (idempotent repeats removed).
@@ -6,7 +8,7 @@ public struct ValidationResult: Sendable {
     public var acceptedLines: [Int] = []
     /// Lines skipped because the same event (same `id`, same content) is
     /// already in the log or earlier in the batch: (line, the seq that holds it).
-    public var skipped: [(line: Int, seq: EventSeq)] = []
+    public var skipped: [(line: Int, seq: Seq)] = []
     /// What is wrong, at most `limit` of them, in line order.
     public var issues: [ImportIssue] = []
     /// Issues found beyond the limit.
@@ -56,7 +58,7 @@ extension LedgerState {
         /// Checked and applied: it gets seq `nextSeq - 1` when appended.
         case accepted
         /// The same event (same id, same content) is already at this seq.
-        case skipped(EventSeq)
+        case skipped(Seq)
         case refused(field: String?, message: String)
     }
 
@@ -67,7 +69,7 @@ extension LedgerState {
         do {
             if let id = event.id, let existing = ids[id] {
                 guard existing.fingerprint == Self.fingerprint(event) else {
-                    throw FieldError("id", "\"\(id)\" already names event #\(existing.seq.rawValue) with different content; an id names one event forever")
+                    throw FieldError("id", "\"\(id)\" already names event \(existing.seq.label) with different content; an id names one event forever")
                 }
                 return .skipped(existing.seq)
             }
@@ -121,7 +123,7 @@ extension LedgerState {
             let item = try scoredItem(e.key, source: .survey, what: "given a survey score")
             try checkValue(.score(e.score), item: item, field: "score")
         case .correctionIssued(let c):
-            let seq: EventSeq
+            let seq: Seq
             switch c.target {
             case .seq(let s):
                 guard s < nextSeq else { throw FieldError("target", "\(c.target) is not in the log (the last seq is \(nextSeq.rawValue - 1))") }
@@ -131,7 +133,7 @@ extension LedgerState {
                 seq = found.seq
             }
             guard let target = scoring[seq] else {
-                throw FieldError("target", "\(c.target) (#\(seq.rawValue)) is not a scoring event: only assessment.submitted, appraisal.recorded and survey.recorded can be corrected")
+                throw FieldError("target", "\(c.target) (\(seq.label)) is not a scoring event: only assessment.submitted, appraisal.recorded and survey.recorded can be corrected")
             }
             guard let item = item(target.key) else { throw FieldError("target", "the item of \(c.target) is not in its framework") }
             if case .notApplicable = c.value, item.source == .survey {

@@ -1,3 +1,5 @@
+import Primitives
+
 /// What validation needs to know about the log so far, folded from its
 /// events: units, frameworks, publications, appeals, ids, scoring events.
 ///
@@ -19,13 +21,13 @@ public struct LedgerState: Sendable {
     public private(set) var published: Set<Partition> = []
     var appeals: [AppealID: (key: ItemKey, resolved: Bool)] = [:]
     /// id → (seq, a fingerprint of the event's content).
-    var ids: [EventID: (seq: EventSeq, fingerprint: Int)] = [:]
+    var ids: [EventID: (seq: Seq, fingerprint: Int)] = [:]
     /// The scoring events by seq (what a correction may target).
     var scoring = ScoringTable()
     /// The actors registered so far (with their revocations).
     public internal(set) var actors: [Actor: ActorState] = [:]
     /// The seq the next appended event will get.
-    public private(set) var nextSeq = EventSeq(1)
+    public private(set) var nextSeq = Seq(1)
 
     public init() {}
 
@@ -41,7 +43,7 @@ public struct LedgerState: Sendable {
         return frameworks[Partition(index: index, year: year, block: u.block)]
     }
 
-    mutating func record(_ event: Event, seq: EventSeq) {
+    mutating func record(_ event: Event, seq: Seq) {
         if let id = event.id { ids[id] = (seq, Self.fingerprint(event)) }
         switch event.body {
         case .unitRegistered(let u): units[u.unit] = u
@@ -63,7 +65,7 @@ public struct LedgerState: Sendable {
         case .actorRevoked(let r): actors[r.actor]?.revoked = r
         case .explanationSubmitted, .correctionIssued, .batchSigned: break
         }
-        nextSeq = EventSeq(seq.rawValue + 1)
+        nextSeq = Seq(seq.rawValue + 1)
     }
 
     /// Same content ⇔ same fingerprint (the binary record is the content).

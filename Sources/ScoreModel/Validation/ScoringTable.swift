@@ -1,3 +1,5 @@
+import Primitives
+
 /// The scoring events of a log by seq, for validation: what a correction
 /// may target, and the item it then changes.
 ///
@@ -21,7 +23,7 @@ struct ScoringTable: Sendable {
     private var items: [ItemCode] = [], itemIDs: [ItemCode: UInt32] = [:]
     private var indexes: [IndexCode] = [], indexIDs: [IndexCode: UInt16] = [:]
 
-    subscript(_ seq: EventSeq) -> LedgerState.Scoring? {
+    subscript(_ seq: Seq) -> LedgerState.Scoring? {
         guard seq.rawValue >= 1 else { return nil }
         let at = Int(seq.rawValue - 1)
         let block = at >> Self.blockBits
@@ -38,7 +40,7 @@ struct ScoringTable: Sendable {
         return LedgerState.Scoring(key: key, type: type)
     }
 
-    mutating func set(_ seq: EventSeq, _ key: ItemKey, _ type: EventType) {
+    mutating func set(_ seq: Seq, _ key: ItemKey, _ type: EventType) {
         let at = Int(seq.rawValue - 1)
         let block = at >> Self.blockBits
         while blocks.count <= block { blocks.append([Entry](repeating: Entry(), count: 1 << Self.blockBits)) }

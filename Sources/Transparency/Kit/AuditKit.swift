@@ -1,3 +1,4 @@
+import Primitives
 import EventLog
 import Foundation
 import Ledger
@@ -54,9 +55,9 @@ public struct AuditKit: Sendable {
     struct Selection {
         let unit: UnitCode, index: IndexCode, year: Int
         var block: BlockCode?
-        var ids: Set<EventID> = [], seqs: Set<EventSeq> = [], appeals: Set<AppealID> = []
+        var ids: Set<EventID> = [], seqs: Set<Seq> = [], appeals: Set<AppealID> = []
         /// Frameworks and publications of the index and year, by block: kept once the unit's block is known.
-        var byBlock: [(BlockCode, EventSeq)] = []
+        var byBlock: [(BlockCode, Seq)] = []
 
         mutating func admits(_ r: RecordedEvent) -> Bool {
             let keep: Bool
@@ -85,7 +86,7 @@ public struct AuditKit: Sendable {
         }
 
         /// The seqs of the block's frameworks and publications.
-        var blockSeqs: Set<EventSeq> { Set(byBlock.filter { $0.0 == block }.map(\.1)) }
+        var blockSeqs: Set<Seq> { Set(byBlock.filter { $0.0 == block }.map(\.1)) }
     }
 
     /// Makes the kit of `unit` in `index` and `year` at `checkpoint` (whose
@@ -160,7 +161,7 @@ public struct AuditKit: Sendable {
             do { event = try entry.record.withUnsafeBytes { try decoder.decode($0) } } catch {
                 throw TransparencyError("\(place): event #\(entry.seq): its record does not decode: \(error)")
             }
-            let recorded = RecordedEvent(seq: EventSeq(entry.seq), recordedAt: RecordTime(microsecondsSinceEpoch: 0), event: event)
+            let recorded = RecordedEvent(seq: Seq(entry.seq), recordedAt: RecordTime(microsecondsSinceEpoch: 0), event: event)
             decoded.append(recorded)
             book.apply(recorded)
         }

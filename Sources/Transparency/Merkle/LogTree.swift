@@ -1,3 +1,4 @@
+import Primitives
 import EventLog
 import Foundation
 
@@ -40,7 +41,7 @@ public final class LogTree {
         if useSidecar, let data = FileManager.default.contents(atPath: path) {
             switch TreeSidecar.parse(Array(data)) {
             case .success(let s):
-                let hash = s.size == 0 ? s.frameHash : try reader.frameHash(containing: Seq(s.size))
+                let hash = s.size == 0 ? s.frameHash : try reader.frameHash(containing: Seq(s.size))?.bytes
                 if s.size > size {
                     notice = "rebuilt \(path): it covers \(s.size) events but the log holds \(size) (the log was replaced or cut)"
                 } else if hash != s.frameHash {
@@ -71,7 +72,7 @@ public final class LogTree {
                 }
             }
             if grown.size != sidecar.size {
-                grown.frameHash = try reader.frameHash(containing: Seq(grown.size)) ?? grown.frameHash
+                grown.frameHash = try reader.frameHash(containing: Seq(grown.size))?.bytes ?? grown.frameHash
                 sidecar = grown
                 changed = true
             }

@@ -1,3 +1,4 @@
+import Primitives
 import EventLog
 import Ledger
 import ScoreModel
@@ -10,7 +11,7 @@ public struct VerifiedSigner: Hashable, Sendable {
     /// The role under which it wrote the event.
     public var role: ActorRole?
     /// The seq of the `batch.signed` record that covers the event.
-    public var batch: EventSeq
+    public var batch: Seq
 }
 
 /// What `parledger verify --signatures` found.
@@ -21,7 +22,7 @@ public struct SignatureReport: Sendable {
     public var actors = 0
     public var required = false
     /// The signers of the seqs asked for.
-    public var signers: [EventSeq: VerifiedSigner] = [:]
+    public var signers: [Seq: VerifiedSigner] = [:]
 }
 
 /// Re-checks every signature and every role of a log from its records
@@ -31,7 +32,7 @@ public struct SignatureReport: Sendable {
 /// as the log stood just before it.
 public enum SignatureAudit {
     /// Throws at the first fault, naming the seq, the actor and the rule.
-    public static func run(directory: String, collecting wanted: Set<EventSeq>? = nil) throws -> SignatureReport {
+    public static func run(directory: String, collecting wanted: Set<Seq>? = nil) throws -> SignatureReport {
         let reader = try LogReader(directory: directory)
         let origin = try? LogOrigin.read(directory: directory)
         var report = SignatureReport()
@@ -40,8 +41,8 @@ public enum SignatureAudit {
         var decoder = RecordDecoder()
         var window: [(recorded: RecordedEvent, payload: [UInt8])] = []
         let required = report.required
-        func fault(_ seq: EventSeq, _ message: String) -> TransparencyError {
-            TransparencyError("\(directory): event \(seq): \(message)",
+        func fault(_ seq: Seq, _ message: String) -> TransparencyError {
+            TransparencyError("\(directory): event \(seq.label): \(message)",
                               hint: "the log's records are not what was signed; restore the log from a backup or a copy a witness checked")
         }
         func unsigned(_ items: ArraySlice<(recorded: RecordedEvent, payload: [UInt8])>) throws {

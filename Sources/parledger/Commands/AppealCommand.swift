@@ -1,3 +1,4 @@
+import Primitives
 import ArgumentParser
 import Pipelines
 import Projections
@@ -21,7 +22,7 @@ struct AppealCommand: ParsableCommand {
                 throw CommandFailure(book.appeals.isEmpty ? "the log holds no appeal" : "no open appeal: all \(book.appeals.count) appeals are resolved (`appeal list` shows them)")
             }
             let signers = try signer.lookup(location, Set(appeals.flatMap { [$0.filed] + ($0.resolvedSeq.map { [$0] } ?? []) }))
-            func by(_ seq: EventSeq?) -> String { seq.flatMap { signers?[$0]?.label } ?? "unsigned" }
+            func by(_ seq: Seq?) -> String { seq.flatMap { signers?[$0]?.label } ?? "unsigned" }
             switch read.format {
             case .json:
                 printJSON(.array(appeals.map { a in
@@ -50,7 +51,7 @@ struct AppealCommand: ParsableCommand {
                 for a in appeals {
                     let state = a.resolution.map { r in r.outcome.rawValue + (r.score.map { " → \($0)" } ?? "") } ?? "open"
                     t.append([a.id.rawValue, a.key.unit.rawValue, String(a.key.year), a.key.item.rawValue, ExplainCommand.value(book.effective(a.key)),
-                              a.requested.description, "#\(a.filed.rawValue)", state]
+                              a.requested.description, a.filed.label, state]
                              + (signers == nil ? [] : [by(a.filed), a.resolvedSeq == nil ? "" : by(a.resolvedSeq)]))
                 }
                 print(t.render(), terminator: "")

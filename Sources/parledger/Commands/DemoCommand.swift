@@ -56,7 +56,7 @@ struct DemoCommand: ParsableCommand {
         let sources = try demoSources()
         let imported = try Ledger.importEvents(sources, into: log)
         print("demo log: \(imported.appended) events from \(sources.count) files into \(log)")
-        print("head seq \(imported.head.seq) hash \(imported.head.hashHex)\n")
+        print("head seq \(imported.head.seq) hash \(imported.head.hash.hex)\n")
         let report = try PipelineRunner.run(spec, log: log, out: out)
         let (book, _, _) = try PipelineRunner.replay(log: log, limit: .head)
         guard let latest = book.partitions.map(\.year).max() else { return }

@@ -1,3 +1,4 @@
+import Primitives
 import ArgumentParser
 import Pipelines
 import Projections
@@ -35,7 +36,7 @@ struct ExplainCommand: ParsableCommand {
             for a in explanation.areas { for c in a.criteria { for i in c.items {
                 t.append([.text(a.area.code.rawValue), .text(c.criterion.code.rawValue), .text(i.item.code.rawValue), .text(i.item.name),
                           i.effective.isApplicable ? .number(i.effective.points.description) : .empty, .number(i.item.max.description),
-                          .text(i.effective.status.rawValue), .text(i.events.map { "#\($0.seq.rawValue)" }.joined(separator: " "))])
+                          .text(i.effective.status.rawValue), .text(i.events.map { $0.seq.label }.joined(separator: " "))])
             } } }
             printCSV(t, bom: read.bom)
         case .table: print(Self.text(explanation, signers: signers), terminator: "")
@@ -44,7 +45,7 @@ struct ExplainCommand: ParsableCommand {
 
     static func value(_ e: EffectiveScore) -> String { e.isApplicable ? e.points.formatted() : "n/a" }
 
-    static func text(_ x: Explanation, signers: [EventSeq: VerifiedSigner]? = nil) -> String {
+    static func text(_ x: Explanation, signers: [Seq: VerifiedSigner]? = nil) -> String {
         var out = "\(x.unit.name) (\(x.unit.code)) · \(x.partition) · framework \(x.framework)\n"
         if let item = x.item {
             // One item: its points and maximum; a percent or band of one item would read as the unit's.
@@ -68,7 +69,7 @@ struct ExplainCommand: ParsableCommand {
                     if i.amendedAfterPublication { line += ", amended after publication" }
                     out += line + "]\n"
                     for e in i.events {
-                        out += "      #\(e.seq.rawValue)  \(RFC3339.format(e.at))  \(e.by)  \(e.type.rawValue)"
+                        out += "      \(e.seq.label)  \(RFC3339.format(e.at))  \(e.by)  \(e.type.rawValue)"
                         if let v = e.value { out += "  \(v)" }
                         out += "  — \(e.role)"
                         if let signers { out += "  [" + (signers[e.seq].map { "signed by \($0.label)" } ?? "unsigned") + "]" }
@@ -81,7 +82,7 @@ struct ExplainCommand: ParsableCommand {
         return out
     }
 
-    static func json(_ x: Explanation, signers: [EventSeq: VerifiedSigner]? = nil) -> CanonicalJSON {
+    static func json(_ x: Explanation, signers: [Seq: VerifiedSigner]? = nil) -> CanonicalJSON {
         func line(_ e: EventLine) -> CanonicalJSON {
             .object([("seq", .number(String(e.seq.rawValue))), ("at", .string(RFC3339.format(e.at))), ("by", .string(e.by.rawValue)),
                      ("type", .string(e.type.rawValue)), ("value", e.value.map { .string($0) } ?? .null), ("text", e.text.map { .string($0) } ?? .null),

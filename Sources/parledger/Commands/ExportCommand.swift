@@ -1,3 +1,4 @@
+import Primitives
 import ArgumentParser
 import Foundation
 import EventLog
@@ -34,7 +35,7 @@ struct ExportCommand: ParsableCommand {
                     throw CommandFailure("\(flag) \(seq) is past the head of the log, seq \(head)\(head == 0 ? " (the log is empty)" : "; give a seq from 1 to \(head)")")
                 }
             }
-            try Ledger.export(directory: location.log, from: EventSeq(fromSeq ?? 1), through: toSeq.map { EventSeq($0) }) { line in
+            try Ledger.export(directory: location.log, from: Seq(fromSeq ?? 1), through: toSeq.map { Seq($0) }) { line in
                 out.write(Terminal.jsonSafe(line))   // the same JSON value; no bidi or C1 control reaches a terminal raw
                 out.write("\n")
             }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import DataGen
 import Foundation
-import EventLog
+import Ledger
 import ScoreModel
 import Transparency
 
@@ -138,18 +138,8 @@ struct GenerateCommand: ParsableCommand {
                 sink.write(Data(buffer))
                 if out != "-" { try sink.close(); printErr("\(out): \(count) events") }
             } else if let log {
-                if !FileManager.default.fileExists(atPath: log + "/parledger.log") { try LogWriter.create(directory: log) }
-                let writer = try LogWriter(directory: log)
-                defer { writer.close() }
-                guard writer.head.seq.rawValue == 0 else { throw CommandFailure("\(log) is not empty: the data set's corrections name events by seq, so it must go into an empty log") }
-                var batch: [[UInt8]] = []
-                try set.generate { event in
-                    batch.append(EventCodec.encode(event))
-                    count += 1
-                    if batch.count == 100_000 { _ = try writer.append(batch); batch.removeAll(keepingCapacity: true) }
-                }
-                if !batch.isEmpty { _ = try writer.append(batch) }
-                print("\(log): \(count) events, head \(writer.head)")
+                let seeded = try Ledger.seed(directory: log) { emit in try set.generate(emit) }
+                print("\(log): \(seeded.count) events, head \(seeded.head)")
             }
         }
     }

@@ -55,7 +55,7 @@ struct HistoryCommand: ParsableCommand {
                               + [.init("event"), .init("value", .right), .init("after", .right), .init("status"), .init("note")])
             for h in history {
                 let signed = signers.map { [$0[h.line.seq]?.label ?? "unsigned"] } ?? []
-                t.append(["#\(h.line.seq.rawValue)", RFC3339.format(h.line.at), h.line.by.rawValue] + signed
+                t.append([h.line.seq.label, RFC3339.format(h.line.at), h.line.by.rawValue] + signed
                          + [h.line.type.rawValue, h.line.value ?? "", ExplainCommand.value(h.after), h.after.status.rawValue, h.line.text ?? ""])
             }
             print(t.render(), terminator: "")

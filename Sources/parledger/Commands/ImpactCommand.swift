@@ -1,3 +1,4 @@
+import Primitives
 import ArgumentParser
 import Pipelines
 import Projections
@@ -16,7 +17,7 @@ struct ImpactCommand: ParsableCommand {
     func run() throws {
         let impact: EventImpact
         let rules = try PipelineRunner.load(pipeline).awards
-        impact = try PipelineRunner.impact(log: location.log, seq: seq, rules: rules)
+        impact = try PipelineRunner.impact(log: location.log, seq: Seq(seq), rules: rules)
         let moves = [impact.unit] + impact.others
         switch format {
         case .json:
@@ -37,9 +38,9 @@ struct ImpactCommand: ParsableCommand {
                 ("unit", move(impact.unit)), ("others", .array(impact.others.map(move))),
             ]))
         case .table, .csv:
-            var head = "#\(impact.seq.rawValue) \(impact.type.rawValue) at \(RFC3339.format(impact.at)) by \(impact.by)"
+            var head = "\(impact.seq.label) \(impact.type.rawValue) at \(RFC3339.format(impact.at)) by \(impact.by)"
             if let appeal = impact.appeal { head += ", appeal \(appeal)" }
-            if let target = impact.target { head += ", on #\(target.rawValue)" }
+            if let target = impact.target { head += ", on \(target.label)" }
             print(head)
             print("\(impact.partition): \(impact.unit.name) (\(impact.unit.unit)), item \(impact.key.item)")
             var t = TextTable([.init(""), .init("unit"), .init("name"), .init("points", .right), .init("percent", .right), .init("rank", .right),

@@ -35,6 +35,6 @@ struct ImportCommand: ParsableCommand {
         var line = "imported \(report.appended) event\(report.appended == 1 ? "" : "s")"
         if report.skipped > 0 { line += " (\(report.skipped) already in the log, skipped)" }
         print(line)
-        print("head seq \(report.head.seq) hash \(report.head.hashHex)")
+        print("head seq \(report.head.seq) hash \(report.head.hash.hex)")
     }
 }

@@ -38,7 +38,7 @@ struct RankCommand: ParsableCommand {
 
     static func table(_ r: Ranking) -> String {
         var out = "\(r.partition.index) \(r.partition.year) · \(r.partition.block) · \(r.statistics.units) units · framework \(r.framework)"
-        if let at = r.publishedAt, let seq = r.publishedSeq { out += " · published \(RFC3339.format(at)) (#\(seq.rawValue))" }
+        if let at = r.publishedAt, let seq = r.publishedSeq { out += " · published \(RFC3339.format(at)) (\(seq.label))" }
         out += "\n"
         if !r.rule.isDefault { out += "ranked by \(r.rule)\n" }
         var t = TextTable([.init("rank", .right), .init("unit"), .init("name"), .init("points", .right), .init("max", .right),

@@ -1,3 +1,4 @@
+import Primitives
 import ArgumentParser
 import Foundation
 import Pipelines
@@ -19,7 +20,7 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         if asOf != nil && atSeq != nil { throw ValidationError("give --as-of or --at-seq, not both") }
-        let limit = try ReadRequest.limit(atSeq: atSeq, asOf: asOf)
+        let limit = try ReadRequest.limit(atSeq: atSeq.map { Seq($0) }, asOf: asOf)
         let spec = try PipelineRunner.load(pipeline)
         let dir = out ?? ReadRequest.defaultOutput(log: location.log, pipeline: spec.name)
         let started = Date()
@@ -34,6 +35,6 @@ struct RunCommand: ParsableCommand {
             how += ", \(rendered) partitions rendered, \(report.keptFiles) files kept from the previous snapshot"
         }
         print("\(spec.name): \(report.manifest.files.count) files for \(report.partitions.count) partitions in \(dir)/ (\(how), to seq \(report.manifest.log.seq), \(ms) ms)")
-        print("log hash \(report.manifest.log.hash)  config \(report.manifest.configHash.prefix(16))…")
+        print("log hash \(report.manifest.log.hash.hex)  config \(report.manifest.configHash.prefix(16))…")
     }
 }

@@ -19,6 +19,6 @@ struct StatCommand: ParsableCommand {
         table.append(["ratio", String(format: "%.2f : 1", Double(report.plainBytes) / Double(max(report.compressedBytes, 1)))])
         table.append(["head seq", report.head.seq.description])
         print(table.render(), terminator: "")
-        print("head hash \(report.head.hashHex)")
+        print("head hash \(report.head.hash.hex)")
     }
 }

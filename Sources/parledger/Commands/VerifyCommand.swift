@@ -17,7 +17,7 @@ struct VerifyCommand: ParsableCommand {
         var signed: SignatureReport?
         if signatures { signed = try SignatureAudit.run(directory: location.log, collecting: []) }
         print("ok: \(location.log) is intact")
-        print("head      seq \(report.head.seq)  hash \(report.head.hashHex)")
+        print("head      seq \(report.head.seq)  hash \(report.head.hash.hex)")
         print("events    \(report.events)")
         print("frames    \(report.frames) in \(report.segments) segment(s)")
         print("bytes     \(report.fileBytes) on disk (\(humanBytes(report.fileBytes))), \(report.plainBytes) plain")

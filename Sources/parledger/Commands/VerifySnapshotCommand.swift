@@ -23,7 +23,7 @@ struct VerifySnapshotCommand: ParsableCommand {
         let spec = try PipelineRunner.load(pipeline ?? "pipelines/\(manifest.pipeline).yaml")
         let report = try SnapshotVerifier.verify(snapshot: path, spec: spec, log: location.log, key: try key.map { try readVerifierKey(file: $0) })
         if report.ok {
-            print("ok: \(manifest.files.count) files in \(path) match the log at seq \(manifest.log.seq) (hash \(manifest.log.hash.prefix(16))…) and pipeline \(spec.name)")
+            print("ok: \(manifest.files.count) files in \(path) match the log at seq \(manifest.log.seq) (hash \(manifest.log.hash.hex.prefix(16))…) and pipeline \(spec.name)")
             return
         }
         for problem in report.problems { printErr("parledger: \(path)/\(problem)") }

@@ -1,3 +1,4 @@
+import Primitives
 import ArgumentParser
 import Pipelines
 import ScoreModel
@@ -12,7 +13,7 @@ struct SignerOptions: ParsableArguments {
     /// The verified signers of `seqs`, or nil when they are not shown. A log
     /// whose signatures do not verify is an error: what it says cannot be
     /// attributed to anyone.
-    func lookup(_ location: LogLocation, _ seqs: Set<EventSeq>) throws -> [EventSeq: VerifiedSigner]? {
+    func lookup(_ location: LogLocation, _ seqs: Set<Seq>) throws -> [Seq: VerifiedSigner]? {
         guard signers || SignaturePolicy.required(directory: location.log) else { return nil }
         return try SignatureAudit.run(directory: location.log, collecting: seqs).signers
     }
@@ -24,7 +25,7 @@ extension VerifiedSigner {
 }
 
 /// The JSON members of an event's signer: `signer` and `signerRole`, null when no signature covers it.
-func signerMembers(_ signers: [EventSeq: VerifiedSigner]?, _ seq: EventSeq, prefix: String = "signer") -> [(String, CanonicalJSON)] {
+func signerMembers(_ signers: [Seq: VerifiedSigner]?, _ seq: Seq, prefix: String = "signer") -> [(String, CanonicalJSON)] {
     guard let signers else { return [] }
     let s = signers[seq]
     return [(prefix, s.map { .string($0.actor.rawValue) } ?? .null), (prefix + "Role", s?.role.map { .string($0.rawValue) } ?? .null)]

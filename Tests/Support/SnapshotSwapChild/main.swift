@@ -2,10 +2,12 @@
 // over and over, each a whole set of files stamped with its round, until it
 // is killed. Usage: SnapshotSwapChild OUT
 import Foundation
+import Primitives
+import EventLog
 import Pipelines
 
 let out = CommandLine.arguments[1]
-let point = Manifest.LogPoint(seq: 1, hash: String(repeating: "0", count: 64), limit: "head")
+let point = Manifest.LogPoint(seq: Seq(1), hash: .zero, limit: "head")
 var round = 0
 while true {
     round += 1
