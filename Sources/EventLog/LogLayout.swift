@@ -144,9 +144,12 @@ struct LogLayout {
                 }
                 var tail: Tail?
                 let extra = Array(all[(ackIndex + 1)...])
-                // An append interrupted after creating a segment leaves one named for the next seq.
-                if let first = extra.first, first.firstSeq != ack.seq + 1 {
-                    throw EventLogError(.corrupt, "a segment after the last acknowledged one (seq \(ack.seq)) must be named for seq \(ack.seq + 1)",
+                // An append interrupted after creating segments leaves them
+                // named after the acknowledged seq (the first for the next
+                // seq, unless a staged import first filled the acknowledged
+                // segment past its end): none can hold an acknowledged record.
+                if let first = extra.first, first.firstSeq <= ack.seq {
+                    throw EventLogError(.corrupt, "a segment after the last acknowledged one (seq \(ack.seq)) must be named for a later seq",
                                         segment: first.name, offset: FrameOffset(rawValue: 0),
                                         hint: "move the file out of the log directory: it is not part of this log")
                 }

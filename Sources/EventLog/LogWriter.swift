@@ -59,18 +59,21 @@ public final class LogWriter: Sendable {
     public let recovery: RecoveryReport?
 
     private let lockFD: Int32
-    /// The files and the head: touched only by the leader of a group, under this lock.
-    private let files: Locked<Files>
+    /// The files and the head: touched only by the leader of a group (or a
+    /// staged append), under this lock.
+    let files: Locked<Files>
     /// Waiting appends and whether a leader is writing them.
     private let queue = Locked<Queue>(Queue())
 
-    private struct Files {
+    struct Files {
         var segmentFD: Int32 = -1
         var segmentFirstSeq: UInt64 = 0
         var segmentSize = 0
         var headFD: Int32 = -1
         var state: (head: LogHead, lastRecordedAt: Int64)
         var closed = false
+        /// A staged append is being written: plain appends wait for it to end.
+        var staging = false
         var syncCount = 0, frameCount = 0, commitCount = 0
     }
 
@@ -255,6 +258,9 @@ public final class LogWriter: Sendable {
 
     private func commit(_ group: [[[UInt8]]], _ files: inout Files) -> [Result<AppendReceipt, EventLogError>] {
         if files.closed { return group.map { _ in .failure(EventLogError(.io, "the writer is closed")) } }
+        if files.staging {
+            return group.map { _ in .failure(EventLogError(.locked, "a staged append is being written through this writer", hint: "commit or abandon it first")) }
+        }
         files.commitCount += 1
         let start = files
         var buffer: [UInt8] = []
@@ -304,7 +310,7 @@ public final class LogWriter: Sendable {
 
     /// Records the new head in `parledger.head` (the slot not holding the
     /// newest) and syncs it: from here on the group is acknowledged.
-    private func acknowledge(_ files: inout Files) throws {
+    func acknowledge(_ files: inout Files) throws {
         let ack = AcknowledgedHead(seq: files.state.head.seq.rawValue, segmentFirstSeq: files.segmentFirstSeq, end: UInt64(files.segmentSize),
                                    hash: files.state.head.hash.bytes, recordedAt: files.state.lastRecordedAt)
         let slot = AcknowledgedHead.slotToWrite(directory)
@@ -323,16 +329,7 @@ public final class LogWriter: Sendable {
 
     private func flush(_ buffer: inout [UInt8], _ files: inout Files) throws {
         guard !buffer.isEmpty else { return }
-        var written = 0
-        while written < buffer.count {
-            let n = buffer.withUnsafeBytes { write(files.segmentFD, $0.baseAddress! + written, $0.count - written) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw EventLogError(.io, "cannot write the log: \(String(cString: strerror(errno)))",
-                                    hint: "check free space; nothing of this batch was kept")
-            }
-            written += n
-        }
+        try Self.writeAll(buffer, to: files.segmentFD)
         if options.durable {
             guard fsync(files.segmentFD) == 0 else {
                 throw EventLogError(.io, "fsync failed: \(String(cString: strerror(errno)))", hint: "nothing of this batch was kept")
@@ -361,15 +358,9 @@ public final class LogWriter: Sendable {
             let plains = pending.map(\.plain)
             let deflated = Parallel.map(plains.count) { k in Zlib.deflate(plains[k], level: level) }
             for (k, frame) in pending.enumerated() {
-                let compressed = deflated[k]
-                let crc = compressed.withUnsafeBytes { crc32Of($0) }
                 let last = lastOfBatch && k == pending.count - 1
-                let header = FrameHeader(flags: last ? FrameHeader.batchEndFlag : 0, firstSeq: frameFirst, count: frame.count,
-                                         plainLength: UInt32(frame.plain.count), compressedLength: UInt32(compressed.count), payloadCRC: crc,
-                                         recordedMin: recordedAt, recordedMax: recordedAt, previousHash: previous)
-                var bytes = header.encoded()
-                bytes.append(contentsOf: compressed)
-                let hash = Array(SHA256.hash(data: bytes))
+                let (bytes, hash) = Self.seal(deflated[k], plainLength: frame.plain.count, count: frame.count, firstSeq: frameFirst,
+                                              recordedAt: recordedAt, previousHash: previous, batchEnd: last)
                 frames.append((bytes, hash))
                 previous = hash
                 frameFirst += UInt64(frame.count)
@@ -390,13 +381,46 @@ public final class LogWriter: Sendable {
                 count = 0
                 if pending.count == window { flush(lastOfBatch: false) }
             }
-            Varint.append(0, to: &plain)   // recordedAt − the frame's first recordedAt
-            Varint.append(UInt64(payload.count), to: &plain)
-            plain.append(contentsOf: payload)
+            Self.appendRecord(payload, to: &plain)
             count += 1
         }
         pending.append((plain, count))
         flush(lastOfBatch: true)
         return frames
+    }
+
+    /// One record in a frame's plain bytes: its recordedAt delta (0: every
+    /// record of an append has the append's time), its length, its bytes.
+    static func appendRecord(_ payload: [UInt8], to plain: inout [UInt8]) {
+        Varint.append(0, to: &plain)   // recordedAt − the frame's first recordedAt
+        Varint.append(UInt64(payload.count), to: &plain)
+        plain.append(contentsOf: payload)
+    }
+
+    /// A deflated frame sealed: its header (CRCs, the link to the previous
+    /// frame) and payload, and its hash (the next frame's link).
+    static func seal(_ compressed: [UInt8], plainLength: Int, count: UInt32, firstSeq: UInt64, recordedAt: Int64, previousHash: [UInt8],
+                     batchEnd: Bool) -> (bytes: [UInt8], hash: [UInt8]) {
+        let crc = compressed.withUnsafeBytes { crc32Of($0) }
+        let header = FrameHeader(flags: batchEnd ? FrameHeader.batchEndFlag : 0, firstSeq: firstSeq, count: count,
+                                 plainLength: UInt32(plainLength), compressedLength: UInt32(compressed.count), payloadCRC: crc,
+                                 recordedMin: recordedAt, recordedMax: recordedAt, previousHash: previousHash)
+        var bytes = header.encoded()
+        bytes.append(contentsOf: compressed)
+        return (bytes, Array(SHA256.hash(data: bytes)))
+    }
+
+    /// Writes all of `bytes` to `fd` (retrying short writes and EINTR).
+    static func writeAll(_ bytes: [UInt8], to fd: Int32) throws {
+        var written = 0
+        while written < bytes.count {
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw EventLogError(.io, "cannot write the log: \(String(cString: strerror(errno)))",
+                                    hint: "check free space; nothing of this batch was kept")
+            }
+            written += n
+        }
     }
 }

@@ -12,6 +12,14 @@ public protocol ImportGate: Sendable {
     /// What the log's policy refuses in a validated batch: `unsigned` lists
     /// the accepted events no signature covers (file, line).
     func policyIssues(unsigned: [(file: String, line: Int)]) -> [ImportIssue]
+    /// Whether ``policyIssues(unsigned:)`` can refuse anything. When false
+    /// the importer does not list the unsigned events at all (for a
+    /// national history, millions of them). The default is true.
+    var refusesUnsigned: Bool { get }
+}
+
+extension ImportGate {
+    public var refusesUnsigned: Bool { true }
 }
 
 /// One signed part of an import: a `batch.signed` line and the events it covers.
@@ -29,42 +37,3 @@ public struct SignedGroup: Sendable {
     public var records: [[UInt8]]
 }
 
-
-extension Ledger {
-    /// Where each `batch.signed` line of an import stands: the positions
-    /// (1-based, in the whole batch) it covers, the `count` events just
-    /// before it in the same file, after any earlier signature.
-    struct Coverage {
-        var groups: [(signed: Int, covered: Range<Int>)] = []
-        /// The actors the batch registers.
-        var registered: [Actor: ActorRegistered] = [:]
-        /// The signer of each batch position (index 0 unused); empty when nothing is signed.
-        var signers: [Actor?] = []
-        var issues: [ImportIssue] = []
-
-        func signer(_ position: Int) -> Actor? { position < signers.count ? signers[position] : nil }
-
-        init(_ batch: [(line: Int, event: Event)], origins: [(file: String, line: Int)]) {
-            var start = 1   // the first position a signature may cover
-            var file = origins.first?.file
-            for (position, event) in batch {
-                let origin = origins[position - 1]
-                if origin.file != file { file = origin.file; start = position }
-                if case .actorRegistered(let a) = event.body { registered[a.actor] = a }
-                guard case .batchSigned(let b) = event.body else { continue }
-                // A signature covers the `count` events just before it; any
-                // before those since the previous signature are unsigned.
-                let available = position - start
-                if b.count > available {
-                    issues.append(ImportIssue(file: origin.file, line: origin.line, field: "count",
-                        message: "the signature covers \(b.count) event\(b.count == 1 ? "" : "s") but only \(available) precede it in this file since \(start == 1 || origins[start - 2].file != origin.file ? "its start" : "the previous batch.signed"); sign the file again with `parledger sign`"))
-                } else {
-                    groups.append((position, (position - b.count)..<position))
-                    if signers.isEmpty { signers = Array(repeating: nil, count: batch.count + 1) }
-                    for k in (position - b.count)..<position { signers[k] = b.actor }
-                }
-                start = position + 1
-            }
-        }
-    }
-}

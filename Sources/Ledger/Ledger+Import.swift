@@ -1,12 +1,24 @@
+import Dispatch
 import Primitives
 import EventLog
 import ScoreModel
 
-/// A file (or stdin) to import: its name for messages and its bytes.
+/// A file (or stdin) to import: its name for messages and its bytes, or a
+/// stream that gives them a piece at a time.
 public struct ImportSource: Sendable {
     public var name: String
     public var bytes: [UInt8]
+    /// When set, the input is read from here instead of `bytes`, a chunk at
+    /// a time: an import's memory does not grow with its input.
+    public var stream: (any ImportStream)?
     public init(name: String, bytes: [UInt8]) { self.name = name; self.bytes = bytes }
+    public init(name: String, stream: any ImportStream) { self.name = name; self.bytes = []; self.stream = stream }
+}
+
+/// An input read in pieces (a file, a pipe, standard input).
+public protocol ImportStream: Sendable {
+    /// Fills the start of `buffer`; returns how many bytes it put there, 0 at the end of the input.
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int
 }
 
 /// What an import did.
@@ -24,115 +36,104 @@ public struct ImportReport: Sendable {
 extension Ledger {
     /// The most issues an import lists before it counts the rest.
     public static let issueLimit = 50
+    /// The bytes of input decoded in one round (cut at a line end).
+    static let chunkBytes = 4 << 20
 
     /// Decodes, validates and appends every line of every source as one
     /// batch: all or nothing. On any issue nothing is written and the error
     /// lists the issues (file, line, field, reason).
     ///
+    /// The input is streamed: each chunk of lines is decoded (on every
+    /// core), validated and written as frames past the log's acknowledged
+    /// end (``StagedAppend``), so memory does not grow with the input. The
+    /// frames become part of the log only when everything passed; on any
+    /// issue, or any error, they are removed and the log is byte for byte
+    /// as it was.
+    ///
     /// `gate` checks the batch's signatures (and the log's policy) before
-    /// anything is written; without one, a file with `batch.signed` lines
-    /// is refused, since its signatures cannot be checked.
+    /// anything is acknowledged; without one, a file with `batch.signed`
+    /// lines is refused, since its signatures cannot be checked.
     public static func importEvents(_ sources: [ImportSource], into directory: String, options: LogOptions = LogOptions(),
                                     gate: (any ImportGate)? = nil) throws -> ImportReport {
         // A missing log is named before any work is done.
         _ = try LogReader(directory: directory)
-        // Decode first: a file with broken lines is refused before the log is touched.
-        var batch: [(line: Int, event: Event)] = []
-        var origins: [(file: String, line: Int)] = []
-        var issues: [ImportIssue] = []
-        var more = 0
-        let estimate = sources.reduce(0) { $0 + $1.bytes.count / 160 }   // ~200 bytes a line: grow once or twice, not 20 times
-        batch.reserveCapacity(estimate)
-        origins.reserveCapacity(estimate)
-        for source in sources {
-            for part in decodeLines(source.bytes) {
-                for (number, event) in part.events {
-                    origins.append((source.name, number))
-                    batch.append((origins.count, event))
-                }
-                for (number, error) in part.errors {
-                    if issues.count < issueLimit { issues.append(error.at(file: source.name, line: number)) } else { more += 1 }
-                }
-            }
-        }
         let writer = try LogWriter(directory: directory, options: options)
         defer { writer.close() }
         let reader = try LogReader(directory: directory)
-        var state = try state(of: reader)
-        let coverage = Coverage(batch, origins: origins)
-        issues += coverage.issues
-        // Validation sees the batch as one sequence; map its positions back to file:line.
-        // Signatures, if any, are checked on another thread meanwhile.
-        var result = ValidationResult()
-        let signed = try checkSignatures(batch, origins: origins, coverage: coverage, actorsBefore: state.actors, gate: gate) {
-            result = state.validate(batch, file: "", limit: issueLimit, signers: coverage.signers)
-        }
-        issues += signed.issues
-        for issue in result.issues {
-            let origin = origins[issue.line - 1]
-            if issues.count < issueLimit {
-                issues.append(ImportIssue(file: origin.file, line: origin.line, field: issue.field, message: issue.message))
-            } else {
-                more += 1
+        var run = ImportRun(state: try state(of: reader), gate: gate)
+        let staged = try writer.stage()
+        do {
+            for (file, source) in sources.enumerated() {
+                run.startFile(source.name, index: file)
+                try run.stage(staged)   // what the file before it held back, now validated
+                var chunks = LineChunks(source)
+                guard var current = try chunks.next() else { continue }
+                var decoded = decode(current)
+                while true {
+                    let next = try chunks.next()
+                    let parts = decoded, chunk = current
+                    // The next chunk is decoded on the pool while this thread validates and writes this one.
+                    let upcoming = try Parallel.map(next.map { partCount($0) } ?? 0, { k in decodePart(next!, part: k) }, alongside: {
+                        try run.take(parts, firstLine: chunk.firstLine, staged: staged)
+                    })
+                    guard let next else { break }
+                    decoded = upcoming
+                    current = next
+                }
             }
+            try run.finish(staged: staged)
+        } catch {
+            staged.abandon()
+            throw error
         }
-        more += result.moreIssues
-        var payloads: [[UInt8]] = []
-        if issues.isEmpty {
-            payloads.reserveCapacity(result.accepted.count)
-            if signed.records.isEmpty {
-                for event in result.accepted { payloads.append(EventCodec.encode(event)) }
-            } else {
-                for line in result.acceptedLines { payloads.append(signed.records[line - 1]) }
-            }
-            if !coverage.groups.isEmpty || gate != nil {
-                issues += gated(&result, &payloads, coverage, batch: batch, origins: origins, gate: gate)
-            }
-        }
-        issues.sort { ($0.file, $0.line) < ($1.file, $1.line) }
-        if !issues.isEmpty {
-            let count = issues.count + more
+        if !run.issues.isEmpty {
+            staged.abandon()
+            run.issues.sort { ($0.file, $0.line) < ($1.file, $1.line) }
+            let count = run.issues.count + run.more
             throw LedgerError(message: "import refused: \(count) problem\(count == 1 ? "" : "s") found; nothing was imported",
-                              hint: "fix the lines above and import the files again", issues: issues, moreIssues: more)
+                              hint: "fix the lines above and import the files again", issues: run.issues, moreIssues: run.more)
         }
-        if result.accepted.isEmpty {
-            return ImportReport(appended: 0, skipped: result.skipped.count, firstSeq: nil, head: writer.head, recovery: writer.recovery)
+        guard staged.count > 0 else {
+            staged.abandon()
+            return ImportReport(appended: 0, skipped: run.skipped, firstSeq: nil, head: writer.head, recovery: writer.recovery)
         }
-        let receipt = try writer.append(payloads)
-        return ImportReport(appended: result.accepted.count, skipped: result.skipped.count, firstSeq: receipt.firstSeq,
+        let receipt = try staged.commit()
+        return ImportReport(appended: staged.count, skipped: run.skipped, firstSeq: receipt.firstSeq,
                             head: receipt.head, recovery: writer.recovery)
     }
 
-    /// The decoded lines of a file, in order: the file cut at line ends into
-    /// one part per core, each decoded on its own thread, with line numbers
-    /// counted across parts.
-    static func decodeLines(_ bytes: [UInt8]) -> [(events: [(Int, Event)], errors: [(Int, EventJSON.LineError)])] {
-        let parts = bytes.count < (1 << 20) ? 1 : Parallel.cores
-        // Cut points just after a line end; a BOM stays with the first part.
-        var cuts = [0]
-        for k in 1..<max(1, parts) {
-            var at = max(cuts.last!, bytes.count * k / parts)
+    /// How many parts a chunk is cut into to be decoded on every core.
+    static func partCount(_ chunk: LineChunks.Chunk) -> Int { chunk.bytes.count < (1 << 20) ? 1 : Parallel.cores }
+
+    /// The decoded lines of a chunk: one part per core, each decoded on its own thread.
+    static func decode(_ chunk: LineChunks.Chunk) -> [DecodedPart] {
+        Parallel.map(partCount(chunk)) { k in decodePart(chunk, part: k) }
+    }
+
+    /// Part `k` of a chunk cut at line ends, decoded; line numbers are
+    /// counted from the part's start (``DecodedPart/lines`` adds them up).
+    static func decodePart(_ chunk: LineChunks.Chunk, part k: Int) -> DecodedPart {
+        if let long = chunk.overlong {
+            return DecodedPart(events: [], errors: long.blank ? [] : [(1, .tooLong(long.bytes))], lines: 1)
+        }
+        let bytes = chunk.bytes
+        let parts = partCount(chunk)
+        func cut(_ k: Int) -> Int {
+            if k == 0 { return 0 }
+            if k == parts { return bytes.count }
+            var at = max(1, bytes.count * k / parts)
             while at < bytes.count && bytes[at - 1] != 0x0A { at += 1 }
-            cuts.append(at)
+            return at
         }
-        cuts.append(bytes.count)
-        let bounds = cuts
-        let results = Parallel.map(parts) { k in
-            var events: [(Int, Event)] = [], errors: [(Int, EventJSON.LineError)] = []
-            let lines = bytes.withUnsafeBytes { all in
-                forEachLine(UnsafeRawBufferPointer(rebasing: all[bounds[k]..<bounds[k + 1]]), skippingBOM: k == 0) { number, line in
-                    do throws(EventJSON.LineError) { events.append((number, try EventJSON.decode(line: line))) } catch { errors.append((number, error)) }
-                }
+        let (from, to) = (cut(k), max(cut(k), cut(k + 1)))
+        var events: [(Int, Event)] = [], errors: [(Int, EventJSON.LineError)] = []
+        events.reserveCapacity((to - from) / 150)
+        let lines = bytes.withUnsafeBytes { all in
+            forEachLine(UnsafeRawBufferPointer(rebasing: all[from..<to]), skippingBOM: k == 0 && chunk.startsFile) { number, line in
+                do throws(EventJSON.LineError) { events.append((number, try EventJSON.decode(line: line))) } catch { errors.append((number, error)) }
             }
-            return DecodedPart(events: events, errors: errors, lines: lines)
         }
-        var out: [(events: [(Int, Event)], errors: [(Int, EventJSON.LineError)])] = []
-        var before = 0
-        for r in results {
-            out.append((r.events.map { ($0.0 + before, $0.1) }, r.errors.map { ($0.0 + before, $0.1) }))
-            before += r.lines
-        }
-        return out
+        return DecodedPart(events: events, errors: errors, lines: lines)
     }
 
     /// Calls `body` for each non-blank line (1-based numbers), without the
@@ -170,9 +171,90 @@ extension Ledger {
     }
 }
 
-/// One part of an import file, decoded on its own thread.
-private struct DecodedPart: Sendable {
+/// One part of a chunk, decoded on its own thread.
+struct DecodedPart: Sendable {
     var events: [(Int, Event)]
     var errors: [(Int, EventJSON.LineError)]
     var lines: Int
+}
+
+/// An input cut into chunks of whole lines (about ``Ledger/chunkBytes``
+/// each; a chunk holds at least one line, however long).
+struct LineChunks {
+    struct Chunk: Sendable {
+        var bytes: [UInt8]
+        /// Lines of the file before this chunk.
+        var firstLine: Int
+        /// The chunk starts the file (a byte-order mark may lead it).
+        var startsFile: Bool
+        /// Instead of bytes: one line longer than an event may be, read
+        /// past without being kept (its length; whether it held only blanks).
+        var overlong: (bytes: Int, blank: Bool)?
+    }
+    let source: ImportSource
+    var offset = 0
+    var carry: [UInt8] = []
+    var ended = false
+    var lines = 0
+    var first = true
+
+    init(_ source: ImportSource) { self.source = source }
+
+    mutating func next() throws -> Chunk? {
+        var bytes: [UInt8]
+        if let stream = source.stream {
+            bytes = carry
+            carry = []
+            var buffer = [UInt8](repeating: 0, count: Ledger.chunkBytes)
+            // Read until the chunk is full and holds a line end, or the input ends.
+            while !ended && (bytes.count < Ledger.chunkBytes || !bytes.contains(0x0A)) {
+                // A line that is already too long is read past, not kept: memory stays bounded.
+                if bytes.count > EventLimits.lineBytes + 2 && !bytes.contains(0x0A) { return try skipLine(bytes, &buffer, stream) }
+                let n = try buffer.withUnsafeMutableBytes { try stream.read(into: $0) }
+                if n == 0 { ended = true } else { bytes.append(contentsOf: buffer[..<n]) }
+            }
+            if !ended, let last = bytes.lastIndex(of: 0x0A) {
+                carry = Array(bytes[(last + 1)...])
+                bytes.removeSubrange((last + 1)...)
+            }
+        } else {
+            guard offset < source.bytes.count else { return nil }
+            var end = min(source.bytes.count, offset + Ledger.chunkBytes)
+            while end < source.bytes.count && source.bytes[end - 1] != 0x0A { end += 1 }
+            bytes = Array(source.bytes[offset..<end])
+            offset = end
+        }
+        guard !bytes.isEmpty else { return nil }
+        let chunk = Chunk(bytes: bytes, firstLine: lines, startsFile: first)
+        first = false
+        lines += bytes.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+        return chunk
+    }
+
+    /// Reads to the end of a line too long to be an event, counting its
+    /// bytes (without the line end, or a byte-order mark at the file's start).
+    private mutating func skipLine(_ start: [UInt8], _ buffer: inout [UInt8], _ stream: any ImportStream) throws -> Chunk {
+        func isBlank(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0D }
+        var count = start.count
+        if first && start.starts(with: [0xEF, 0xBB, 0xBF]) { count -= 3 }
+        var blank = start.dropFirst(first && start.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0).allSatisfy(isBlank)
+        var last = start.last
+        while true {
+            let n = try buffer.withUnsafeMutableBytes { try stream.read(into: $0) }
+            if n == 0 { ended = true; break }
+            let end = buffer[..<n].firstIndex(of: 0x0A) ?? n
+            count += end
+            blank = blank && buffer[..<end].allSatisfy(isBlank)
+            if end > 0 { last = buffer[end - 1] }
+            if end < n {
+                carry = Array(buffer[(end + 1)..<n])
+                break
+            }
+        }
+        if last == 0x0D { count -= 1 }
+        let chunk = Chunk(bytes: [], firstLine: lines, startsFile: first, overlong: (count, blank))
+        first = false
+        lines += 1
+        return chunk
+    }
 }

@@ -34,15 +34,30 @@ struct LogCrashTests {
 
     @Test("SIGKILL at random moments, 40 times: every acknowledged batch is there whole, no partial batch is visible")
     func killedWriter() throws {
+        try killRounds(40, staged: false)
+    }
+
+    @Test("SIGKILL of staged appends (thousands of records over several segments) at random moments, 40 times: each is in the log whole or not at all, and the log verifies")
+    func killedStagedAppend() throws {
+        let (cuts, segmentsRemoved) = try killRounds(40, staged: true)
+        #expect(cuts >= 10, "the kills must land while frames are staged past the acknowledged end")
+        #expect(segmentsRemoved >= 5, "some kills must land after a staged append started a new segment")
+    }
+
+    /// Runs the child `rounds` times on one log, killing it at a random
+    /// moment after its first acknowledgement; returns how many times the
+    /// next writer cut a tail, and how many of those tails held segments.
+    @discardableResult
+    func killRounds(_ rounds: Int, staged: Bool) throws -> (cuts: Int, segmentsRemoved: Int) {
         let child = try Self.childBinary()
         let log = try TempLog()
         var rng = SystemRandomNumberGenerator()
         var acknowledged: UInt64 = 0
-        var kills = 0
-        for round in 0..<40 {
+        var kills = 0, cuts = 0, segmentsRemoved = 0
+        for round in 0..<rounds {
             let process = Process()
             process.executableURL = child
-            process.arguments = [log.path, String(round + 1)]
+            process.arguments = [log.path, String(round + 1)] + (staged ? ["staged"] : [])
             let pipe = Pipe()
             process.standardOutput = pipe
             process.standardError = FileHandle.nullDevice
@@ -66,18 +81,24 @@ struct LogCrashTests {
             // The log opens (cutting any torn tail) and verifies.
             let writer = try LogWriter(directory: log.path)
             let head = writer.head.seq.rawValue
+            if let recovery = writer.recovery {
+                cuts += 1
+                if recovery.reason.contains("removed") { segmentsRemoved += 1 }
+            }
             writer.close()
+            #expect(try LogReader(directory: log.path).tornTail == nil, "round \(round): the writer left a tail")
             let report = try LogVerifier.verify(directory: log.path)
             #expect(report.head.seq.rawValue == head)
             #expect(head >= acknowledged, "round \(round): acknowledged \(acknowledged) but head is \(head)")
             #expect(begun.contains(head), "round \(round): head \(head) is not the end of a batch: a partial batch is visible")
             acknowledged = head
         }
-        #expect(kills >= 30, "the child must really be killed mid-run")
+        #expect(kills >= rounds * 3 / 4, "the child must really be killed mid-run")
         // Every byte of every record is what the child wrote.
         let records = try readAll(log.path)
         #expect(records.count == Int(acknowledged))
         #expect(records.allSatisfy { $0.1 == Self.childPayload($0.0) })
         #expect(log.segments.count > 1)
+        return (cuts, segmentsRemoved)
     }
 }

@@ -77,6 +77,95 @@ struct LedgerImportTests {
         #expect(try dir.files() == before)
     }
 
+    /// The last file of an import, read a piece at a time; on its first
+    /// read (so while the files before it are staged) it looks at the log
+    /// as a reader would.
+    final class WatchedInput: ImportStream {
+        let bytes: [UInt8]
+        let directory: String
+        let offset = Locked(0)
+        /// At the first read: the head a reader saw, and the bytes and number of segment files on disk.
+        let seen = Locked<(head: LogHead, segmentBytes: Int, segments: Int)?>(nil)
+        init(_ bytes: [UInt8], directory: String) { self.bytes = bytes; self.directory = directory }
+
+        func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+            if seen.withLock({ $0 == nil }) {
+                let head = try LogReader(directory: directory).head
+                let (size, count) = try LedgerImportTests.segmentFiles(directory)
+                seen.withLock { $0 = (head, size, count) }
+            }
+            return offset.withLock { at in
+                let n = min(buffer.count, bytes.count - at, 1000)
+                buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes.withUnsafeBytes { $0 }[at..<(at + n)]))
+                at += n
+                return n
+            }
+        }
+    }
+
+    static func segmentFiles(_ directory: String) throws -> (bytes: Int, count: Int) {
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".seg") }
+        let bytes = try names.reduce(0) { $0 + ((try FileManager.default.attributesOfItem(atPath: directory + "/" + $1)[.size] as? Int) ?? 0) }
+        return (bytes, names.count)
+    }
+
+    @Test("An import refused on its very last line leaves the log byte-identical, though it had written frames and new segments past the acknowledged end, which no reader saw")
+    func refusedOnLastLine() throws {
+        let dir = try Dir()
+        var options = LogOptions()
+        options.segmentSizeLimit = 16 << 10   // the staged frames fill several segments
+        options.framePlainLimit = 4 << 10
+        options.durable = false
+        let demo = try Self.demoSources()
+        _ = try Ledger.importEvents([demo[0]], into: dir.path, options: options)
+        let before = try dir.files()
+        let head = try LogReader(directory: dir.path).head
+        let (bytesBefore, segmentsBefore) = try Self.segmentFiles(dir.path)
+        // Good files, then one whose last line scores a unit nobody registered.
+        let bad = Array((String(decoding: demo[2].bytes, as: UTF8.self)
+            + #"{"type":"assessment.submitted","at":"2023-01-10T08:00:00+07:00","by":"x","unit":"NOWHERE","year":2022,"item":"1.1.1","score":1}"# + "\n").utf8)
+        let lastLine = bad.filter { $0 == 0x0A }.count
+        let watched = WatchedInput(bad, directory: dir.path)
+        #expect {
+            _ = try Ledger.importEvents([demo[1], ImportSource(name: "bad.jsonl", stream: watched)],
+                                        into: dir.path, options: options)
+        } throws: { error in
+            guard let e = error as? LedgerError else { return false }
+            return e.issues.count == 1 && "\(e.issues[0])".hasPrefix("bad.jsonl:\(lastLine): field \"unit\": unknown unit \"NOWHERE\"")
+                && e.message.contains("nothing was imported")
+        }
+        let seen = try #require(watched.seen.withLock { $0 })
+        #expect(seen.head == head, "a reader during the import saw the staged frames")
+        #expect(seen.segmentBytes > bytesBefore + 20_000 && seen.segments > segmentsBefore + 1, "the files before the last were staged: \(seen)")
+        #expect(try dir.files() == before)
+        #expect(try LogReader(directory: dir.path).tornTail == nil)
+        // Without the bad line the same import goes through whole, across the segments, and verifies.
+        let good = try Ledger.importEvents([demo[1], ImportSource(name: "good.jsonl", stream: WatchedInput(demo[2].bytes, directory: dir.path))],
+                                           into: dir.path, options: options)
+        #expect(good.appended == DemoProvince.files()[1].events.count + DemoProvince.files()[2].events.count)
+        let report = try LogVerifier.verify(directory: dir.path)
+        #expect(report.head == good.head && report.segments > segmentsBefore + 1)
+    }
+
+    @Test("A streamed line far over 1 MiB is refused by its length, naming its line, without being kept in memory; the lines around it still count")
+    func overlongStreamedLine() throws {
+        let dir = try Dir()
+        let unit = { (code: String) in #"{"type":"unit.registered","at":"2023-01-01T08:00:00+07:00","by":"r","unit":"\#(code)","name":"n","block":"b"}"# }
+        let long = "{\"type\":\"" + String(repeating: "x", count: 3 << 20) + "\"}"
+        let text = unit("A") + "\n" + long + "\r\n" + unit("B") + "\n" + unit("A") + "\n"
+        let before = try dir.files()
+        #expect {
+            _ = try Ledger.importEvents([ImportSource(name: "long.jsonl", stream: WatchedInput(Array(text.utf8), directory: dir.path))], into: dir.path)
+        } throws: { error in
+            guard let e = error as? LedgerError else { return false }
+            return e.issues.map { "\($0)" } == [
+                "long.jsonl:2: the line is \(long.utf8.count) bytes: one event is at most 1048576 bytes (1 MiB)",
+                "long.jsonl:4: field \"unit\": unit \"A\" is already registered (as \"n\", block b)",
+            ]
+        }
+        #expect(try dir.files() == before)
+    }
+
     @Test("A file large enough to be decoded on several threads keeps its line numbers: a BOM, CRLF ends and blank lines included")
     func largeFileLineNumbers() throws {
         // All the demo in one file (over 1 MiB, so it is cut into parts), with a BOM, CRLF line ends and blank lines.

@@ -13,7 +13,7 @@ public enum EventJSON {
     /// caller adds file and line).
     public static func decode(line: UnsafeRawBufferPointer) throws(LineError) -> Event {
         guard line.count <= EventLimits.lineBytes else {
-            throw LineError(field: nil, message: "the line is \(line.count) bytes: one event is at most \(EventLimits.lineBytes) bytes (1 MiB)")
+            throw LineError.tooLong(line.count)
         }
         let value: JSONValue
         do {
@@ -49,6 +49,10 @@ public enum EventJSON {
         public var message: String
         public var description: String { (field.map { "field \"\($0)\": " } ?? "") + message }
         public func at(file: String, line: Int) -> ImportIssue { ImportIssue(file: file, line: line, field: field, message: message) }
+        /// A line of `bytes` bytes (without its line end), over ``EventLimits/lineBytes``.
+        public static func tooLong(_ bytes: Int) -> LineError {
+            LineError(field: nil, message: "the line is \(bytes) bytes: one event is at most \(EventLimits.lineBytes) bytes (1 MiB)")
+        }
     }
 
     static func decode(_ value: JSONValue) throws -> Event {
@@ -58,7 +62,7 @@ public enum EventJSON {
         guard let type = EventType(rawValue: typeText) else {
             throw FieldError("type", "unknown event type \"\(typeText)\" (known: \(EventType.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
-        let f = try Fields(value, path: "", allowed: EventType.commonFields + type.fields)
+        let f = try Fields(value, path: "", allowed: EventType.allowed[type]!)
         let atText = try f.string("at", maxLength: 64)
         let at: BusinessTime
         switch RFC3339.parse(atText) {

@@ -1,7 +1,9 @@
 /// A parsed JSON value that keeps numbers as their literal text, so that a
 /// score like `53.25` is read exactly (JSON parsers that go through Double
 /// cannot promise that).
-public indirect enum JSONValue: Hashable, Sendable {
+/// Not `indirect`: lists and objects already keep their members in arrays
+/// (on the heap), so a string or number is stored inline, not boxed.
+public enum JSONValue: Hashable, Sendable {
     case null
     case bool(Bool)
     /// The number exactly as written (`53.25`, `-1`, `1e3`).

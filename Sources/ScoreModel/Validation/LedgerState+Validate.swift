@@ -35,32 +35,65 @@ extension LedgerState {
         var result = ValidationResult()
         // A national history arrives as one batch: grow the tables once.
         result.accepted.reserveCapacity(batch.count)
-        scoring.reserveCapacity(scoring.count + batch.count)
         for (line, event) in batch {
-            do {
-                if let id = event.id, let existing = ids[id] {
-                    guard existing.fingerprint == Self.fingerprint(event) else {
-                        throw FieldError("id", "\"\(id)\" already names event \(existing.seq.label) with different content; an id names one event forever")
-                    }
-                    result.skipped.append((line, existing.seq))
-                    continue
-                }
-                try check(event)
-                if line < signers.count, let signer = signers[line] { try checkSigner(event, signer) }
+            switch validate(event, signer: line < signers.count ? signers[line] : nil) {
+            case .accepted:
                 result.accepted.append(event)
                 result.acceptedLines.append(line)
-                record(event, seq: nextSeq)
-            } catch let error as FieldError {
+            case .skipped(let seq):
+                result.skipped.append((line, seq))
+            case .refused(let field, let message):
                 if result.issues.count < limit {
-                    result.issues.append(ImportIssue(file: file, line: line, field: error.field, message: error.message))
+                    result.issues.append(ImportIssue(file: file, line: line, field: field, message: message))
                 } else {
                     result.moreIssues += 1
                 }
-            } catch {
-                result.issues.append(ImportIssue(file: file, line: line, message: "\(error)"))
             }
         }
         return result
+    }
+
+    /// What validation decided about one event.
+    public enum Outcome: Sendable {
+        /// Checked and applied: it gets seq `nextSeq - 1` when appended.
+        case accepted
+        /// The same event (same id, same content) is already at this seq.
+        case skipped(Seq)
+        case refused(field: String?, message: String)
+    }
+
+    /// Checks one event against the log so far (and the events accepted
+    /// before it) and applies it when it passes. `signer`: the actor whose
+    /// signature covers it, whose roles and scope it must be within.
+    public mutating func validate(_ event: Event, signer: Actor?) -> Outcome {
+        do {
+            if let id = event.id, let existing = ids[id] {
+                guard existing.fingerprint == Self.fingerprint(event) else {
+                    throw FieldError("id", "\"\(id)\" already names event \(existing.seq.label) with different content; an id names one event forever")
+                }
+                return .skipped(existing.seq)
+            }
+            try check(event)
+            if let signer { try checkSigner(event, signer) }
+            record(event, seq: nextSeq)
+            return .accepted
+        } catch let error as FieldError {
+            return .refused(field: error.field, message: error.message)
+        } catch {
+            return .refused(field: nil, message: "\(error)")
+        }
+    }
+
+    /// The checks of ``validate(_:signer:)`` without applying the event.
+    public func problem(_ event: Event) -> (field: String?, message: String)? {
+        do {
+            try check(event)
+            return nil
+        } catch let error as FieldError {
+            return (error.field, error.message)
+        } catch {
+            return (nil, "\(error)")
+        }
     }
 
     func check(_ event: Event) throws {

@@ -22,7 +22,8 @@ public struct LedgerState: Sendable {
     var appeals: [AppealID: (key: ItemKey, resolved: Bool)] = [:]
     /// id → (seq, a fingerprint of the event's content).
     var ids: [EventID: (seq: Seq, fingerprint: Int)] = [:]
-    var scoring: [Seq: Scoring] = [:]
+    /// The scoring events by seq (what a correction may target).
+    var scoring = ScoringTable()
     /// The actors registered so far (with their revocations).
     public internal(set) var actors: [Actor: ActorState] = [:]
     /// The seq the next appended event will get.
@@ -54,9 +55,9 @@ public struct LedgerState: Sendable {
             var lookup: [ItemCode: Item] = [:]
             for item in f.items { lookup[item.code] = item }
             items[p] = lookup
-        case .assessmentSubmitted(let e): scoring[seq] = Scoring(key: e.key, type: .assessmentSubmitted)
-        case .appraisalRecorded(let e): scoring[seq] = Scoring(key: e.key, type: .appraisalRecorded)
-        case .surveyRecorded(let e): scoring[seq] = Scoring(key: e.key, type: .surveyRecorded)
+        case .assessmentSubmitted(let e): scoring.set(seq, e.key, .assessmentSubmitted)
+        case .appraisalRecorded(let e): scoring.set(seq, e.key, .appraisalRecorded)
+        case .surveyRecorded(let e): scoring.set(seq, e.key, .surveyRecorded)
         case .appealFiled(let a): appeals[a.appeal] = (a.key, false)
         case .appealResolved(let r): appeals[r.appeal]?.resolved = true
         case .resultsPublished(let p): published.insert(Partition(index: p.index, year: p.year, block: p.block))

@@ -22,6 +22,9 @@ public struct SignatureGate: ImportGate {
         self.init(origin: try? LogOrigin.read(directory: directory), required: SignaturePolicy.required(directory: directory))
     }
 
+    /// Only a log that requires signatures refuses unsigned events.
+    public var refusesUnsigned: Bool { required }
+
     public func policyIssues(unsigned: [(file: String, line: Int)]) -> [ImportIssue] {
         guard required, let first = unsigned.first else { return [] }
         let lines = unsigned.filter { $0.file == first.file }.count

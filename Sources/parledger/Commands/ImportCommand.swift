@@ -24,9 +24,10 @@ struct ImportCommand: ParsableCommand {
     var files: [String]
 
     func run() throws {
+        // Every input is opened (and a missing one named) before the log is touched; each is then read a chunk at a time.
         var sources: [ImportSource] = []
         for file in files {
-            sources.append(ImportSource(name: file == "-" ? "<stdin>" : file, bytes: try InputFile.read(file)))
+            sources.append(ImportSource(name: file == "-" ? "<stdin>" : file, stream: try InputFile.open(file)))
         }
         let report: ImportReport
         report = try Ledger.importEvents(sources, into: location.log, gate: SignatureGate(log: location.log))

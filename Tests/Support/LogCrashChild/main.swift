@@ -3,7 +3,11 @@
 // once it is acknowledged (durable). Record payloads are derived from their
 // seq (see `payload(for:)`), so the parent can check every byte it reads.
 //
-// usage: LogCrashChild LOG_DIR SEED
+// With a third argument `staged`, each batch is one staged append (of up
+// to 5,000 records, added 50 at a time, across several segments) instead:
+// "staged F L" once all its records are added, "ack F L" once committed.
+//
+// usage: LogCrashChild LOG_DIR SEED [staged]
 import EventLog
 import Foundation
 
@@ -15,8 +19,8 @@ func payload(for seq: UInt64) -> [UInt8] {
 }
 
 let args = CommandLine.arguments
-guard args.count == 3, let seed = UInt64(args[2]) else {
-    FileHandle.standardError.write(Data("usage: LogCrashChild LOG_DIR SEED\n".utf8))
+guard args.count == 3 || (args.count == 4 && args[3] == "staged"), let seed = UInt64(args[2]) else {
+    FileHandle.standardError.write(Data("usage: LogCrashChild LOG_DIR SEED [staged]\n".utf8))
     exit(2)
 }
 var options = LogOptions()
@@ -42,6 +46,27 @@ func say(_ line: String) {
     _ = bytes.withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
 }
 var rng = XorShift(state: seed | 1)
+while args.count == 4 {
+    let first = writer.head.seq.rawValue + 1
+    let last = first + 1_000 + rng.next(4_000) - 1
+    say("begin \(first) \(last)")
+    do {
+        let staged = try writer.stage()
+        var seq = first
+        while seq <= last {
+            let end = min(last, seq + 49)
+            try staged.add((seq...end).map(payload(for:)))
+            seq = end + 1
+        }
+        say("staged \(first) \(last)")
+        let receipt = try staged.commit()
+        precondition(receipt.firstSeq.rawValue == first && receipt.lastSeq.rawValue == last)
+        say("ack \(first) \(last)")
+    } catch {
+        FileHandle.standardError.write(Data("\(error)\n".utf8))
+        exit(1)
+    }
+}
 while true {
     let first = writer.head.seq.rawValue + 1
     let size = rng.next(10) == 0 ? 200 + rng.next(400) : 1 + rng.next(20)
