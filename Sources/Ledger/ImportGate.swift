@@ -22,6 +22,14 @@ extension ImportGate {
     public var refusesUnsigned: Bool { true }
 }
 
+extension Ledger {
+    /// The most events one `batch.signed` line may cover (262,144): an
+    /// import streams its input and holds back at most this many events for
+    /// a signature that may follow them. `parledger sign` refuses a larger
+    /// file, so a signed file always imports.
+    public static let maxEventsPerSignature = 1 << 18
+}
+
 /// One signed part of an import: a `batch.signed` line and the events it covers.
 public struct SignedGroup: Sendable {
     public var signed: BatchSigned

@@ -15,7 +15,7 @@ import ScoreModel
 /// as unsigned, and a signature that then reaches back over them is refused.
 struct ImportRun {
     /// The most events held for a signature that may follow.
-    static let holdLimit = 1 << 18
+    static let holdLimit = Ledger.maxEventsPerSignature
 
     var state: LedgerState
     let gate: (any ImportGate)?

@@ -14,6 +14,23 @@ struct SignCLITests {
         return out
     }
 
+    @Test("sign refuses a file with more events than one signature may cover (an import could not take it), and writes nothing")
+    func signTooLarge() throws {
+        let dir = CLI.tempDir()
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let cwd = URL(fileURLWithPath: dir)
+        #expect(try CLI.run(["init", "--log", "log", "--origin", Self.origin], cwd: cwd).status == 0)
+        #expect(try CLI.run(["key", "generate", "--name", "hoi-dong-so", "--out", "hoi-dong-so"], cwd: cwd).status == 0)
+        let line = #"{"type":"explanation.submitted","at":"2022-01-05T08:00:00+07:00","by":"tk-skhdt","unit":"SKHDT","index":"PAR","year":2022,"item":"1.1.1","text":"x"}"#
+        let count = 262_145
+        try Data(String(repeating: line + "\n", count: count).utf8).write(to: cwd.appendingPathComponent("big.jsonl"))
+        let r = try CLI.run(["sign", "big.jsonl", "--log", "log", "--key", "hoi-dong-so.key", "--actor", "hoi-dong-so", "--out", "big.signed.jsonl"], cwd: cwd)
+        #expect(r.status == 1, "\(r.err)")
+        #expect(r.err.contains("big.jsonl: 262145 events are more than one signature may cover (262144)") && r.err.contains("split the file"), "\(r.err)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/big.signed.jsonl"))
+    }
+
     @Test("key generate, init --require-signatures, sign, import; a changed score is refused naming the batch and the log is unchanged; verify --signatures; history shows the signer")
     func endToEnd() throws {
         let dir = CLI.tempDir()

@@ -1,4 +1,5 @@
 import Foundation
+import Ledger
 import ScoreModel
 
 /// `parledger sign`: a JSON Lines submission with one `batch.signed` line
@@ -30,6 +31,10 @@ public enum BatchSigner {
             events.append(event)
         }
         guard !events.isEmpty else { throw TransparencyError("\(file): no events to sign") }
+        guard events.count <= Ledger.maxEventsPerSignature else {
+            throw TransparencyError("\(file): \(events.count) events are more than one signature may cover (\(Ledger.maxEventsPerSignature))",
+                                    hint: "split the file into parts of at most \(Ledger.maxEventsPerSignature) events and sign each; nothing was written")
+        }
         let signed = try BatchSignature.sign(events, origin: origin, actor: actor, at: at, key: key)
         var out = bytes
         if let last = out.last, last != 0x0A { out.append(0x0A) }
