@@ -35,6 +35,7 @@ public struct SignatureGate: ImportGate {
     public func signatureIssues(_ groups: [SignedGroup], actorsBefore: [Actor: ActorState],
                                 registeredInBatch: [Actor: ActorRegistered]) -> [ImportIssue] {
         var issues: [ImportIssue] = []
+        var keys = BatchSignature.KeyCache()   // parsed once per actor, not once per batch
         for group in groups {
             let actor = group.signed.actor
             let what = "the batch of lines \(group.firstLine)–\(group.line - 1) (\(group.signed.count) event\(group.signed.count == 1 ? "" : "s")) signed by \(actor)"
@@ -55,7 +56,8 @@ public struct SignatureGate: ImportGate {
                 continue   // validation names the unknown actor
             }
             do {
-                guard try BatchSignature.verify(group.event, records: group.records, origin: origin, key: key, place: "the key of actor \(actor)") else {
+                guard BatchSignature.verify(group.event, records: group.records, origin: origin,
+                                            key: try keys.key(key, place: "the key of actor \(actor)")) else {
                     issues.append(ImportIssue(file: group.file, line: group.line, field: "signature",
                         message: "\(what): rule \"signature\": the signature does not verify for log \(origin) with \(actor)'s key: the events were changed after signing, or the batch was signed for another log"))
                     continue
