@@ -1,3 +1,4 @@
+import EventLog
 import Primitives
 import Crypto
 import Foundation
@@ -102,13 +103,14 @@ public enum BatchSignature {
         return verifier
     }
 
-    /// Parsed keys by their text, for one check of many batches.
-    struct KeyCache {
-        private var keys: [String: VerifierKey] = [:]
-        mutating func key(_ text: String, place: String) throws -> VerifierKey {
-            if let known = keys[text] { return known }
+    /// Parsed keys by their text, for one check of many batches (an import
+    /// checks its groups one by one, from another thread: hence the lock).
+    final class KeyCache: Sendable {
+        private let keys = Locked<[String: VerifierKey]>([:])
+        func key(_ text: String, place: String) throws -> VerifierKey {
+            if let known = keys.withLock({ $0[text] }) { return known }
             let parsed = try BatchSignature.signingKey(text, place: place)
-            keys[text] = parsed
+            keys.withLock { $0[text] = parsed }
             return parsed
         }
     }

@@ -77,7 +77,7 @@ public enum SignatureAudit {
         /// Each signer's batches (for the revocations later in the log) and each revocation's seq.
         var batchesBy: [Actor: [(batch: Seq, covered: ClosedRange<Seq>, signedAt: BusinessTime, recordedAt: RecordTime)]] = [:]
         var revocations: [Actor: Seq] = [:]
-        var keys = BatchSignature.KeyCache()
+        let keys = BatchSignature.KeyCache()
         func apply(_ recorded: RecordedEvent) {
             if case .actorRevoked(let r) = recorded.event.body { revocations[r.actor] = recorded.seq }
             state.apply(recorded)

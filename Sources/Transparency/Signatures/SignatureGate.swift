@@ -14,6 +14,8 @@ import ScoreModel
 public struct SignatureGate: ImportGate {
     public let origin: String?
     public let required: Bool
+    /// Each actor's key, parsed once per import, not once per batch.
+    private let keys = BatchSignature.KeyCache()
 
     public init(origin: String?, required: Bool) { self.origin = origin; self.required = required }
 
@@ -35,7 +37,6 @@ public struct SignatureGate: ImportGate {
     public func signatureIssues(_ groups: [SignedGroup], actorsBefore: [Actor: ActorState],
                                 registeredInBatch: [Actor: ActorRegistered]) -> [ImportIssue] {
         var issues: [ImportIssue] = []
-        var keys = BatchSignature.KeyCache()   // parsed once per actor, not once per batch
         for group in groups {
             let actor = group.signed.actor
             let what = "the batch of lines \(group.firstLine)–\(group.line - 1) (\(group.signed.count) event\(group.signed.count == 1 ? "" : "s")) signed by \(actor)"
