@@ -113,8 +113,9 @@ struct ImportRun {
             records.reserveCapacity(covered.count)
             var kept = 0
             for (line, event) in covered {
-                records.append(EventCodec.encode(event))
-                if validate(event, line: line, signer: b.actor, signed: true) { kept += 1 }
+                let record = EventCodec.encode(event)   // signed and appended: encoded once
+                records.append(record)
+                if validate(event, line: line, signer: b.actor, signed: true, record: record) { kept += 1 }
             }
             let firstLine = covered.first!.line
             held.removeAll(keepingCapacity: true)
@@ -152,12 +153,13 @@ struct ImportRun {
         released = 0
     }
 
-    /// Validates one event; true when it was accepted (and its record queued).
+    /// Validates one event; true when it was accepted (and its record queued:
+    /// `record`, when the caller encoded it already for a signature, else encoded here).
     @discardableResult
-    mutating func validate(_ event: Event, line: Int, signer: Actor?, signed: Bool = false) -> Bool {
+    mutating func validate(_ event: Event, line: Int, signer: Actor?, signed: Bool = false, record: [UInt8]? = nil) -> Bool {
         switch state.validate(event, signer: signer) {
         case .accepted:
-            if issues.isEmpty { payloads.append(EventCodec.encode(event)) }
+            if issues.isEmpty { payloads.append(record ?? EventCodec.encode(event)) }
             if !signed && listsUnsigned && !Ledger.isSignature(event) { unsigned.append((Int32(truncatingIfNeeded: fileIndex), Int32(truncatingIfNeeded: line))) }
             return true
         case .skipped:

@@ -105,6 +105,30 @@ struct SignCLITests {
         r = try run(["history", "--log", "log", "--unit", "SKHDT", "--year", "2022", "--item", code, "--format", "json"])
         #expect(r.status == 0 && r.out.contains("\"signer\": \"hoi-dong-so\"") && r.out.contains("\"signerRole\": \"council\""), "\(r.out) \(r.err)")
 
+        // The council's key turns out to have been stolen in 2022: revoked now from then on. Its sheet
+        // (#34–#36, signed by #37) was recorded before the revocation but after that time: verify
+        // --signatures still finds the log intact, warns naming the batch, the signer, the revocation
+        // and its time, and exits 2; history flags the signer; a new sheet of the council is refused.
+        try write("revoke.jsonl", [#"{"type":"actor.revoked","at":"2022-06-01T08:00:00+07:00","by":"so-noi-vu","actor":"hoi-dong-so","from":"2022-01-01T00:00:00+07:00","reason":"the key was stolen"}"#])
+        #expect(try run(["sign", "revoke.jsonl", "--log", "log", "--key", "so-noi-vu.key", "--actor", "so-noi-vu", "--out", "revoke.signed.jsonl"]).status == 0)
+        r = try run(["import", "--log", "log", "revoke.signed.jsonl"])
+        #expect(r.status == 0, "\(r.err)")
+        r = try run(["verify", "--log", "log", "--signatures"])
+        #expect(r.status == 2 && r.out.contains("ok: log is intact") && r.out.contains("revoked   1 batch(es), 3 events"), "\(r.out) \(r.err)")
+        #expect(r.err.contains("parledger: warning: batch.signed #37 by hoi-dong-so over #34–#36 (3 events)")
+                && r.err.contains("event #38 revokes hoi-dong-so from 2022-01-01T00:00:00+07:00 (the key was stolen)"), "\(r.err)")
+        r = try run(["history", "--log", "log", "--unit", "SKHDT", "--year", "2022", "--item", code])
+        #expect(r.status == 0 && r.out.contains("hoi-dong-so (council; REVOKED from 2022-01-01T00:00:00+07:00 by #38)")
+                && r.err.contains("parledger: warning: batch.signed #37 by hoi-dong-so"), "\(r.out) \(r.err)")
+        r = try run(["history", "--log", "log", "--unit", "SKHDT", "--year", "2022", "--item", code, "--format", "json"])
+        #expect(r.out.contains("\"signerRevoked\": {") && r.out.contains("\"revocation\": 38"), "\(r.out)")
+        try write("sheet2.jsonl", [appraisals[3]])
+        #expect(try run(["sign", "sheet2.jsonl", "--log", "log", "--key", "hoi-dong-so.key", "--actor", "hoi-dong-so", "--out", "sheet2.signed.jsonl"]).status == 0)
+        before = try Self.bytes(dir + "/log")
+        r = try run(["import", "--log", "log", "sheet2.signed.jsonl"])
+        #expect(r.status == 1 && r.err.contains("sheet2.signed.jsonl:2") && r.err.contains("rule \"revoked\""), "\(r.err)")
+        #expect(try Self.bytes(dir + "/log") == before)
+
         // The policy is for a new log: an existing log with events keeps its marker.
         #expect(try run(["init", "--log", "old"]).status == 0)
         #expect(try run(["import", "--log", "old", demo + "/01-units.jsonl"]).status == 0)

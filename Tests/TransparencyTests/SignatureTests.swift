@@ -2,6 +2,7 @@ import DataGen
 import EventLog
 import Foundation
 import Ledger
+import Primitives
 import ScoreModel
 import Testing
 @testable import Transparency
@@ -166,6 +167,46 @@ struct SignatureTests {
         let unit = Self.unit(in: "department")
         try Self.expectRefused(try Self.signed([Self.appraisal(unit, Self.item(for: "department"), id: "after-revocation")], by: council), into: log,
                                ["batch.jsonl:2", "rule \"revoked\"", council.rawValue, "the key was lost"])
+    }
+
+    @Test("A batch recorded before its signer's revocation, at or after the revocation's from, is flagged by the audit (batch, signer, revocation, time); one before the from is not; new batches stay refused")
+    func revokedAfterTheFact() throws {
+        let s = try Scratch()
+        let log = try Self.policyLog(s)
+        let council = SignedProvince.councilActor("department"), other = SignedProvince.councilActor("district")
+        let unit = Self.unit(in: "department")
+        try Self.importText(try Self.signed([Self.appraisal(unit, Self.item(for: "department"), id: "before-the-theft-was-known")], by: council),
+                            name: "sheet.jsonl", into: log)
+        try Self.importText(try Self.signed([Self.appraisal(Self.unit(in: "district"), Self.item(for: "district"), id: "district-sheet")], by: other),
+                            name: "district.jsonl", into: log)
+        let head = try LogVerifier.verify(directory: log).head.seq.rawValue
+        #expect(try SignatureAudit.run(directory: log).revokedBatches.isEmpty)
+        // The council's key was stolen in 2023 (before the sheet was recorded, now) and is revoked only now;
+        // the district council is revoked from a time after its sheet was recorded.
+        let from = Self.at
+        let later = BusinessTime(microsecondsSinceEpoch: (Int64(Date().timeIntervalSince1970) + 365 * 86_400) * 1_000_000, offsetMinutes: 0)
+        let revocations = [Event(at: Self.at, by: SignedProvince.registrar, body: .actorRevoked(ActorRevoked(actor: council, from: from, reason: "the key was stolen"))),
+                           Event(at: Self.at, by: SignedProvince.registrar, body: .actorRevoked(ActorRevoked(actor: other, from: later, reason: "the council is dissolved")))]
+        try Self.importText(try Self.signed(revocations, by: SignedProvince.registrar), name: "revoke.jsonl", into: log)
+        let audit = try SignatureAudit.run(directory: log)
+        #expect(audit.batches == 4)
+        let flagged = try #require(audit.revokedBatches.first)
+        #expect(audit.revokedBatches.count == 1)
+        // The sheet: its appraisal, then its batch.signed; the revocation is the first event of the next append.
+        let sheet = Seq(head - 3)
+        #expect(flagged.actor == council && flagged.batch == Seq(sheet.rawValue + 1) && flagged.covered == sheet...sheet)
+        #expect(flagged.revocation == Seq(head + 1) && flagged.from == from && flagged.reason == "the key was stolen")
+        let text = flagged.description
+        for piece in ["batch.signed #\(sheet.rawValue + 1) by \(council)", "over #\(sheet.rawValue)–#\(sheet.rawValue)", "event #\(head + 1) revokes \(council)",
+                      "from \(RFC3339.format(from))", "the key was stolen", "may not be \(council)'s"] {
+            #expect(text.contains(piece), "\(piece) not in: \(text)")
+        }
+        // The signer shown for the sheet's appraisal carries the flag; the district's does not.
+        #expect(audit.signers[sheet]?.revoked == flagged)
+        #expect(audit.signers[Seq(head - 1)].map { $0.actor == other && $0.revoked == nil } == true)
+        // And a new batch of the revoked council is refused, the log unchanged.
+        try Self.expectRefused(try Self.signed([Self.appraisal(unit, Self.item(for: "department"), id: "after-revocation")], by: council), into: log,
+                               ["batch.jsonl:2", "rule \"revoked\"", council.rawValue, "the key was stolen"])
     }
 
     @Test("A batch signed with a key the log does not know is refused: an unregistered actor, or a registered actor's name with another key")

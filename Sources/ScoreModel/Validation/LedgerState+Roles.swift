@@ -36,10 +36,11 @@ extension LedgerState {
         }
     }
 
-    func checkSigner(_ event: Event, _ signer: Actor) throws {
+    /// `state`: the signer's entry in ``actors``, looked up by the caller.
+    func checkSigner(_ event: Event, _ signer: Actor, _ state: ActorState?) throws {
         // A new log's first registrar signs its own registration.
         if case .actorRegistered(let a) = event.body, a.actor == signer, a.roles.contains(.registrar), !hasRegistrar { return }
-        if let problem = roleProblem(event, signer: signer) {
+        if let problem = roleProblem(event, signer: signer, state) {
             throw FieldError(nil, "signed by \(actors[signer]?.description ?? "\"\(signer.rawValue)\""): \(problem)")
         }
     }
@@ -49,16 +50,21 @@ extension LedgerState {
 
     /// Why `signer` may not have written `event` now, or nil when it may.
     public func roleProblem(_ event: Event, signer: Actor) -> RoleProblem? {
-        guard let actor = actors[signer] else {
+        roleProblem(event, signer: signer, actors[signer])
+    }
+
+    /// The same with the signer's entry in ``actors`` (nil: unknown) given.
+    func roleProblem(_ event: Event, signer: Actor, _ state: ActorState?) -> RoleProblem? {
+        guard let actor = state else {
             return RoleProblem(rule: "unknown actor", message: "actor \"\(signer)\" is not registered in this log")
         }
         if let revoked = actor.revoked {
             return RoleProblem(rule: "revoked", message: "actor \"\(signer)\" was revoked from \(RFC3339.format(revoked.from)) (\(revoked.reason))")
         }
-        let a = actor.registered, scope = a.scope
+        let scope = actor.registered.scope
         func needs(_ role: ActorRole) -> RoleProblem? {
-            a.roles.contains(role) ? nil
-                : RoleProblem(rule: "role", message: "\(event.type.rawValue) needs the role \(role.rawValue); \(signer) has \(a.roles.map(\.rawValue).joined(separator: ", "))")
+            actor.registered.roles.contains(role) ? nil
+                : RoleProblem(rule: "role", message: "\(event.type.rawValue) needs the role \(role.rawValue); \(signer) has \(actor.registered.roles.map(\.rawValue).joined(separator: ", "))")
         }
         func inIndex(_ index: IndexCode) -> RoleProblem? {
             guard let mine = scope.index, mine != index else { return nil }

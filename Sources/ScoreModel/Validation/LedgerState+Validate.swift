@@ -74,7 +74,12 @@ extension LedgerState {
                 return .skipped(existing.seq)
             }
             try check(event)
-            if let signer { try checkSigner(event, signer) }
+            if let signer {
+                // A signer's events come in runs (one signed batch after
+                // another): its actor entry is looked up once a run.
+                if signerCache.actor != signer { signerCache = (signer, actors[signer]) }
+                try checkSigner(event, signer, signerCache.state)
+            }
             record(event, seq: nextSeq)
             return .accepted
         } catch let error as FieldError {

@@ -26,6 +26,9 @@ public struct LedgerState: Sendable {
     var scoring = ScoringTable()
     /// The actors registered so far (with their revocations).
     public internal(set) var actors: [Actor: ActorState] = [:]
+    /// The last signer checked and its entry in ``actors`` (cleared by every
+    /// actor event), so that a run of one signer's events looks it up once.
+    var signerCache: (actor: Actor?, state: ActorState?) = (nil, nil)
     /// The seq the next appended event will get.
     public private(set) var nextSeq = Seq(1)
 
@@ -61,8 +64,8 @@ public struct LedgerState: Sendable {
         case .appealFiled(let a): appeals[a.appeal] = (a.key, false)
         case .appealResolved(let r): appeals[r.appeal]?.resolved = true
         case .resultsPublished(let p): published.insert(Partition(index: p.index, year: p.year, block: p.block))
-        case .actorRegistered(let a): actors[a.actor] = ActorState(registered: a)
-        case .actorRevoked(let r): actors[r.actor]?.revoked = r
+        case .actorRegistered(let a): actors[a.actor] = ActorState(registered: a); signerCache = (nil, nil)
+        case .actorRevoked(let r): actors[r.actor]?.revoked = r; signerCache = (nil, nil)
         case .explanationSubmitted, .correctionIssued, .batchSigned: break
         }
         nextSeq = Seq(seq.rawValue + 1)

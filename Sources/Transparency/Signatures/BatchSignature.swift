@@ -1,3 +1,4 @@
+import EventLog
 import Primitives
 import Crypto
 import Foundation
@@ -22,19 +23,51 @@ public enum BatchSignature {
     public static let header = "parledger batch signature v1"
 
     /// SHA-256 over `u32le length ‖ record` for each record.
-    public static func recordsDigest(_ records: [[UInt8]]) -> [UInt8] {
-        var hasher = SHA256()
-        for record in records {
-            withUnsafeBytes(of: UInt32(record.count).littleEndian) { hasher.update(bufferPointer: $0) }
-            hasher.update(data: record)
+    public static func recordsDigest<Records: Sequence>(_ records: Records) -> [UInt8] where Records.Element == [UInt8] {
+        var digest = RecordsDigest()
+        for record in records { digest.add(record) }
+        return digest.finalize()
+    }
+
+    /// The `records` digest fed record by record: lengths and records go
+    /// through one 64 KiB buffer, so SHA-256 is updated a few times per
+    /// batch, not twice per record.
+    public struct RecordsDigest {
+        private var hasher = SHA256()
+        private var buffer: [UInt8] = []
+        private static let chunk = 1 << 16
+
+        public init() { buffer.reserveCapacity(Self.chunk + 4) }
+
+        public mutating func add(_ record: [UInt8]) {
+            withUnsafeBytes(of: UInt32(record.count).littleEndian) { buffer.append(contentsOf: $0) }
+            if record.count >= Self.chunk {
+                flush()
+                hasher.update(data: record)
+                return
+            }
+            buffer.append(contentsOf: record)
+            if buffer.count >= Self.chunk { flush() }
         }
-        return Array(hasher.finalize())
+
+        private mutating func flush() {
+            hasher.update(data: buffer)
+            buffer.removeAll(keepingCapacity: true)
+        }
+
+        public mutating func finalize() -> [UInt8] {
+            flush()
+            return Array(hasher.finalize())
+        }
     }
 
     /// The signed bytes.
-    public static func message(origin: String, actor: Actor, at: BusinessTime, records: [[UInt8]]) -> [UInt8] {
-        let text = "\(header)\norigin \(origin)\nactor \(actor.rawValue)\nat \(RFC3339.format(at))\ncount \(records.count)\n"
-            + "records \(Hex.encode(recordsDigest(records)))\n"
+    public static func message<Records: Sequence>(origin: String, actor: Actor, at: BusinessTime, records: Records) -> [UInt8] where Records.Element == [UInt8] {
+        var count = 0
+        var digest = RecordsDigest()
+        for record in records { digest.add(record); count += 1 }
+        let text = "\(header)\norigin \(origin)\nactor \(actor.rawValue)\nat \(RFC3339.format(at))\ncount \(count)\n"
+            + "records \(Hex.encode(digest.finalize()))\n"
         return Array(text.utf8)
     }
 
@@ -50,10 +83,35 @@ public enum BatchSignature {
 
     /// Whether `signed` (the `batch.signed` event) is `actor`'s signature over `records` for `origin`.
     /// Throws when the actor's registered key is not a usable public key.
-    public static func verify(_ signed: Event, records: [[UInt8]], origin: String, key: String, place: String) throws -> Bool {
+    public static func verify<Records: Sequence>(_ signed: Event, records: Records, origin: String, key: String, place: String) throws -> Bool
+    where Records.Element == [UInt8] {
+        try verify(signed, records: records, origin: origin, key: signingKey(key, place: place))
+    }
+
+    /// The same with the key already parsed (``signingKey(_:place:)``), as
+    /// a check of many batches by few actors does once per actor.
+    public static func verify<Records: Sequence>(_ signed: Event, records: Records, origin: String, key: VerifierKey) -> Bool
+    where Records.Element == [UInt8] {
         guard case .batchSigned(let b) = signed.body else { return false }
+        return key.isValid(signature: b.signature, for: message(origin: origin, actor: b.actor, at: signed.at, records: records))
+    }
+
+    /// An actor's registered key text, parsed; a witness key is refused.
+    public static func signingKey(_ key: String, place: String) throws -> VerifierKey {
         let verifier = try VerifierKey.parse(key, place: place)
         guard verifier.role == .note else { throw TransparencyError("\(place): the registered key is a witness key, not an actor's signing key") }
-        return verifier.isValid(signature: b.signature, for: message(origin: origin, actor: b.actor, at: signed.at, records: records))
+        return verifier
+    }
+
+    /// Parsed keys by their text, for one check of many batches (an import
+    /// checks its groups one by one, from another thread: hence the lock).
+    final class KeyCache: Sendable {
+        private let keys = Locked<[String: VerifierKey]>([:])
+        func key(_ text: String, place: String) throws -> VerifierKey {
+            if let known = keys.withLock({ $0[text] }) { return known }
+            let parsed = try BatchSignature.signingKey(text, place: place)
+            keys.withLock { $0[text] = parsed }
+            return parsed
+        }
     }
 }

@@ -12,6 +12,34 @@ public struct VerifiedSigner: Hashable, Sendable {
     public var role: ActorRole?
     /// The seq of the `batch.signed` record that covers the event.
     public var batch: Seq
+    /// Set when the actor was revoked later, from a time at or before the
+    /// batch: the signature may not be the actor's.
+    public var revoked: RevokedBatch?
+}
+
+/// A batch recorded before its signer's revocation but at or after the
+/// revocation's `from` (docs/SIGNATURES.md): the key was already not to be
+/// trusted when the batch was signed or recorded (a key stolen last month,
+/// revoked today). The log is intact; whether the events are the actor's
+/// is for people to find out.
+public struct RevokedBatch: Hashable, Sendable, CustomStringConvertible {
+    /// The `batch.signed` record and the events it covers.
+    public var batch: Seq
+    public var covered: ClosedRange<Seq>
+    public var actor: Actor
+    /// The batch's signing time (its `at`, chosen by the signer) and when the log recorded it.
+    public var signedAt: BusinessTime
+    public var recordedAt: RecordTime
+    /// The `actor.revoked` event.
+    public var revocation: Seq
+    public var from: BusinessTime
+    public var reason: String
+
+    public var description: String {
+        "batch.signed \(batch.label) by \(actor) over \(covered.lowerBound.label)–\(covered.upperBound.label) (\(covered.upperBound.rawValue - covered.lowerBound.rawValue + 1) events), "
+            + "signed at \(RFC3339.format(signedAt)), recorded at \(RFC3339.format(recordedAt)): event \(revocation.label) revokes \(actor) "
+            + "from \(RFC3339.format(from)) (\(reason)), a time at or before this batch, so its events may not be \(actor)'s"
+    }
 }
 
 /// What `parledger verify --signatures` found.
@@ -23,13 +51,18 @@ public struct SignatureReport: Sendable {
     public var required = false
     /// The signers of the seqs asked for.
     public var signers: [Seq: VerifiedSigner] = [:]
+    /// The batches recorded before their signer's revocation but at or
+    /// after its `from`, in log order: warnings, not faults.
+    public var revokedBatches: [RevokedBatch] = []
 }
 
 /// Re-checks every signature and every role of a log from its records
 /// (docs/SIGNATURES.md): each `batch.signed` against the records just
 /// before it in the same append, with the key its actor had when the batch
 /// was recorded, and each covered event against the actor's roles and scope
-/// as the log stood just before it.
+/// as the log stood just before it. A batch recorded before its signer's
+/// revocation, at or after the revocation's `from`, is reported (not a
+/// fault: the log is intact) in ``SignatureReport/revokedBatches``.
 public enum SignatureAudit {
     /// Throws at the first fault, naming the seq, the actor and the rule.
     public static func run(directory: String, collecting wanted: Set<Seq>? = nil) throws -> SignatureReport {
@@ -41,6 +74,14 @@ public enum SignatureAudit {
         var decoder = RecordDecoder()
         var window: [(recorded: RecordedEvent, payload: [UInt8])] = []
         let required = report.required
+        /// Each signer's batches (for the revocations later in the log) and each revocation's seq.
+        var batchesBy: [Actor: [(batch: Seq, covered: ClosedRange<Seq>, signedAt: BusinessTime, recordedAt: RecordTime)]] = [:]
+        var revocations: [Actor: Seq] = [:]
+        let keys = BatchSignature.KeyCache()
+        func apply(_ recorded: RecordedEvent) {
+            if case .actorRevoked(let r) = recorded.event.body { revocations[r.actor] = recorded.seq }
+            state.apply(recorded)
+        }
         func fault(_ seq: Seq, _ message: String) -> TransparencyError {
             TransparencyError("\(directory): event \(seq.label): \(message)",
                               hint: "the log's records are not what was signed; restore the log from a backup or a copy a witness checked")
@@ -49,7 +90,7 @@ public enum SignatureAudit {
             for item in items {
                 if required { throw fault(item.recorded.seq, "rule \"signed\": the event is not covered by a signature, and this log requires signatures") }
                 report.unsignedEvents += 1
-                state.apply(item.recorded)
+                apply(item.recorded)
             }
         }
         try reader.forEachRecord { record in
@@ -85,8 +126,8 @@ public enum SignatureAudit {
             }
             let valid: Bool
             do {
-                valid = try BatchSignature.verify(recorded.event, records: covered.map(\.payload), origin: origin, key: registration.key,
-                                                  place: "the key of actor \(b.actor)")
+                valid = BatchSignature.verify(recorded.event, records: covered.lazy.map(\.payload), origin: origin,
+                                              key: try keys.key(registration.key, place: "the key of actor \(b.actor)"))
             } catch {
                 throw fault(seq, "\(what): \(error)")
             }
@@ -98,7 +139,7 @@ public enum SignatureAudit {
                 if !selfRegistration, let problem = state.roleProblem(event, signer: b.actor) {
                     throw fault(item.recorded.seq, "\(event.type.rawValue) signed by \(b.actor) in \(what): \(problem)")
                 }
-                state.apply(item.recorded)
+                apply(item.recorded)
                 if wanted?.contains(item.recorded.seq) ?? true {
                     report.signers[item.recorded.seq] = VerifiedSigner(actor: b.actor, name: registration.name,
                                                                        role: ActorRole.required(for: event.type), batch: seq)
@@ -106,10 +147,28 @@ public enum SignatureAudit {
             }
             report.batches += 1
             report.signedEvents += covered.count
+            batchesBy[b.actor, default: []].append((seq, covered.first!.recorded.seq...covered.last!.recorded.seq, recorded.event.at, recorded.recordedAt))
             state.apply(recorded)
         }
         try unsigned(window[...])
         report.actors = state.actors.count
+        // A revocation names a time from which the key is not trusted; the
+        // batches recorded before it at or after that time are flagged. The
+        // signing time is the signer's word (a thief backdates it); the
+        // log's recording time bounds when the signature was made.
+        for (actor, seq) in revocations {
+            guard let revoked = state.actors[actor]?.revoked else { continue }
+            for b in batchesBy[actor] ?? [] where b.batch < seq
+                && (b.signedAt >= revoked.from || b.recordedAt.microsecondsSinceEpoch >= revoked.from.microsecondsSinceEpoch) {
+                report.revokedBatches.append(RevokedBatch(batch: b.batch, covered: b.covered, actor: actor, signedAt: b.signedAt, recordedAt: b.recordedAt,
+                                                          revocation: seq, from: revoked.from, reason: revoked.reason))
+            }
+        }
+        report.revokedBatches.sort { $0.batch < $1.batch }
+        if !report.revokedBatches.isEmpty {
+            let flagged = Dictionary(uniqueKeysWithValues: report.revokedBatches.map { ($0.batch, $0) })
+            for (seq, signer) in report.signers { report.signers[seq]?.revoked = flagged[signer.batch] }
+        }
         return report
     }
 }

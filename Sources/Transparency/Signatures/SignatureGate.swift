@@ -14,6 +14,8 @@ import ScoreModel
 public struct SignatureGate: ImportGate {
     public let origin: String?
     public let required: Bool
+    /// Each actor's key, parsed once per import, not once per batch.
+    private let keys = BatchSignature.KeyCache()
 
     public init(origin: String?, required: Bool) { self.origin = origin; self.required = required }
 
@@ -55,7 +57,8 @@ public struct SignatureGate: ImportGate {
                 continue   // validation names the unknown actor
             }
             do {
-                guard try BatchSignature.verify(group.event, records: group.records, origin: origin, key: key, place: "the key of actor \(actor)") else {
+                guard BatchSignature.verify(group.event, records: group.records, origin: origin,
+                                            key: try keys.key(key, place: "the key of actor \(actor)")) else {
                     issues.append(ImportIssue(file: group.file, line: group.line, field: "signature",
                         message: "\(what): rule \"signature\": the signature does not verify for log \(origin) with \(actor)'s key: the events were changed after signing, or the batch was signed for another log"))
                     continue

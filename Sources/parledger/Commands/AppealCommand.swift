@@ -33,7 +33,7 @@ struct AppealCommand: ParsableCommand {
                              ("filed", .number(String(a.filed.rawValue))), ("state", .string(a.resolution?.outcome.rawValue ?? "open")),
                              ("score", a.resolution?.score.map { .number($0.description) } ?? .null)]
                             + signerMembers(signers, a.filed, prefix: "filedBy")
-                            + (a.resolvedSeq.map { signerMembers(signers, $0, prefix: "resolvedBy") } ?? (signers == nil ? [] : [("resolvedBy", .null), ("resolvedByRole", .null)])))
+                            + signerMembers(signers, a.resolvedSeq, prefix: "resolvedBy"))
                 }))
             case .csv:
                 var t = CSVTable(header: ["appeal", "unit", "index", "year", "item", "current", "requested", "filed", "state", "score"])

@@ -40,13 +40,15 @@ struct HistoryCommand: ParsableCommand {
                          ("status", .string(h.after.status.rawValue))] + signerMembers(signers, h.line.seq))
             }))
         case .csv:
-            var t = CSVTable(header: ["seq", "at", "by", "type", "value", "text", "after", "status"] + (signers == nil ? [] : ["signer", "signerRole"]))
+            var t = CSVTable(header: ["seq", "at", "by", "type", "value", "text", "after", "status"] + (signers == nil ? [] : ["signer", "signerRole", "signerRevokedFrom", "signerRevocation"]))
             for h in history {
                 let s = signers?[h.line.seq]
                 t.append([.number(String(h.line.seq.rawValue)), .text(RFC3339.format(h.line.at)), .text(h.line.by.rawValue), .text(h.line.type.rawValue),
                           h.line.value.map { .text($0) } ?? .empty, h.line.text.map { .text($0) } ?? .empty,
                           .text(ExplainCommand.value(h.after)), .text(h.after.status.rawValue)]
-                         + (signers == nil ? [] : [s.map { .text($0.actor.rawValue) } ?? .empty, s?.role.map { .text($0.rawValue) } ?? .empty]))
+                         + (signers == nil ? [] : [s.map { .text($0.actor.rawValue) } ?? .empty, s?.role.map { .text($0.rawValue) } ?? .empty,
+                                                   s?.revoked.map { .text(RFC3339.format($0.from)) } ?? .empty,
+                                                   s?.revoked.map { .number(String($0.revocation.rawValue)) } ?? .empty]))
             }
             printCSV(t, bom: read.bom)
         case .table:
