@@ -43,7 +43,7 @@ struct TransparencyBench: ParsableCommand {
             let seq = UInt64.random(in: 1...size, using: &rng)
             // What `prove inclusion --seq N` and `prove consistency --from S` do, less starting the process.
             var cpu = threadCPUSeconds()
-            inclusion.append(try measure { try Transparency.proveInclusion(log: log, seq: seq, size: nil) }.1)
+            inclusion.append(try measure { try Transparency.proveInclusion(log: log, seq: Seq(seq), size: nil) }.1)
             inclusionCPU.append(threadCPUSeconds() - cpu)
             let from = UInt64.random(in: 1..<size, using: &rng)
             cpu = threadCPUSeconds()

@@ -36,10 +36,10 @@ public enum Transparency {
 
     /// An inclusion proof of event `seq` in the tree of `size` (default: the head), carrying the record;
     /// the notice of a rebuilt sidecar, if any.
-    public static func proveInclusion(log: String, seq: UInt64, size: UInt64?) throws -> (proof: InclusionProof, notice: String?) {
+    public static func proveInclusion(log: String, seq: Seq, size: UInt64?) throws -> (proof: InclusionProof, notice: String?) {
         let tree = try LogTree(directory: log)
-        var proof = try tree.inclusionProof(seq: Seq(seq), size: size ?? tree.size)
-        proof.record = try tree.record(seq: Seq(seq))
+        var proof = try tree.inclusionProof(seq: seq, size: size ?? tree.size)
+        proof.record = try tree.record(seq: seq)
         return (proof, tree.notice)
     }
 

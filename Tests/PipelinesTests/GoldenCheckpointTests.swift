@@ -1,4 +1,5 @@
 import Primitives
+import EventLog
 import Foundation
 import Projections
 import ScoreModel
@@ -27,7 +28,7 @@ struct GoldenCheckpointTests {
             book.apply(RecordedEvent(seq: Seq(UInt64(i + 1)), recordedAt: RecordTime(microsecondsSinceEpoch: 1_700_000_000_000_000),
                                      event: try EventJSON.decode(line: String(line))))
         }
-        let checkpoint = Checkpoint(seq: UInt64(lines.count), frameHash: [UInt8](repeating: 0xAB, count: 32),
+        let checkpoint = Checkpoint(seq: Seq(UInt64(lines.count)), frameHash: FrameHash([UInt8](repeating: 0xAB, count: 32)),
                                     manifestHash: [UInt8](repeating: 0xCD, count: 32), book: book)
         let bytes = checkpoint.encoded(key: Self.testKey)
         if ProcessInfo.processInfo.environment["PARLEDGER_WRITE_GOLDEN"] == "1" {

@@ -80,7 +80,7 @@ struct PipelineRunTests {
         let spec = try Self.nightly
         let out = s.path + "/incremental", checkpoint = PipelineRunner.checkpointPath(for: out)
         var start = 0
-        var resumed: [UInt64?] = []
+        var resumed: [Seq?] = []
         for cut in cuts + [events.count] where cut > start {
             try s.importLines(events[start..<cut])
             start = cut
@@ -199,7 +199,7 @@ struct PipelineRunTests {
         for unit in full.units.keys.sorted() {
             for year in [2022, 2023] {
                 let partial = try PipelineRunner.book(log: s.log, checkpoint: checkpoint, only: (unit, .par, year))
-                #expect(partial.resumedFrom == UInt64(cut) && partial.book.isPartial)
+                #expect(partial.resumedFrom == Seq(UInt64(cut)) && partial.book.isPartial)
                 let a = partial.book.explain(unit: unit, year: year, lookup: { lookup[$0] })
                 let b = full.explain(unit: unit, year: year, lookup: { lookup[$0] })
                 #expect(a == b, "\(unit) \(year)")
@@ -235,7 +235,7 @@ struct PipelineRunTests {
         _ = try PipelineRunner.run(spec, log: s.log, out: s.path + "/full")
         #expect(try s.tree(out) == s.tree(s.path + "/full"))
         // The run saved a good checkpoint again.
-        #expect(try PipelineRunner.book(log: s.log, checkpoint: checkpoint).resumedFrom == UInt64(events.count))
+        #expect(try PipelineRunner.book(log: s.log, checkpoint: checkpoint).resumedFrom == Seq(UInt64(events.count)))
     }
 
     @Test("A checkpoint that no longer matches the log is discarded with a notice, and the run is still right")

@@ -157,7 +157,7 @@ struct MerkleTreeTests {
 
         // The record an inclusion proof carries is the log's, and hashes to its leaf (in a complete block and in the last one).
         for seq in [3, 600, 899] {
-            let r = try Transparency.proveInclusion(log: log, seq: UInt64(seq), size: nil)
+            let r = try Transparency.proveInclusion(log: log, seq: Seq(UInt64(seq)), size: nil)
             #expect(r.notice == nil && r.proof.record == Scratch.record(seq))
             try r.proof.verify()
         }

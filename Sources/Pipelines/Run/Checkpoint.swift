@@ -26,8 +26,8 @@ struct Checkpoint {
     static let version: UInt8 = 3
     static let fixed = 4 + 1 + 8 + 32 + 32 + 8
     static let chunk = 8 << 20
-    var seq: UInt64
-    var frameHash: [UInt8]
+    var seq: Seq
+    var frameHash: FrameHash
     /// SHA-256 of the snapshot manifest written with this checkpoint.
     var manifestHash: [UInt8]
     var book: ScoreBook
@@ -35,8 +35,8 @@ struct Checkpoint {
     func encoded(key: CheckpointKey) -> [UInt8] {
         var out = Self.magic
         out.append(Self.version)
-        withUnsafeBytes(of: seq.littleEndian) { out.append(contentsOf: $0) }
-        out.append(contentsOf: frameHash)
+        withUnsafeBytes(of: seq.rawValue.littleEndian) { out.append(contentsOf: $0) }
+        out.append(contentsOf: frameHash.bytes)
         out.append(contentsOf: manifestHash.count == 32 ? manifestHash : [UInt8](repeating: 0, count: 32))
         let lengthAt = out.count
         out.append(contentsOf: repeatElement(0, count: 8))
@@ -79,11 +79,11 @@ struct Checkpoint {
         func u64(_ at: Int) -> UInt64 { raw.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: at, as: UInt64.self)) } }
         // The cheap checks first: a checkpoint of another log is turned away
         // before hundreds of megabytes are hashed.
-        let seq = u64(5)
-        let hash = Array(raw[13..<45])
+        let seq = Seq(u64(5))
+        let hash = FrameHash(Array(raw[13..<45]))
         let manifestHash = Array(raw[45..<77])
-        guard seq <= reader.head.seq.rawValue else { return .discarded("it is at seq \(seq) but the log ends at \(reader.head.seq)") }
-        guard let current = try? reader.frameHash(containing: Seq(seq)), current.bytes == hash else {
+        guard seq <= reader.head.seq else { return .discarded("it is at seq \(seq) but the log ends at \(reader.head.seq)") }
+        guard let current = try? reader.frameHash(containing: seq), current == hash else {
             return .discarded("the log at seq \(seq) is not what it was when the checkpoint was saved (rewritten or replaced)")
         }
         let length = u64(77)

@@ -18,7 +18,7 @@ public struct RunReport: Sendable {
     public var events: Int
     public var partitions: [Partition]
     /// The checkpoint's seq when the run went on from one.
-    public var resumedFrom: UInt64?
+    public var resumedFrom: Seq?
     /// Why a checkpoint was not used, if one was there.
     public var notices: [String] = []
     /// When the run went on from the snapshot it replaced: the partitions
@@ -197,7 +197,7 @@ public enum PipelineRunner {
                            checkpoint: String? = nil, key: CheckpointKey? = nil, progress: Progress? = nil, signer: SignerKey? = nil) throws -> RunReport {
         let lock = try OutputLock(output: out)
         var notices: [String] = []
-        var resumed: UInt64?
+        var resumed: Seq?
         var previous: Manifest?
         let book: ScoreBook, events: Int, point: Manifest.LogPoint
         let key = try checkpoint.map { _ in try key ?? CheckpointKey.loadOrCreate() }
@@ -229,8 +229,8 @@ public enum PipelineRunner {
         }
         let result = counts.withLock { $0 }
         // An unchanged book needs no new checkpoint: the saved one is it.
-        if limit == .head, let checkpoint, let key, point.seq.rawValue > 0, !(resumed == point.seq.rawValue && events == 0) {
-            try Checkpoint(seq: point.seq.rawValue, frameHash: point.hash.bytes, manifestHash: Array(SHA256.hash(data: manifest.serialized())),
+        if limit == .head, let checkpoint, let key, point.seq.rawValue > 0, !(resumed == point.seq && events == 0) {
+            try Checkpoint(seq: point.seq, frameHash: point.hash, manifestHash: Array(SHA256.hash(data: manifest.serialized())),
                            book: book).save(checkpoint, key: key)
         }
         withExtendedLifetime(lock) {}
@@ -280,7 +280,7 @@ public enum PipelineRunner {
     /// the partition that scores that unit in that index and year, for
     /// `explain` and `history`, read without building the rest.
     public static func book(log: String, checkpoint: String, only: (unit: UnitCode, index: IndexCode, year: Int)? = nil, progress: Progress? = nil)
-        throws -> (book: ScoreBook, events: Int, resumedFrom: UInt64?, notice: String?) {
+        throws -> (book: ScoreBook, events: Int, resumedFrom: Seq?, notice: String?) {
         let r = try resume(log: log, checkpoint: checkpoint, key: CheckpointKey.load(), only: only, progress: progress)
         return (r.book, r.events, r.from?.seq, r.discarded.map { "checkpoint \(checkpoint) discarded: \($0); replayed the log from the start" })
     }
@@ -299,7 +299,7 @@ public enum PipelineRunner {
         case .discarded(let why): discarded = why
         case .none: break
         }
-        let count = try fold(reader, into: &book, from: Seq((from?.seq ?? 0) + 1), progress: progress)
+        let count = try fold(reader, into: &book, from: (from?.seq ?? 0).next, progress: progress)
         let head = reader.head
         return (book, count, Manifest.LogPoint(seq: head.seq, hash: head.hash, limit: "head"), from, discarded)
     }
@@ -328,8 +328,8 @@ public enum PipelineRunner {
         guard let data = FileManager.default.contents(atPath: path), Array(SHA256.hash(data: data)) == checkpoint.manifestHash,
               let manifest = try? Manifest.parse([UInt8](data), file: path) else { return nil }
         guard manifest.pipeline == spec.name, manifest.configHash == spec.configHash,
-              manifest.log.limit == "head", manifest.log.seq.rawValue == checkpoint.seq,
-              manifest.log.hash.bytes == checkpoint.frameHash else { return nil }
+              manifest.log.limit == "head", manifest.log.seq == checkpoint.seq,
+              manifest.log.hash == checkpoint.frameHash else { return nil }
         return manifest
     }
 }

@@ -1,3 +1,4 @@
+import Primitives
 import ArgumentParser
 import Foundation
 import Transparency
@@ -42,7 +43,7 @@ struct ProveCommand: ParsableCommand {
         @Option(help: ArgumentHelp("Write the proof here instead of standard output.", valueName: "file")) var out: String?
 
         func run() throws {
-            let r = try Transparency.proveInclusion(log: location.log, seq: seq, size: size)
+            let r = try Transparency.proveInclusion(log: location.log, seq: Seq(seq), size: size)
             if let notice = r.notice { printErr("parledger: notice: \(notice)") }
             try emit(r.proof.json, to: out)
         }
