@@ -86,7 +86,7 @@ let package = Package(
         ),
         .testTarget(name: "EventLogTests", dependencies: ["EventLog", "Primitives", "CZlib", "LogCrashChild"], exclude: ["Fixtures"]),
         .testTarget(name: "ScoreModelTests", dependencies: ["Primitives", "ScoreModel"], exclude: ["Fixtures"]),
-        .testTarget(name: "LedgerTests", dependencies: ["Primitives", "Ledger", "EventLog", "ScoreModel"]),
+        .testTarget(name: "LedgerTests", dependencies: ["Primitives", "Ledger", "EventLog", "ScoreModel", "DataGen"]),
         .testTarget(name: "ProjectionsTests", dependencies: ["Primitives", "Projections", "ScoreModel"]),
         .testTarget(name: "PipelinesTests", dependencies: ["Primitives", "EventLog", "SnapshotSwapChild", "Pipelines", "Ledger", "ScoreModel", "Projections", "DataGen"],
                     exclude: ["Fixtures"]),

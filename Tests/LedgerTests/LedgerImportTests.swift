@@ -197,6 +197,28 @@ struct LedgerImportTests {
         #expect(seen == DemoProvince.events())
     }
 
+    @Test("A streamed import whose chunks are decoded on the pool while the previous one is validated and staged gives the same events, five times in a row")
+    func streamedImportRepeated() throws {
+        // A national-style history in business-time order, units interleaved,
+        // several 4 MiB chunks long, so that decoding the next chunk on both
+        // cores overlaps validating and staging this one (and, in CI, runs
+        // under ThreadSanitizer).
+        var events: [Event] = []
+        try NationalDataSet(provinces: 1, unitsPerProvince: 130, items: 80, years: 2021...2023, seed: 7, revisions: 1).generate { events.append($0) }
+        var bytes: [UInt8] = []
+        for e in events { bytes += Array(EventJSON.encode(e).utf8); bytes.append(0x0A) }
+        try #require(bytes.count > 2 * (4 << 20), "\(bytes.count) bytes: too few chunks to overlap")
+        for round in 1...5 {
+            let dir = try Dir()
+            let report = try Ledger.importEvents([ImportSource(name: "national.jsonl", bytes: bytes)], into: dir.path)
+            #expect(report.appended == events.count, "round \(round)")
+            var seen: [Event] = []
+            seen.reserveCapacity(events.count)
+            try Ledger.replay(directory: dir.path) { seen.append($0.event) }
+            #expect(seen == events, "round \(round): the log holds other events, or in another order")
+        }
+    }
+
     @Test("An import into a log another writer holds is refused, and nothing is written")
     func lockedLog() throws {
         let dir = try Dir()
