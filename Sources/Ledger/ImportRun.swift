@@ -11,12 +11,9 @@ import ScoreModel
 /// must also be within its signer's roles. So the events since the last
 /// signature are held, not yet validated, until the next `batch.signed`
 /// (or the end of the file) says who signed them; when more than
-/// ``holdLimit`` are waiting (an unsigned file), the oldest are validated
+/// ``Ledger/maxEventsPerSignature`` are waiting (an unsigned file), the oldest are validated
 /// as unsigned, and a signature that then reaches back over them is refused.
 struct ImportRun {
-    /// The most events held for a signature that may follow.
-    static let holdLimit = Ledger.maxEventsPerSignature
-
     var state: LedgerState
     let gate: (any ImportGate)?
     let actorsBefore: [Actor: ActorState]
@@ -86,8 +83,8 @@ struct ImportRun {
         if case .actorRegistered(let a) = event.body { registered[a.actor] = a }
         guard case .batchSigned(let b) = event.body else {
             held.append((line, event))
-            if held.count > Self.holdLimit {
-                let n = Self.holdLimit / 2
+            if held.count > Ledger.maxEventsPerSignature {
+                let n = Ledger.maxEventsPerSignature / 2
                 for (line, event) in held[..<n] { validate(event, line: line, signer: nil) }
                 held.removeFirst(n)
                 released += n
@@ -102,7 +99,7 @@ struct ImportRun {
             validate(event, line: line, signer: nil)
         } else if b.count > held.count {
             add(ImportIssue(file: file, line: line, field: "count",
-                message: "the signature covers \(b.count) events; an import holds at most \(Self.holdLimit) events for a signature that follows them: sign the file in smaller batches"))
+                message: "the signature covers \(b.count) events; an import holds at most \(Ledger.maxEventsPerSignature) events for a signature that follows them: sign the file in smaller batches"))
             releaseAll()
             validate(event, line: line, signer: nil)
         } else {

@@ -72,6 +72,21 @@ struct SnapshotWriterTests {
         #expect(try Data(contentsOf: precious) == Data("mine".utf8))
     }
 
+    @Test("A manifest whose log point is edited (a hash that is not 64 hex digits, an unknown limit) is refused, naming the file and the key")
+    func editedLogPoint() throws {
+        let good = Manifest(pipeline: "nightly", configHash: String(repeating: "c", count: 64), log: point, files: [])
+        let text = String(decoding: good.serialized(), as: UTF8.self)
+        #expect(try Manifest.parse(good.serialized(), file: "m.json").log == point)
+        for edited in [text.replacingOccurrences(of: point.hash.hex, with: String(repeating: "AB", count: 32)),
+                       text.replacingOccurrences(of: point.hash.hex, with: "abab"),
+                       text.replacingOccurrences(of: "\"head\"", with: "\"tail\"")] {
+            #expect(edited != text)
+            #expect { try Manifest.parse(Array(edited.utf8), file: "m.json") } throws: { error in
+                "\(error)" == "m.json: log: the log point is not a seq, a 64-digit hash and a limit — the manifest was edited; re-run the pipeline or restore the snapshot"
+            }
+        }
+    }
+
     @Test("A failed sync names the path and the reason in words, with what to do")
     func syncFailureSpeaks() throws {
         let missing = FileManager.default.temporaryDirectory.appendingPathComponent("parledger-no-such-\(UUID().uuidString)").path

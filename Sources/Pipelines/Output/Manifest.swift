@@ -9,7 +9,7 @@ import ScoreModel
 ///
 /// No wall-clock time is in it: the same log prefix and pipeline give the
 /// same manifest, byte for byte.
-public struct Manifest: Codable, Hashable, Sendable {
+public struct Manifest: Decodable, Hashable, Sendable {
     public static let fileName = "manifest.json"
     /// `/2`: codes' `-` escaped in file names, long names shortened, each
     /// file's partition in its entry. `/1` manifests are still read.
@@ -24,7 +24,7 @@ public struct Manifest: Codable, Hashable, Sendable {
         public init(index: String, year: Int, block: String) { self.index = index; self.year = year; self.block = block }
     }
 
-    public struct LogPoint: Codable, Hashable, Sendable {
+    public struct LogPoint: Decodable, Hashable, Sendable {
         /// The last seq the run read (0 for an empty log).
         public var seq: Seq
         /// The hash of the log frame holding `seq` (the chain up to there);
@@ -45,11 +45,6 @@ public struct Manifest: Codable, Hashable, Sendable {
             guard isHex64(text), let hash = FrameHash(hex: text) else { throw BadLogPoint() }
             self.init(seq: Seq(try c.decode(UInt64.self, forKey: .seq)), hash: hash,
                       limit: try c.decode(String.self, forKey: .limit), asOf: try c.decodeIfPresent(String.self, forKey: .asOf))
-        }
-        public func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(seq.rawValue, forKey: .seq); try c.encode(hash.hex, forKey: .hash)
-            try c.encode(limit, forKey: .limit); try c.encodeIfPresent(asOf, forKey: .asOf)
         }
     }
     /// A log point whose hash is not 64 lower-case hex digits.
@@ -108,12 +103,13 @@ public struct Manifest: Codable, Hashable, Sendable {
 
     /// Reads a manifest, naming the file in every complaint.
     public static func parse(_ bytes: [UInt8], file: String) throws -> Manifest {
+        let edited = "the manifest was edited; re-run the pipeline or restore the snapshot"
+        let badPoint = PipelineError(code: .mismatch, place: file, key: "log", message: "the log point is not a seq, a 64-digit hash and a limit", hint: edited)
         let manifest: Manifest
         do {
             manifest = try JSONDecoder().decode(Manifest.self, from: Data(bytes))
         } catch is BadLogPoint {
-            throw PipelineError(code: .mismatch, place: file, key: "log", message: "the log point is not a seq, a 64-digit hash and a limit",
-                                hint: "the manifest was edited; re-run the pipeline or restore the snapshot")
+            throw badPoint
         } catch {
             throw PipelineError(code: .mismatch, place: file, message: "not a readable snapshot manifest: \(error)",
                                 hint: "the manifest was edited or truncated; re-run the pipeline")
@@ -124,7 +120,6 @@ public struct Manifest: Codable, Hashable, Sendable {
         }
         // A manifest is input like any other: it may name nothing outside
         // its snapshot and no pipeline file outside pipelines/.
-        let edited = "the manifest was edited; re-run the pipeline or restore the snapshot"
         guard isPlainName(manifest.pipeline) else {
             throw PipelineError(code: .mismatch, place: file, key: "pipeline",
                                 message: "\"\(manifest.pipeline)\" is not a pipeline name (lower-case letters, digits, - and _)", hint: edited)
@@ -138,9 +133,7 @@ public struct Manifest: Codable, Hashable, Sendable {
                 throw PipelineError(code: .mismatch, place: file, key: "files[\(i)]", message: "\"\(entry.path)\" has no valid size and SHA-256", hint: edited)
             }
         }
-        guard ["head", "seq", "as-of"].contains(manifest.log.limit) else {
-            throw PipelineError(code: .mismatch, place: file, key: "log", message: "the log point is not a seq, a 64-digit hash and a limit", hint: edited)
-        }
+        guard ["head", "seq", "as-of"].contains(manifest.log.limit) else { throw badPoint }
         return manifest
     }
 }
