@@ -47,6 +47,9 @@ struct SegmentFile: Equatable {
 public final class MappedFile {
     public let bytes: UnsafeRawBufferPointer
     private let length: Int
+    /// The file's owner and mode when it was mapped.
+    public let owner: uid_t
+    public let mode: mode_t
 
     public init(path: String) throws(EventLogError) {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
@@ -55,6 +58,7 @@ public final class MappedFile {
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw EventLogError(.io, "cannot stat \(path): \(String(cString: strerror(errno)))") }
         length = Int(info.st_size)
+        (owner, mode) = (info.st_uid, info.st_mode)
         if length == 0 {
             bytes = UnsafeRawBufferPointer(start: nil, count: 0)
             return

@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import Primitives
 import EventLog
 import ScoreModel
@@ -31,6 +32,25 @@ public struct ImportReport: Sendable {
     public var head: LogHead
     /// A torn tail the writer cut off on opening, if any.
     public var recovery: RecoveryReport?
+    /// Where the validation state came from, and whether it was saved.
+    public var state = ValidationStateReport()
+}
+
+/// How an import came by the validation state of the log before it (a
+/// saved state and the events after it, or a replay of the whole log),
+/// and whether it saved the state after it.
+public struct ValidationStateReport: Sendable {
+    /// The seq of the saved state the import started from; nil when it replayed the log from the start.
+    public var savedAt: Seq?
+    /// The events replayed to build the state (after the saved state, or all of them).
+    public var replayed = 0
+    /// Whether the state after this import was saved beside the log.
+    public var saved = false
+    /// Why a saved state was not used, or the new one not saved, in words.
+    public var notices: [String] = []
+    /// The file the saved state's table is read from, as the import goes.
+    var file: SealedFile?
+    public init() {}
 }
 
 extension Ledger {
@@ -53,14 +73,23 @@ extension Ledger {
     /// `gate` checks the batch's signatures (and the log's policy) before
     /// anything is acknowledged; without one, a file with `batch.signed`
     /// lines is refused, since its signatures cannot be checked.
+    ///
+    /// With `stateKey` (the runner's ``CheckpointKey``) the validation
+    /// state comes from the sealed state saved beside the log
+    /// (``ValidationStateFile``) and the events after it, and is saved
+    /// again after the import when at least `stateSaveInterval` events
+    /// (default ``stateSaveInterval``) were folded since; without one, or when the saved state does not
+    /// check out, the whole log is replayed.
     public static func importEvents(_ sources: [ImportSource], into directory: String, options: LogOptions = LogOptions(),
-                                    gate: (any ImportGate)? = nil) throws -> ImportReport {
+                                    gate: (any ImportGate)? = nil, stateKey: CheckpointKey? = nil,
+                                    stateSaveInterval: Int = Ledger.stateSaveInterval) throws -> ImportReport {
         // A missing log is named before any work is done.
         _ = try LogReader(directory: directory)
         let writer = try LogWriter(directory: directory, options: options)
         defer { writer.close() }
         let reader = try LogReader(directory: directory)
-        var run = ImportRun(state: try state(of: reader), gate: gate)
+        let (before, stateReport) = try validationState(reader, directory: directory, key: stateKey)
+        var run = ImportRun(state: before, gate: gate)
         let staged = try writer.stage()
         do {
             for (file, source) in sources.enumerated() {
@@ -86,6 +115,13 @@ extension Ledger {
             staged.abandon()
             throw error
         }
+        if let damage = stateReport.file?.damage {
+            // A correction's target was read from the saved state and did not match its seal: nothing it decided is trusted.
+            staged.abandon()
+            unlink(ValidationStateFile.path(directory))
+            throw LedgerError(message: "the saved validation state (\(ValidationStateFile.path(directory))) changed while this import used it: \(damage); nothing was imported, and the file was removed",
+                              hint: "import the files again (the log is replayed); find out who writes the log directory")
+        }
         if !run.issues.isEmpty {
             staged.abandon()
             run.issues.sort { ($0.file, $0.line) < ($1.file, $1.line) }
@@ -95,11 +131,54 @@ extension Ledger {
         }
         guard staged.count > 0 else {
             staged.abandon()
-            return ImportReport(appended: 0, skipped: run.skipped, firstSeq: nil, head: writer.head, recovery: writer.recovery)
+            return ImportReport(appended: 0, skipped: run.skipped, firstSeq: nil, head: writer.head, recovery: writer.recovery, state: stateReport)
         }
         let receipt = try staged.commit()
-        return ImportReport(appended: staged.count, skipped: run.skipped, firstSeq: receipt.firstSeq,
-                            head: receipt.head, recovery: writer.recovery)
+        var report = ImportReport(appended: staged.count, skipped: run.skipped, firstSeq: receipt.firstSeq,
+                                  head: receipt.head, recovery: writer.recovery, state: stateReport)
+        // Saved while the writer's lock is held, so the state is the log's at this head.
+        if let stateKey, receipt.head.seq.rawValue - (stateReport.savedAt?.rawValue ?? 0) >= UInt64(stateSaveInterval) {
+            do {
+                let bytes = ValidationStateFile.encoded(run.state, head: receipt.head, key: stateKey)
+                if let damage = stateReport.file?.damage {
+                    unlink(ValidationStateFile.path(directory))
+                    report.state.notices.append("the saved validation state changed while this import used it (\(damage)); it was removed, not saved again: the events were imported, checked against parts of it that matched their seal, and the next import replays the log")
+                } else {
+                    try DurableFile.replace(ValidationStateFile.path(directory), with: bytes, durable: false)
+                    report.state.saved = true
+                }
+            } catch {
+                report.state.notices.append("the validation state could not be saved (\(error)); the events were imported, and the next import replays the log")
+            }
+        }
+        return report
+    }
+
+    /// An import saves the validation state when at least this many events
+    /// (65,536) were folded since the saved one it started from: saving a
+    /// national state (about 90 MB) costs a few hundred milliseconds, while
+    /// replaying this many events costs less than a tenth of a second.
+    public static let stateSaveInterval = 1 << 16
+
+    /// The validation state of the log: from the saved state and the events
+    /// after it when it checks out, else from a replay of the whole log.
+    static func validationState(_ reader: LogReader, directory: String, key: CheckpointKey?) throws -> (LedgerState, ValidationStateReport) {
+        var report = ValidationStateReport()
+        switch ValidationStateFile.load(directory: directory, reader: reader, key: key) {
+        case .usable(var state, let file):
+            report.savedAt = Seq(state.nextSeq.rawValue - 1)
+            try replay(reader, from: state.nextSeq) { state.apply($0) }
+            report.replayed = Int(reader.head.seq.rawValue - report.savedAt!.rawValue)
+            report.file = file
+            return (state, report)
+        case .discarded(let why):
+            report.notices.append("the saved validation state (\(ValidationStateFile.fileName)) was not used: \(why); the log was replayed")
+        case .none:
+            break
+        }
+        let state = try state(of: reader)
+        report.replayed = Int(reader.head.seq.rawValue)
+        return (state, report)
     }
 
     /// How many parts a chunk is cut into to be decoded on every core.

@@ -25,7 +25,6 @@ struct Checkpoint {
     static let magic = Array("PLCK".utf8)
     static let version: UInt8 = 3
     static let fixed = 4 + 1 + 8 + 32 + 32 + 8
-    static let chunk = 8 << 20
     var seq: Seq
     var frameHash: FrameHash
     /// SHA-256 of the snapshot manifest written with this checkpoint.
@@ -47,13 +46,12 @@ struct Checkpoint {
         return out
     }
 
+    /// What the seal names: the kind and format of the file.
+    static let domain = "parledger checkpoint \(version)\n"
+
     /// The authentication code of `bytes[0..<body]`.
     static func code(_ bytes: [UInt8], body: Int, key: CheckpointKey) -> [UInt8] {
-        let count = max(1, (body + chunk - 1) / chunk)
-        let hashes = Parallel.map(count) { i in
-            bytes.withUnsafeBytes { raw in Array(SHA256.hash(data: UnsafeRawBufferPointer(rebasing: raw[(i * chunk)..<min((i + 1) * chunk, body)]))) }
-        }
-        return key.code([Array("parledger checkpoint \(version)\n".utf8)] + hashes)
+        key.seal(bytes, count: body, domain: domain)
     }
 
     enum Load { case usable(Checkpoint), discarded(String), none }

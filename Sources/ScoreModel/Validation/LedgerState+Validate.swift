@@ -113,7 +113,7 @@ extension LedgerState {
         case .frameworkPublished(let f):
             let p = Partition(index: f.index, year: f.year, block: f.block)
             if let existing = frameworks[p] {
-                throw FieldError("framework", "a framework for \(p) is already published (\"\(existing.id)\"); frameworks are not replaced")
+                throw FieldError("framework", "a framework for \(p) is already published (\"\(existing)\"); frameworks are not replaced")
             }
             if frameworkIDs.contains(f.id) { throw FieldError("framework", "framework id \"\(f.id)\" is already used") }
         case .assessmentSubmitted(let e):
@@ -162,22 +162,22 @@ extension LedgerState {
         }
     }
 
-    func item(_ key: ItemKey) -> Item? {
+    func item(_ key: ItemKey) -> ItemRule? {
         guard let u = units[key.unit] else { return nil }
         return items[Partition(index: key.index, year: key.year, block: u.block)]?[key.item]
     }
 
     /// The item a key names, or why there is none.
-    func knownItem(_ key: ItemKey) throws -> Item {
+    func knownItem(_ key: ItemKey) throws -> ItemRule {
         guard let u = units[key.unit] else { throw FieldError("unit", "unknown unit \"\(key.unit)\": register it first") }
         let p = Partition(index: key.index, year: key.year, block: u.block)
         guard let lookup = items[p] else { throw FieldError("year", "no framework is published for \(p)") }
-        guard let item = lookup[key.item] else { throw FieldError("item", "item \"\(key.item)\" is not in framework \(frameworks[p]!.id)") }
+        guard let item = lookup[key.item] else { throw FieldError("item", "item \"\(key.item)\" is not in framework \(frameworks[p]!)") }
         return item
     }
 
     /// An item that this kind of event may score now.
-    func scoredItem(_ key: ItemKey, source: ItemSource, what: String) throws -> Item {
+    func scoredItem(_ key: ItemKey, source: ItemSource, what: String) throws -> ItemRule {
         let item = try knownItem(key)
         guard item.source == source else {
             throw FieldError("item", source == .assessment
@@ -191,7 +191,7 @@ extension LedgerState {
         return item
     }
 
-    func checkValue(_ value: ScoreValue, item: Item, field: String) throws {
+    func checkValue(_ value: ScoreValue, item: ItemRule, field: String) throws {
         guard case .score(let s) = value else { return }
         guard s >= item.min && s <= item.max else {
             throw FieldError(field, "\(s) is outside item \(item.code)'s range [\(item.min), \(item.max)]")

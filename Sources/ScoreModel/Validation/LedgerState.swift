@@ -9,16 +9,26 @@ import Primitives
 public struct LedgerState: Sendable {
     public typealias Partition = ScoreModel.Partition
 
+    /// What validation checks of an item: its range and its source.
+    struct ItemRule: Sendable, Hashable {
+        var code: ItemCode
+        var min: Score
+        var max: Score
+        var source: ItemSource
+    }
+
     struct Scoring: Sendable {
         var key: ItemKey
         var type: EventType
     }
 
-    public private(set) var units: [UnitCode: UnitRegistered] = [:]
-    public private(set) var frameworks: [Partition: Framework] = [:]
+    public internal(set) var units: [UnitCode: UnitRegistered] = [:]
+    /// The id of each partition's framework.
+    var frameworks: [Partition: FrameworkID] = [:]
     var frameworkIDs: Set<FrameworkID> = []
-    var items: [Partition: [ItemCode: Item]] = [:]
-    public private(set) var published: Set<Partition> = []
+    /// What validation needs of each framework's items.
+    var items: [Partition: [ItemCode: ItemRule]] = [:]
+    public internal(set) var published: Set<Partition> = []
     var appeals: [AppealID: (key: ItemKey, resolved: Bool)] = [:]
     /// id → (seq, a fingerprint of the event's content).
     var ids: [EventID: (seq: Seq, fingerprint: Int)] = [:]
@@ -30,7 +40,7 @@ public struct LedgerState: Sendable {
     /// actor event), so that a run of one signer's events looks it up once.
     var signerCache: (actor: Actor?, state: ActorState?) = (nil, nil)
     /// The seq the next appended event will get.
-    public private(set) var nextSeq = Seq(1)
+    public internal(set) var nextSeq = Seq(1)
 
     public init() {}
 
@@ -40,24 +50,12 @@ public struct LedgerState: Sendable {
         record(recorded.event, seq: recorded.seq)
     }
 
-    /// The framework that scores a unit in an index and year.
-    public func framework(unit: UnitCode, index: IndexCode, year: Int) -> Framework? {
-        guard let u = units[unit] else { return nil }
-        return frameworks[Partition(index: index, year: year, block: u.block)]
-    }
-
     mutating func record(_ event: Event, seq: Seq) {
         if let id = event.id { ids[id] = (seq, Self.fingerprint(event)) }
         switch event.body {
         case .unitRegistered(let u): units[u.unit] = u
         case .unitRenamed(let r): units[r.unit]?.name = r.name
-        case .frameworkPublished(let f):
-            let p = Partition(index: f.index, year: f.year, block: f.block)
-            frameworks[p] = f
-            frameworkIDs.insert(f.id)
-            var lookup: [ItemCode: Item] = [:]
-            for item in f.items { lookup[item.code] = item }
-            items[p] = lookup
+        case .frameworkPublished(let f): addFramework(f)
         case .assessmentSubmitted(let e): scoring.set(seq, e.key, .assessmentSubmitted)
         case .appraisalRecorded(let e): scoring.set(seq, e.key, .appraisalRecorded)
         case .surveyRecorded(let e): scoring.set(seq, e.key, .surveyRecorded)
@@ -71,12 +69,28 @@ public struct LedgerState: Sendable {
         nextSeq = Seq(seq.rawValue + 1)
     }
 
-    /// Same content ⇔ same fingerprint (the binary record is the content).
-    /// 64 bits: a collision between two different events with the same id is
-    /// not a practical concern.
+    mutating func addFramework(_ f: Framework) {
+        var lookup: [ItemCode: ItemRule] = [:]
+        lookup.reserveCapacity(f.items.count)
+        for item in f.items { lookup[item.code] = ItemRule(code: item.code, min: item.min, max: item.max, source: item.source) }
+        addFramework(Partition(index: f.index, year: f.year, block: f.block), id: f.id, items: lookup)
+    }
+
+    mutating func addFramework(_ p: Partition, id: FrameworkID, items lookup: [ItemCode: ItemRule]) {
+        frameworks[p] = id
+        frameworkIDs.insert(id)
+        items[p] = lookup
+    }
+
+    /// Same content ⇔ same fingerprint (the binary record is the content):
+    /// FNV-1a, 64 bits, of the record, so that a saved state's fingerprints
+    /// hold in the next process. A collision between two different events
+    /// with the same id (1 in 2^64 by chance) would let the second be
+    /// skipped as a repeat instead of refused; it can change nothing that
+    /// is already in the log.
     static func fingerprint(_ event: Event) -> Int {
-        var hasher = Hasher()
-        hasher.combine(EventCodec.encode(event))
-        return hasher.finalize()
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in EventCodec.encode(event) { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        return Int(Int64(bitPattern: hash))
     }
 }

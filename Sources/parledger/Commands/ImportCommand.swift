@@ -1,4 +1,5 @@
 import ArgumentParser
+import EventLog
 import Foundation
 import Ledger
 import Transparency
@@ -30,8 +31,9 @@ struct ImportCommand: ParsableCommand {
             sources.append(ImportSource(name: file == "-" ? "<stdin>" : file, stream: try InputFile.open(file)))
         }
         let report: ImportReport
-        report = try Ledger.importEvents(sources, into: location.log, gate: SignatureGate(log: location.log))
+        report = try Ledger.importEvents(sources, into: location.log, gate: SignatureGate(log: location.log), stateKey: CheckpointKey.load())
         if let recovery = report.recovery { printErr("parledger: notice: \(recovery)") }
+        for notice in report.state.notices { printErr("parledger: notice: \(notice)") }
         var line = "imported \(report.appended) event\(report.appended == 1 ? "" : "s")"
         if report.skipped > 0 { line += " (\(report.skipped) already in the log, skipped)" }
         print(line)

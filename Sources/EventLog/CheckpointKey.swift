@@ -1,9 +1,10 @@
 import Crypto
-import EventLog
 import Foundation
 import Primitives
 
-/// The secret that authenticates a runner's checkpoints.
+/// The secret that authenticates the caches parledger keeps so that it
+/// need not replay a log: the runner's checkpoints (the score book at seq
+/// N), the partition index and the validation state beside the log.
 ///
 /// A checkpoint (the score book at seq N) lets a run or a read command skip
 /// replaying the log. It sits in the snapshot folder, where anyone who can
@@ -19,11 +20,18 @@ import Primitives
 /// Where the key is: `PARLEDGER_CHECKPOINT_KEY` (a file path) when set,
 /// else `$XDG_STATE_HOME/parledger/checkpoint.key`, else
 /// `~/.local/state/parledger/checkpoint.key`. A run makes it when missing
-/// (32 random bytes, hex); read commands never make one.
+/// (32 random bytes, hex); read commands and imports never make one.
 public struct CheckpointKey: Sendable {
     /// The secret's 32 bytes.
     let secret: [UInt8]
     public let path: String
+
+    /// A key held in memory (`path` names it in messages): for a program
+    /// that keeps its secret elsewhere, and for tests.
+    public init(secret: [UInt8], path: String) {
+        precondition(secret.count >= 16, "a checkpoint key has at least 16 bytes")
+        self.secret = secret; self.path = path
+    }
 
     /// The default location (see the type's documentation).
     public static var defaultPath: String {
@@ -51,7 +59,7 @@ public struct CheckpointKey: Sendable {
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         } catch {
-            throw PipelineError(code: .badOutput, place: folder, message: "cannot create the folder of the checkpoint key: \(FileSystemMessage.describe(error) ?? "\(error)")",
+            throw CheckpointKeyError(place: folder, message: "cannot create the folder of the checkpoint key: \(FileSystemMessage.describe(error) ?? "\(error)")",
                                 hint: "set PARLEDGER_CHECKPOINT_KEY to a file path the runner may write")
         }
         var bytes = [UInt8](repeating: 0, count: 32)
@@ -61,21 +69,44 @@ public struct CheckpointKey: Sendable {
         do {
             try DurableFile.write(Array((Hex.encode(bytes) + "\n").utf8), to: temporary, sync: true, mode: 0o600, exclusive: true)
         } catch {
-            throw PipelineError(code: .badOutput, place: temporary, message: "cannot write the checkpoint key: \(error)",
+            throw CheckpointKeyError(place: temporary, message: "cannot write the checkpoint key: \(error)",
                                 hint: "set PARLEDGER_CHECKPOINT_KEY to a file path the runner may write")
         }
         _ = link(temporary, path)   // fails when another run made it first: theirs is used
         guard let key = load(path) else {
-            throw PipelineError(code: .badOutput, place: path, message: "the checkpoint key is not 64 hex digits",
+            throw CheckpointKeyError(place: path, message: "the checkpoint key is not 64 hex digits",
                                 hint: "remove the file; the next run makes a new key (its checkpoints are then replaced)")
         }
         return key
     }
 
     /// HMAC-SHA-256 of `parts`, in order, under this key.
-    func code(_ parts: [[UInt8]]) -> [UInt8] {
+    public func code(_ parts: [[UInt8]]) -> [UInt8] {
         var mac = HMAC<SHA256>(key: SymmetricKey(data: secret))
         for part in parts { mac.update(data: part) }
         return Array(mac.finalize())
     }
+}
+
+extension CheckpointKey {
+    /// The size of the pieces a seal hashes, each on a core of its own.
+    public static let sealChunk = 8 << 20
+
+    /// The seal of a large cache file's body, `bytes[0..<count]`:
+    /// HMAC-SHA-256 under this key of `domain` (a text naming the file's
+    /// kind and format, so that a seal of one kind never passes for
+    /// another) followed by the SHA-256 of each 8 MiB piece of the body,
+    /// the pieces hashed on every core.
+    public func seal(_ bytes: [UInt8], count: Int, domain: String) -> [UInt8] {
+        precondition(count <= bytes.count, "a seal covers bytes that exist")
+        return code([Array(domain.utf8)] + pieceHashes(bytes, count: count))
+    }
+}
+
+/// The checkpoint key cannot be made or read where it should be.
+public struct CheckpointKeyError: Diagnostic {
+    public var place: String
+    public var message: String
+    public var hint: String
+    public var parts: DiagnosticParts { DiagnosticParts(code: .io, place: place, message: message, hint: hint) }
 }

@@ -1,0 +1,126 @@
+import Crypto
+import Foundation
+import Primitives
+
+/// A large cache file sealed piece by piece, so that opening it checks
+/// only what is read.
+///
+/// Layout: the body; the SHA-256 of each piece of the body, in order (32
+/// bytes each); the body's length (u64 LE); the piece size (u32 LE, 8 MiB
+/// unless asked otherwise); a 32-byte seal: HMAC-SHA-256 under the
+/// ``CheckpointKey`` of the domain text (the file's kind and format), the
+/// length's and piece size's 12 bytes and the piece hashes. Opening
+/// checks the seal over the piece hashes (microseconds), then a piece's
+/// bytes against its hash the first time any byte of it is read. So a
+/// six-million-event validation state opens in the time of the pieces it
+/// uses, and no byte is handed out that the key's holder did not seal.
+///
+/// The file is mapped. A mapping sees what is written into the file in
+/// place, so a file anyone but its owner (the account opening it) may write
+/// is refused; a piece is checked, then copied out, under one lock.
+/// Writers replace such a file by rename (``DurableFile/replace(_:with:durable:mode:)``),
+/// which an open mapping does not see.
+public final class SealedFile: Sendable {
+    public static let defaultPiece = CheckpointKey.sealChunk
+
+    struct Pieces {
+        let map: MappedFile
+        var checked: [Bool]
+        var damage: String?
+    }
+    private let pieces: Locked<Pieces>
+    private let hashes: [[UInt8]]
+    private let piece: Int
+    /// The body's length.
+    public let count: Int
+
+    /// Appends the piece hashes, the length, the piece size and the seal to `body`.
+    public static func seal(_ body: inout [UInt8], key: CheckpointKey, domain: String, piece: Int = defaultPiece) {
+        precondition(piece >= 64 && piece <= Int(UInt32.max), "a piece of 64 bytes to 4 GiB")
+        let count = body.count
+        let hashes = key.pieceHashes(body, count: count, piece: piece)
+        var sizes: [UInt8] = []
+        withUnsafeBytes(of: UInt64(count).littleEndian) { sizes.append(contentsOf: $0) }
+        withUnsafeBytes(of: UInt32(piece).littleEndian) { sizes.append(contentsOf: $0) }
+        for h in hashes { body += h }
+        body += sizes
+        body += key.code([Array(domain.utf8), sizes] + hashes)
+    }
+
+    /// Maps the file and checks its seal over the piece hashes; the reason
+    /// it cannot be used, in words, is the thrown problem's message.
+    public init(path: String, key: CheckpointKey, domain: String) throws(SealedFileProblem) {
+        let map: MappedFile
+        do { map = try MappedFile(path: path) } catch { throw SealedFileProblem("it cannot be read (\(error.message))") }
+        guard map.owner == geteuid(), map.mode & 0o022 == 0 else {
+            throw SealedFileProblem("accounts other than this one may write it (owner uid \(map.owner), mode \(String(map.mode & 0o777, radix: 8))), so its checked bytes could change while in use")
+        }
+        let raw = map.bytes
+        let trailer = 8 + 4 + 32
+        guard raw.count >= trailer + 32 else { throw SealedFileProblem("it is \(raw.count) bytes long, too short to hold a seal (a save cut short?)") }
+        let length = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: raw.count - trailer, as: UInt64.self))
+        let piece = Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: raw.count - trailer + 8, as: UInt32.self)))
+        guard piece >= 64, length < UInt64(raw.count) else { throw SealedFileProblem("its length does not match (a save cut short?)") }
+        let pieces = max(1, (Int(length) + piece - 1) / piece)
+        guard UInt64(raw.count) == length + UInt64(32 * pieces + trailer) else {
+            throw SealedFileProblem("its length does not match (a save cut short?)")
+        }
+        let count = Int(length)
+        var hashes: [[UInt8]] = []
+        for i in 0..<pieces { hashes.append(Array(raw[(count + 32 * i)..<(count + 32 * i + 32)])) }
+        let sizes = Array(raw[(raw.count - trailer)..<(raw.count - 32)])
+        guard key.code([Array(domain.utf8), sizes] + hashes).elementsEqual(raw[(raw.count - 32)...]) else {
+            throw SealedFileProblem("its seal does not verify with the key at \(key.path): it was edited, damaged, or made with another key")
+        }
+        self.count = count
+        self.hashes = hashes
+        self.piece = piece
+        self.pieces = Locked(Pieces(map: map, checked: [Bool](repeating: false, count: pieces)))
+    }
+
+    /// Checks the pieces that `range` touches (once each), then calls `body`
+    /// with those bytes of the body; nil when a piece does not match its hash
+    /// (``damage`` then says which).
+    public func withCheckedBytes<R: Sendable>(_ range: Range<Int>, _ body: @Sendable (UnsafeRawBufferPointer) throws -> R) rethrows -> R? {
+        precondition(range.lowerBound >= 0 && range.upperBound <= count, "a read within the body")
+        return try pieces.withLock { p -> R? in
+            if !range.isEmpty {
+                for i in (range.lowerBound / piece)...((range.upperBound - 1) / piece) where !p.checked[i] {
+                    let bytes = UnsafeRawBufferPointer(rebasing: p.map.bytes[(i * piece)..<min((i + 1) * piece, count)])
+                    guard SHA256.hash(data: bytes).elementsEqual(hashes[i]) else {
+                        p.damage = p.damage ?? "its bytes \(i * piece)..<\(min((i + 1) * piece, count)) no longer match their sealed hash (changed or damaged since it was saved)"
+                        return nil
+                    }
+                    p.checked[i] = true
+                }
+            }
+            return try body(UnsafeRawBufferPointer(rebasing: p.map.bytes[range]))
+        }
+    }
+
+    /// `body[offset..<(offset + count)]`, checked; nil when it does not match its seal.
+    public func read(_ offset: Int, _ count: Int) -> [UInt8]? {
+        withCheckedBytes(offset..<(offset + count)) { Array($0) }
+    }
+
+    /// What a read found changed, if anything.
+    public var damage: String? { pieces.withLock { $0.damage } }
+}
+
+/// Why a sealed file cannot be used, in words.
+public struct SealedFileProblem: Error, Sendable {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+}
+
+extension CheckpointKey {
+    /// The SHA-256 of each piece (8 MiB unless asked otherwise) of `bytes[0..<count]`, hashed on every core.
+    public func pieceHashes(_ bytes: [UInt8], count: Int, piece: Int = CheckpointKey.sealChunk) -> [[UInt8]] {
+        let pieces = max(1, (count + piece - 1) / piece)
+        return Parallel.map(pieces) { i in
+            bytes.withUnsafeBytes { raw in
+                Array(SHA256.hash(data: UnsafeRawBufferPointer(rebasing: raw[(i * piece)..<min((i + 1) * piece, count)])))
+            }
+        }
+    }
+}
