@@ -16,7 +16,11 @@ struct ImportCommand: ParsableCommand {
         `init --require-signatures` refuses unsigned events. Use - to read standard input; a FIFO or \
         a process substitution (<(zcat events.jsonl.gz)) reads as well as a file. \
         One event is at most 1 MiB, with at most 100 pieces of evidence of at most \
-        2,000 bytes each.
+        2,000 bytes each. Where the runner's checkpoint key can be read, the check starts \
+        from the validation state saved beside the log (validation.state, sealed with \
+        that key) and the events after it, not from a replay of the whole log, and the \
+        state is saved again once 65,536 more events are in; a state that does not check \
+        out is named on stderr and the log replayed.
         """)
 
     @OptionGroup var location: LogLocation
