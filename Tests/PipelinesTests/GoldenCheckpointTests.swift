@@ -37,9 +37,10 @@ struct GoldenCheckpointTests {
         }
         let committed = [UInt8](try Data(contentsOf: Self.file))
         #expect(bytes == committed, "the checkpoint format changed (\(bytes.count) bytes now, \(committed.count) committed)")
-        #expect(Array(committed[0..<5]) == Array("PLCK".utf8) + [3])
-        // The committed bytes read back to the same book.
-        let back = try committed.withUnsafeBytes { try ScoreBook(serialized: UnsafeRawBufferPointer(rebasing: $0[Checkpoint.fixed..<($0.count - 32)])) }
+        #expect(Array(committed[0..<5]) == Array("PLCK".utf8) + [4])
+        // The committed bytes read back to the same book (the body's length is in the seal's trailer).
+        let body = committed.withUnsafeBytes { Int(UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: committed.count - 44, as: UInt64.self))) }
+        let back = try committed.withUnsafeBytes { try ScoreBook(serialized: UnsafeRawBufferPointer(rebasing: $0[Checkpoint.fixed..<body])) }
         #expect(back.serialized() == book.serialized())
     }
 }

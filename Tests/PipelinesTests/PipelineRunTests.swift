@@ -230,7 +230,7 @@ struct PipelineRunTests {
         try s.importLines(events[4000...])
         let report = try PipelineRunner.run(spec, log: s.log, out: out, checkpoint: checkpoint)
         #expect(report.resumedFrom == nil && report.rendered == nil)
-        let why = ["short header": "shorter than a header", "cut in half": "its length does not match", "flipped byte": "its authentication code does not verify"][damage]!
+        let why = ["short header": "too short to hold a seal", "cut in half": "its length does not match", "flipped byte": "no longer match their sealed hash"][damage]!
         #expect(report.notices.count == 1 && report.notices[0].contains(why), "\(report.notices)")
         _ = try PipelineRunner.run(spec, log: s.log, out: s.path + "/full")
         #expect(try s.tree(out) == s.tree(s.path + "/full"))

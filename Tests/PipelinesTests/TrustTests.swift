@@ -21,18 +21,19 @@ struct TrustTests {
         let raw = [UInt8](try Data(contentsOf: URL(fileURLWithPath: checkpoint)))
         // The forger edits the book (here: a byte of the slot columns, where scores live) and
         // seals the file again the way parledger would, with a key of their own.
-        var forged = Array(raw.dropLast(32))
+        let body = raw.withUnsafeBytes { Int(UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: raw.count - 44, as: UInt64.self))) }
+        var forged = Array(raw[..<body])
         forged[forged.count - 200] ^= 0x07
         let theirs = CheckpointKey(secret: [UInt8](repeating: 7, count: 32), path: "forger.key")
-        forged += Checkpoint.code(forged, body: forged.count, key: theirs)
+        SealedFile.seal(&forged, key: theirs, domain: Checkpoint.domain)
         try Data(forged).write(to: URL(fileURLWithPath: checkpoint))
 
         let read = try PipelineRunner.book(log: s.log, checkpoint: checkpoint)
-        #expect(read.resumedFrom == nil && read.notice?.contains("authentication code does not verify") == true)
+        #expect(read.resumedFrom == nil && read.notice?.contains("its seal does not verify") == true)
         try s.importLines(events[6000...])
         let report = try PipelineRunner.run(spec, log: s.log, out: out, checkpoint: checkpoint)
         #expect(report.resumedFrom == nil && report.rendered == nil)
-        #expect(report.notices.count == 1 && report.notices[0].contains("authentication code does not verify"))
+        #expect(report.notices.count == 1 && report.notices[0].contains("its seal does not verify"))
         _ = try PipelineRunner.run(spec, log: s.log, out: s.path + "/full")
         #expect(try s.tree(out) == s.tree(s.path + "/full"))
     }

@@ -1,5 +1,4 @@
 import Primitives
-import Crypto
 import EventLog
 import Foundation
 import Projections
@@ -7,29 +6,32 @@ import ScoreModel
 
 /// A saved score book at seq N with the hash of the log frame that holds N.
 ///
-/// File (format 3): magic `PLCK`, version 3, seq (8 bytes LE), frame hash
+/// File (format 4): a ``SealedFile`` (domain `parledger checkpoint 4\n`)
+/// whose body is: magic `PLCK`, version 4, seq (8 bytes LE), frame hash
 /// (32), SHA-256 of the manifest of the snapshot the run wrote (32; zeros
-/// for none), book length (8 bytes LE), the book
-/// (``ScoreBook/serialized()``), then a 32-byte authentication code:
-/// HMAC-SHA-256 under the runner's ``CheckpointKey`` of the text
-/// `parledger checkpoint 3\n` followed by the SHA-256 of each 8 MiB chunk of
-/// everything before the code (the chunks hashed on every core).
+/// for none), then the book (``ScoreBook/serialized()``) to the end of the
+/// body. The file is mapped, not read into memory: a national book of
+/// hundreds of megabytes is parsed where it lies, each 8 MiB piece checked
+/// against its sealed hash first.
 ///
 /// What it is trusted for: to stand for the log up to seq N, and to vouch
 /// for the snapshot whose manifest it names, for whoever holds the key
-/// that made it. It is used only when its code verifies with the reader's
+/// that made it. It is used only when its seal verifies with the reader's
 /// key and its frame hash is the log's at N; otherwise it is discarded
 /// (with the reason) and the log is replayed. A deliberate edit without the
 /// key cannot pass; damage cannot either.
 struct Checkpoint {
     static let magic = Array("PLCK".utf8)
-    static let version: UInt8 = 3
-    static let fixed = 4 + 1 + 8 + 32 + 32 + 8
+    static let version: UInt8 = 4
+    static let fixed = 4 + 1 + 8 + 32 + 32
     var seq: Seq
     var frameHash: FrameHash
     /// SHA-256 of the snapshot manifest written with this checkpoint.
     var manifestHash: [UInt8]
     var book: ScoreBook
+
+    /// What the seal names: the kind and format of the file.
+    static let domain = "parledger checkpoint \(version)\n"
 
     func encoded(key: CheckpointKey) -> [UInt8] {
         var out = Self.magic
@@ -37,68 +39,56 @@ struct Checkpoint {
         withUnsafeBytes(of: seq.rawValue.littleEndian) { out.append(contentsOf: $0) }
         out.append(contentsOf: frameHash.bytes)
         out.append(contentsOf: manifestHash.count == 32 ? manifestHash : [UInt8](repeating: 0, count: 32))
-        let lengthAt = out.count
-        out.append(contentsOf: repeatElement(0, count: 8))
         book.serialize(into: &out)
-        let length = UInt64(out.count - lengthAt - 8)
-        withUnsafeBytes(of: length.littleEndian) { for (i, b) in $0.enumerated() { out[lengthAt + i] = b } }
-        out.append(contentsOf: Self.code(out, body: out.count, key: key))
+        SealedFile.seal(&out, key: key, domain: Self.domain)
         return out
-    }
-
-    /// What the seal names: the kind and format of the file.
-    static let domain = "parledger checkpoint \(version)\n"
-
-    /// The authentication code of `bytes[0..<body]`.
-    static func code(_ bytes: [UInt8], body: Int, key: CheckpointKey) -> [UInt8] {
-        key.seal(bytes, count: body, domain: domain)
     }
 
     enum Load { case usable(Checkpoint), discarded(String), none }
 
-    /// Reads a checkpoint and checks it against the log and the key.
+    /// Maps a checkpoint and checks it against the log and the key.
     ///
-    /// The file is read into memory once and checked there, so what is
-    /// authenticated is exactly what is used, whatever happens to the file
-    /// meanwhile.
+    /// Every piece of the body is checked against its sealed hash before the
+    /// book is parsed from it, under the file's lock, and a file that others
+    /// than its owner may write is refused: what is authenticated is what is
+    /// used.
     static func load(_ path: String, reader: LogReader, key: CheckpointKey?, only: (unit: UnitCode, index: IndexCode, year: Int)? = nil) -> Load {
         guard FileManager.default.fileExists(atPath: path) else { return .none }
         guard let key else {
             return .discarded("there is no checkpoint key at \(CheckpointKey.defaultPath) to authenticate it with (only the account that runs the pipeline holds one)")
         }
-        guard let data = FileManager.default.contents(atPath: path) else { return .discarded("it cannot be read") }
-        return check([UInt8](data), reader: reader, key: key, only: only)
-    }
-
-    static func check(_ raw: [UInt8], reader: LogReader, key: CheckpointKey, only: (unit: UnitCode, index: IndexCode, year: Int)? = nil) -> Load {
-        guard raw.count >= fixed + 32 else { return .discarded("it is \(raw.count) bytes long, shorter than a header (a save cut short by a crash?)") }
-        guard Array(raw[0..<4]) == magic else { return .discarded("not a checkpoint") }
-        guard raw[4] == version else { return .discarded("a checkpoint of format \(raw[4]); this parledger reads format \(version)") }
-        func u64(_ at: Int) -> UInt64 { raw.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: at, as: UInt64.self)) } }
-        // The cheap checks first: a checkpoint of another log is turned away
-        // before hundreds of megabytes are hashed.
-        let seq = Seq(u64(5))
-        let hash = FrameHash(Array(raw[13..<45]))
-        let manifestHash = Array(raw[45..<77])
+        let file: SealedFile
+        do { file = try SealedFile(path: path, key: key, domain: domain) } catch {
+            // Another format's seal names another domain: say which format it is, when it says so.
+            let handle = FileHandle(forReadingAtPath: path)
+            defer { try? handle?.close() }
+            if let header = try? handle?.read(upToCount: 5), header.count == 5, Array(header.prefix(4)) == magic, header.last != version {
+                return .discarded("a checkpoint of format \(header.last!); this parledger reads format \(version)")
+            }
+            return .discarded(error.message)
+        }
+        guard file.count >= fixed, let header = file.withCheckedBytes(0..<fixed, { Array($0) }) else {
+            return .discarded(file.damage ?? "it is \(file.count) bytes long, shorter than a header (a save cut short by a crash?)")
+        }
+        guard Array(header[0..<4]) == magic else { return .discarded("not a checkpoint") }
+        guard header[4] == version else { return .discarded("a checkpoint of format \(header[4]); this parledger reads format \(version)") }
+        let seq = header.withUnsafeBytes { Seq(UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: 5, as: UInt64.self))) }
+        let hash = FrameHash(Array(header[13..<45]))
+        let manifestHash = Array(header[45..<77])
+        // The cheap checks first: a checkpoint of another log is turned away before hundreds of megabytes are hashed.
         guard seq <= reader.head.seq else { return .discarded("it is at seq \(seq) but the log ends at \(reader.head.seq)") }
         guard let current = try? reader.frameHash(containing: seq), current == hash else {
             return .discarded("the log at seq \(seq) is not what it was when the checkpoint was saved (rewritten or replaced)")
         }
-        let length = u64(77)
-        guard UInt64(raw.count - fixed - 32) == length else { return .discarded("its length does not match (a save cut short?)") }
-        let body = raw.count - 32
-        guard code(raw, body: body, key: key) == Array(raw[body...]) else {
-            return .discarded("its authentication code does not verify with the key at \(key.path): it was edited, damaged, or made with another key")
-        }
         do {
-            let book = try raw.withUnsafeBytes { all -> ScoreBook in
-                let bookBytes = UnsafeRawBufferPointer(rebasing: all[fixed..<body])
+            let book = try file.withCheckedBytes(fixed..<file.count) { bookBytes -> ScoreBook in
                 do {
                     return try ScoreBook(serialized: bookBytes, only: only)
                 } catch is ScoreBook.NotInCheckpoint {
                     return try ScoreBook(serialized: bookBytes)   // a unit registered after the checkpoint: read it all
                 }
             }
+            guard let book else { return .discarded(file.damage ?? "it cannot be read") }
             return .usable(Checkpoint(seq: seq, frameHash: hash, manifestHash: manifestHash, book: book))
         } catch {
             return .discarded("\(error)")
