@@ -215,8 +215,8 @@ struct PipelineRunTests {
         #expect(explained >= 20)
     }
 
-    @Test("A checkpoint cut short or with a flipped byte is discarded with a notice saying why, and the run is still right",
-          arguments: ["short header", "cut in half", "flipped byte"])
+    @Test("A checkpoint cut short, with a flipped byte or of an older format is discarded with a notice saying why, and the run is still right",
+          arguments: ["short header", "cut in half", "flipped byte", "format 3"])
     func damagedCheckpoint(damage: String) throws {
         let events = DemoProvince.events()
         let (s, spec, out, checkpoint) = try Self.firstRun(events[..<4000])
@@ -224,13 +224,15 @@ struct PipelineRunTests {
         switch damage {
         case "short header": bytes = Array(bytes.prefix(10))
         case "cut in half": bytes = Array(bytes.prefix(bytes.count / 2))
+        case "format 3": bytes = Array("PLCK".utf8) + [3] + bytes[5..<(bytes.count - 76)] + [UInt8](repeating: 0x5A, count: 32)   // its framing, without this format's seal
         default: bytes[bytes.count / 2] ^= 0x10
         }
         try Data(bytes).write(to: URL(fileURLWithPath: checkpoint))
         try s.importLines(events[4000...])
         let report = try PipelineRunner.run(spec, log: s.log, out: out, checkpoint: checkpoint)
         #expect(report.resumedFrom == nil && report.rendered == nil)
-        let why = ["short header": "too short to hold a seal", "cut in half": "its length does not match", "flipped byte": "no longer match their sealed hash"][damage]!
+        let why = ["short header": "too short to hold a seal", "cut in half": "its length does not match", "flipped byte": "no longer match their sealed hash",
+                   "format 3": "a checkpoint of format 3; this parledger reads format 4"][damage]!
         #expect(report.notices.count == 1 && report.notices[0].contains(why), "\(report.notices)")
         _ = try PipelineRunner.run(spec, log: s.log, out: s.path + "/full")
         #expect(try s.tree(out) == s.tree(s.path + "/full"))
