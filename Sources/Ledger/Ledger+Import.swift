@@ -89,7 +89,8 @@ extension Ledger {
         defer { writer.close() }
         let reader = try LogReader(directory: directory)
         let (before, stateReport) = try validationState(reader, directory: directory, key: stateKey)
-        var run = ImportRun(state: before, gate: gate)
+        // Handed over, not shared: the first change to a table would otherwise copy it whole.
+        var run = ImportRun(state: consume before, gate: gate)
         let staged = try writer.stage()
         do {
             for (file, source) in sources.enumerated() {
@@ -164,17 +165,22 @@ extension Ledger {
     /// after it when it checks out, else from a replay of the whole log.
     static func validationState(_ reader: LogReader, directory: String, key: CheckpointKey?) throws -> (LedgerState, ValidationStateReport) {
         var report = ValidationStateReport()
+        var saved: LedgerState?
         switch ValidationStateFile.load(directory: directory, reader: reader, key: key) {
-        case .usable(var state, let file):
-            report.savedAt = Seq(state.nextSeq.rawValue - 1)
-            try replay(reader, from: state.nextSeq) { state.apply($0) }
-            report.replayed = Int(reader.head.seq.rawValue - report.savedAt!.rawValue)
+        case .usable(let state, let file):
+            saved = state
             report.file = file
-            return (state, report)
         case .discarded(let why):
             report.notices.append("the saved validation state (\(ValidationStateFile.fileName)) was not used: \(why); the log was replayed")
         case .none:
             break
+        }
+        // Taken out of the optional, so the state's tables are not shared (and copied whole) when the replay changes them.
+        if var state = saved.take() {
+            report.savedAt = Seq(state.nextSeq.rawValue - 1)
+            try replay(reader, from: state.nextSeq) { state.apply($0) }
+            report.replayed = Int(reader.head.seq.rawValue - report.savedAt!.rawValue)
+            return (state, report)
         }
         let state = try state(of: reader)
         report.replayed = Int(reader.head.seq.rawValue)
