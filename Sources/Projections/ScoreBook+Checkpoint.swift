@@ -34,7 +34,6 @@ extension ScoreBook {
         var w = BookWriter()
         swap(&w.out, &out)
         defer { swap(&w.out, &out) }
-        w.out.reserveCapacity(w.out.count + slots.count * 49 + touchPrevious.count * 8 + 4096)
         w.out.append(contentsOf: Self.checkpointMagic)
         w.varint(Self.checkpointVersion)
         w.varint(lastSeq.rawValue)
@@ -69,6 +68,13 @@ extension ScoreBook {
         let idList = ids.sorted { $0.key < $1.key }
         w.varint(UInt64(idList.count))
         for (id, seq) in idList { w.string(id.rawValue); w.varint(seq.rawValue) }
+        // The rest is sized before it is written, so that a national book is
+        // written into one buffer of its own size: a buffer that doubled as
+        // it grew would hold up to twice the file while it copies. 64 KiB
+        // more for what follows the book (a checkpoint's seal).
+        let columns = 2 * (10 + 4 * sheetUnits.count) + 9 * 10 + slots.count * 45 + 4 * (touchPrevious.count + scoringSlot.count) + 20
+        let tail = 30 * corrections.count + appealed.reduce(0) { $0 + 40 + $1.value.appeal.rawValue.utf8.count } + 20
+        w.out.reserveCapacity(w.out.count + columns + tail + (1 << 16))
         // Sheets in slot order: unit number and partition number.
         w.column(sheetUnits)
         w.column(sheetPartitions)

@@ -47,7 +47,6 @@ extension LedgerState {
     /// entries of the table of scoring events begin (they run to the end).
     @discardableResult
     public func serialize(into out: inout [UInt8]) -> Int {
-        out.reserveCapacity(out.count + scoring.serializedSize + (1 << 20))
         out.append(Self.serializedVersion)
         out.appendVarint(nextSeq.rawValue)
         func record(_ body: EventBody) { out.appendBlob(EventCodec.encode(Event(at: Self.recordTime, by: Self.recordActor, body: body))) }
@@ -86,6 +85,9 @@ extension LedgerState {
             out.appendVarint(e.seq.rawValue)
             withUnsafeBytes(of: UInt64(bitPattern: Int64(e.fingerprint)).littleEndian) { out.append(contentsOf: $0) }
         }
+        // The table, most of the bytes, is sized before it is written: one
+        // buffer of the file's size, not one that doubles (64 KiB more for the file's seal).
+        out.reserveCapacity(out.count + scoring.serializedSize + (1 << 16))
         return scoring.serialize(into: &out)
     }
 
