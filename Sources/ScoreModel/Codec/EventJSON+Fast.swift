@@ -76,24 +76,22 @@ struct FastLine {
         var count: Int
     }
 
-    /// The keys each type the fast decoder reads may and must have, from
-    /// the decoder's one table (``EventType/allowed``); nil for the others.
-    static let masks: [EventType: (allowed: UInt32, required: UInt32)] = {
-        var masks: [EventType: (allowed: UInt32, required: UInt32)] = [:]
+    /// The types the fast decoder reads, by the bytes of their name, with
+    /// the keys each may and must have, from the decoder's one table
+    /// (``EventType/allowed``).
+    static let types: [(name: [UInt8], type: EventType, allowed: UInt32, required: UInt32)] = {
         let keys = Dictionary(uniqueKeysWithValues: Key.allCases.map { ($0.name, $0) })
-        types: for (type, fields) in EventType.allowed {
+        var types: [(name: [UInt8], type: EventType, allowed: UInt32, required: UInt32)] = []
+        next: for type in EventType.allCases {
             var allowed: UInt32 = 0, required: UInt32 = 0
-            for field in fields {
-                guard let key = keys[field.name] else { continue types }
+            for field in EventType.allowed[type]! {
+                guard let key = keys[field.name] else { continue next }   // a type with fields of its own (frameworks, actors)
                 allowed |= key.bit
                 if field.required { required |= key.bit }
             }
-            switch type {
-            case .frameworkPublished, .actorRegistered, .actorRevoked, .batchSigned: continue types
-            default: masks[type] = (allowed, required)
-            }
+            types.append((Array(type.rawValue.utf8), type, allowed, required))
         }
-        return masks
+        return types
     }()
 
     let bytes: UnsafeRawBufferPointer
@@ -285,9 +283,9 @@ struct FastLine {
         return slot.kind == kind ? slot : nil
     }
 
-    func text(_ slot: Slot) -> String {
-        String(decoding: UnsafeRawBufferPointer(rebasing: bytes[slot.start..<slot.end]), as: UTF8.self)
-    }
+    func raw(_ slot: Slot) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: bytes[slot.start..<slot.end]) }
+
+    func text(_ slot: Slot) -> String { String(decoding: raw(slot), as: UTF8.self) }
 
     func string(_ key: Key, maxLength: Int = EventLimits.textBytes) -> String? {
         guard let slot = slot(key, .string), slot.end - slot.start <= maxLength else { return nil }
@@ -311,8 +309,11 @@ struct FastLine {
         return .some(s)
     }
 
+    /// A code (``CodeAlphabet``): plain ASCII ones are checked on their bytes.
     func code(_ key: Key) -> String? {
-        guard let s = string(key, maxLength: 200), !s.isEmpty, CodeAlphabet.problem(in: s) == nil else { return nil }
+        guard let slot = slot(key, .string), slot.end > slot.start, slot.end - slot.start <= 200 else { return nil }
+        let s = text(slot)
+        guard CodeAlphabet.isPlainASCII(raw(slot)) || CodeAlphabet.problem(in: s) == nil else { return nil }
         return s
     }
 
@@ -327,8 +328,19 @@ struct FastLine {
     }
 
     func time(_ key: Key) -> BusinessTime? {
-        guard let s = string(key, maxLength: 64), case .success(let t) = RFC3339.parse(s) else { return nil }
+        guard let slot = slot(key, .string), slot.end - slot.start <= 64,
+              case .success(let t) = RFC3339.parse(raw(slot), text: text(slot)) else { return nil }
         return t
+    }
+
+    /// The line's type, when it is one the fast decoder reads, and its keys.
+    func type() -> (type: EventType, allowed: UInt32, required: UInt32)? {
+        guard let slot = slot(.type, .string) else { return nil }
+        let name = raw(slot)
+        for entry in Self.types where entry.name.count == name.count && entry.name.withUnsafeBytes({ $0.elementsEqual(name) }) {
+            return (entry.type, entry.allowed, entry.required)
+        }
+        return nil
     }
 
     /// `score` or `notApplicable: true`, exactly one of them.
@@ -371,8 +383,7 @@ struct FastLine {
     }
 
     func event() -> Event? {
-        guard let typeText = string(.type, maxLength: 32), let type = EventType(rawValue: typeText),
-              let masks = Self.masks[type], present & ~masks.allowed == 0, present & masks.required == masks.required,
+        guard let (type, allowed, required) = type(), present & ~allowed == 0, present & required == required,
               let at = time(.at), let by = code(.by) else { return nil }
         var id: EventID?
         if has(.id) {
@@ -449,7 +460,7 @@ struct FastLine {
             }
             return .resultsPublished(ResultsPublished(index: IndexCode(index), year: year, block: BlockCode(block)))
         case .frameworkPublished, .actorRegistered, .actorRevoked, .batchSigned:
-            return nil
+            return nil   // not in `types`
         }
     }
 }
