@@ -197,19 +197,23 @@ struct LineChunks {
     var ended = false
     var lines = 0
     var first = true
+    /// Where the stream is read into, kept from chunk to chunk.
+    var buffer: [UInt8] = []
 
     init(_ source: ImportSource) { self.source = source }
 
     mutating func next() throws -> Chunk? {
         var bytes: [UInt8]
         if let stream = source.stream {
-            bytes = carry
+            bytes = []
+            bytes.reserveCapacity(carry.count + Ledger.chunkBytes)
+            bytes.append(contentsOf: carry)
             carry = []
-            var buffer = [UInt8](repeating: 0, count: Ledger.chunkBytes)
+            if buffer.isEmpty { buffer = [UInt8](repeating: 0, count: Ledger.chunkBytes) }
             // Read until the chunk is full and holds a line end, or the input ends.
             while !ended && (bytes.count < Ledger.chunkBytes || !bytes.contains(0x0A)) {
                 // A line that is already too long is read past, not kept: memory stays bounded.
-                if bytes.count > EventLimits.lineBytes + 2 && !bytes.contains(0x0A) { return try skipLine(bytes, &buffer, stream) }
+                if bytes.count > EventLimits.lineBytes + 2 && !bytes.contains(0x0A) { return try skipLine(bytes, stream) }
                 let n = try buffer.withUnsafeMutableBytes { try stream.read(into: $0) }
                 if n == 0 { ended = true } else { bytes.append(contentsOf: buffer[..<n]) }
             }
@@ -233,7 +237,7 @@ struct LineChunks {
 
     /// Reads to the end of a line too long to be an event, counting its
     /// bytes (without the line end, or a byte-order mark at the file's start).
-    private mutating func skipLine(_ start: [UInt8], _ buffer: inout [UInt8], _ stream: any ImportStream) throws -> Chunk {
+    private mutating func skipLine(_ start: [UInt8], _ stream: any ImportStream) throws -> Chunk {
         func isBlank(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0D }
         var count = start.count
         if first && start.starts(with: [0xEF, 0xBB, 0xBF]) { count -= 3 }
