@@ -150,8 +150,7 @@ extension Ledger {
         if skippingBOM && all.count >= 3 && all[0] == 0xEF && all[1] == 0xBB && all[2] == 0xBF { start = 3 }
         var number = 0
         while start < all.count {
-            var end = start
-            while end < all.count && all[end] != 0x0A { end += 1 }
+            let end = ByteScan.firstIndex(of: 0x0A, in: all, from: start)
             number += 1
             var stop = end
             if stop > start && all[stop - 1] == 0x0D { stop -= 1 }
@@ -231,7 +230,7 @@ struct LineChunks {
         guard !bytes.isEmpty else { return nil }
         let chunk = Chunk(bytes: bytes, firstLine: lines, startsFile: first)
         first = false
-        lines += bytes.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+        lines += bytes.withUnsafeBytes { ByteScan.count(of: 0x0A, in: $0) }
         return chunk
     }
 

@@ -261,4 +261,29 @@ struct FastDecodeTests {
         #expect(decode == tree)
         if case .event(let event, _) = tree, Self.isFastType(event) { #expect(fast != nil) } else { #expect(fast == nil) }
     }
+
+    @Test("ByteScan finds and counts bytes eight at a time exactly as a byte-by-byte loop, at every offset and length")
+    func byteScan() {
+        var random = RandomEvents(state: 5)
+        let alphabet: [UInt8] = [0x0A, 0x0A, 0x00, 0x09, 0x20, 0x22, 0x5C, 0x7F, 0x80, 0x8A, 0xFF, 0x0B, 0x41]
+        for length in 0..<40 {
+            for _ in 0..<50 {
+                let bytes = (0..<length).map { _ in alphabet[random.int(alphabet.count)] }
+                bytes.withUnsafeBytes { raw in
+                    #expect(ByteScan.count(of: 0x0A, in: raw) == bytes.filter { $0 == 0x0A }.count)
+                    for from in 0...length {
+                        #expect(ByteScan.firstIndex(of: 0x0A, in: raw, from: from) == (bytes[from...].firstIndex(of: 0x0A) ?? length))
+                    }
+                    var at = 0
+                    while at + 8 <= length {
+                        let word = Array(bytes[at..<(at + 8)]), w = ByteScan.word(raw, at: at)
+                        #expect(ByteScan.hasByte(w, below: 0x20) == word.contains { $0 < 0x20 })
+                        #expect(ByteScan.hasHighByte(w) == word.contains { $0 >= 0x80 })
+                        #expect((ByteScan.matches(w, 0x22) != 0) == word.contains(0x22))
+                        at += 1
+                    }
+                }
+            }
+        }
+    }
 }

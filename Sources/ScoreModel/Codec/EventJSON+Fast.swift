@@ -232,6 +232,15 @@ struct FastLine {
         let start = i
         var high: UInt8 = 0
         while i < bytes.count {
+            // Eight plain bytes at a time: no quote, backslash, control character or non-ASCII among them.
+            if i + 8 <= bytes.count {
+                let w = ByteScan.word(bytes, at: i)
+                if !ByteScan.hasHighByte(w) && !ByteScan.hasByte(w, below: 0x20)
+                    && ByteScan.matches(w, UInt8(ascii: "\"")) == 0 && ByteScan.matches(w, UInt8(ascii: "\\")) == 0 {
+                    i += 8
+                    continue
+                }
+            }
             let b = bytes[i]
             if b == UInt8(ascii: "\"") {
                 let end = i
