@@ -277,9 +277,11 @@ struct FastDecodeTests {
                     var at = 0
                     while at + 8 <= length {
                         let word = Array(bytes[at..<(at + 8)]), w = ByteScan.word(raw, at: at)
-                        #expect(ByteScan.hasByte(w, below: 0x20) == word.contains { $0 < 0x20 })
-                        #expect(ByteScan.hasHighByte(w) == word.contains { $0 >= 0x80 })
-                        #expect((ByteScan.matches(w, 0x22) != 0) == word.contains(0x22))
+                        func first(_ mask: UInt64) -> Int { mask == 0 ? 8 : ByteScan.first(mask) }
+                        #expect(first(ByteScan.below(w, 0x20)) == (word.firstIndex { $0 < 0x20 } ?? 8))
+                        #expect(first(ByteScan.high(w)) == (word.firstIndex { $0 >= 0x80 } ?? 8))
+                        #expect(first(ByteScan.matches(w, 0x22)) == (word.firstIndex(of: 0x22) ?? 8))
+                        #expect(ByteScan.matches(w, 0x5C).nonzeroBitCount == word.filter { $0 == 0x5C }.count)
                         at += 1
                     }
                 }

@@ -232,14 +232,13 @@ struct FastLine {
         let start = i
         var high: UInt8 = 0
         while i < bytes.count {
-            // Eight plain bytes at a time: no quote, backslash, control character or non-ASCII among them.
+            // Eight bytes at a time, to the first quote, backslash, control character or non-ASCII byte.
             if i + 8 <= bytes.count {
                 let w = ByteScan.word(bytes, at: i)
-                if !ByteScan.hasHighByte(w) && !ByteScan.hasByte(w, below: 0x20)
-                    && ByteScan.matches(w, UInt8(ascii: "\"")) == 0 && ByteScan.matches(w, UInt8(ascii: "\\")) == 0 {
-                    i += 8
-                    continue
-                }
+                let special = ByteScan.matches(w, UInt8(ascii: "\"")) | ByteScan.matches(w, UInt8(ascii: "\\"))
+                    | ByteScan.below(w, 0x20) | ByteScan.high(w)
+                if special == 0 { i += 8; continue }
+                i += ByteScan.first(special)
             }
             let b = bytes[i]
             if b == UInt8(ascii: "\"") {
