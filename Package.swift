@@ -85,7 +85,7 @@ let package = Package(
             path: "Tests/Support/SnapshotSwapChild"
         ),
         .testTarget(name: "EventLogTests", dependencies: ["EventLog", "Primitives", "CZlib", "LogCrashChild"], exclude: ["Fixtures"]),
-        .testTarget(name: "ScoreModelTests", dependencies: ["Primitives", "ScoreModel"], exclude: ["Fixtures"]),
+        .testTarget(name: "ScoreModelTests", dependencies: ["Primitives", "ScoreModel", "DataGen"], exclude: ["Fixtures"]),
         .testTarget(name: "LedgerTests", dependencies: ["Primitives", "Ledger", "EventLog", "ScoreModel", "DataGen"]),
         .testTarget(name: "ProjectionsTests", dependencies: ["Primitives", "Projections", "ScoreModel"]),
         .testTarget(name: "PipelinesTests", dependencies: ["Primitives", "EventLog", "SnapshotSwapChild", "Pipelines", "Ledger", "ScoreModel", "Projections", "DataGen"],

@@ -52,6 +52,38 @@ public enum Parallel {
     }
 }
 
+extension Parallel {
+    /// `body(0)`, …, `body(count - 1)` started on the pool's threads now,
+    /// their results taken later with ``Pending/wait()``: work that goes on
+    /// while the calling thread does something else (a staged append
+    /// deflates frames while the import validates the next events).
+    public static func start<T: Sendable>(_ count: Int, _ body: @escaping @Sendable (Int) -> T) -> Pending<T> {
+        Pending(count, body)
+    }
+
+    /// Work begun with ``start(_:_:)``.
+    public final class Pending<T: Sendable>: Sendable {
+        private let slots: Slots<T, Never>
+        private let group = DispatchGroup()
+
+        fileprivate init(_ count: Int, _ body: @escaping @Sendable (Int) -> T) {
+            let slots = Slots<T, Never>(count)
+            self.slots = slots
+            group.enter()
+            DispatchQueue.global().async { [group] in
+                DispatchQueue.concurrentPerform(iterations: count) { i in slots.run(i, body) }
+                group.leave()
+            }
+        }
+
+        /// The results in index order, once every task has finished.
+        public func wait() -> [T] {
+            group.wait()
+            return slots.results()
+        }
+    }
+}
+
 /// One result slot per index, under a lock: each task writes its own.
 private final class Slots<T: Sendable, E: Error>: Sendable {
     private let slots: Locked<[Result<T, E>?]>

@@ -43,11 +43,17 @@ public final class StagedAppend {
     var plainCount: UInt32 = 0
     var frameFirst: UInt64
     /// Frames filled, waiting to be deflated together.
-    var full: [(plain: [UInt8], count: UInt32, firstSeq: UInt64)] = []
+    var full: [Frame] = []
+    /// The window of frames being deflated on the pool while records are
+    /// still added: sealed and written when the next window is full, or at
+    /// commit, so deflating never holds up the thread that adds records.
+    var deflating: (frames: [Frame], deflated: Parallel.Pending<[UInt8]>)?
     /// Sealed frames not yet written.
     var out: [UInt8] = []
     var frames = 0
     var finished = false
+
+    typealias Frame = (plain: [UInt8], count: UInt32, firstSeq: UInt64)
 
     init(writer: LogWriter, files: LogWriter.Files) {
         self.writer = writer
@@ -66,7 +72,8 @@ public final class StagedAppend {
     deinit { if !finished { abandon() } }
 
     /// Adds records at the end of what is staged. Frames are deflated on
-    /// every core a window at a time and written as they are sealed.
+    /// every core a window at a time, beside the caller, and written in
+    /// order as they are sealed.
     public func add(_ payloads: [[UInt8]]) throws {
         precondition(!finished, "a staged append that was committed or abandoned takes no more records")
         for payload in payloads {
@@ -79,7 +86,10 @@ public final class StagedAppend {
                 plain = []
                 plain.reserveCapacity(framePlainLimit)
                 plainCount = 0
-                if full.count == window { try writeFull(last: false) }
+                if full.count == window {
+                    try sealDeflated()
+                    startDeflating()
+                }
             }
             LogWriter.appendRecord(payload, to: &plain)
             plainCount += 1
@@ -87,18 +97,28 @@ public final class StagedAppend {
         }
     }
 
-    /// Deflates the filled frames, seals them in order and writes them. A
-    /// frame that fills its segment ends a batch; the next goes into a new
-    /// segment, named for its first seq.
-    private func writeFull(last: Bool) throws {
-        guard !full.isEmpty else { return }
-        let plains = full.map(\.plain)
-        let level = self.level
-        let deflated = Parallel.map(plains.count) { k in Zlib.deflate(plains[k], level: level) }
-        for (k, frame) in full.enumerated() {
+    /// Starts deflating the filled frames on the pool.
+    private func startDeflating() {
+        let plains = full.map(\.plain), level = self.level
+        deflating = (full, Parallel.start(plains.count) { k in Zlib.deflate(plains[k], level: level) })
+        full.removeAll()
+    }
+
+    /// Waits for the window being deflated, if any, then seals and writes it.
+    private func sealDeflated() throws {
+        guard let (window, pending) = deflating else { return }
+        deflating = nil
+        try seal(window, pending.wait(), last: false)
+    }
+
+    /// Seals deflated frames in order and writes them. A frame that fills
+    /// its segment ends a batch; the next goes into a new segment, named
+    /// for its first seq.
+    private func seal(_ window: [Frame], _ deflated: [[UInt8]], last: Bool) throws {
+        for (k, frame) in window.enumerated() {
             if fd < 0 || segmentSize >= segmentLimit { try rotate(to: frame.firstSeq) }
             let size = FrameHeader.size + deflated[k].count
-            let batchEnd = (last && k == full.count - 1) || segmentSize + size >= segmentLimit
+            let batchEnd = (last && k == window.count - 1) || segmentSize + size >= segmentLimit
             let (bytes, hash) = LogWriter.seal(deflated[k], plainLength: frame.plain.count, count: frame.count, firstSeq: frame.firstSeq,
                                                recordedAt: recordedAt, previousHash: previous, batchEnd: batchEnd)
             out.append(contentsOf: bytes)
@@ -107,7 +127,6 @@ public final class StagedAppend {
             frames += 1
             if out.count >= 4 << 20 { try LogWriter.writeAll(out, to: fd); out.removeAll(keepingCapacity: true) }
         }
-        full.removeAll()
     }
 
     /// Ends the current segment (written and synced) and starts the next.
@@ -137,7 +156,10 @@ public final class StagedAppend {
         do {
             full.append((plain, plainCount, frameFirst))
             plain = []
-            try writeFull(last: true)
+            try sealDeflated()
+            let plains = full.map(\.plain), level = self.level
+            try seal(full, Parallel.map(plains.count) { k in Zlib.deflate(plains[k], level: level) }, last: true)
+            full.removeAll()
             try LogWriter.writeAll(out, to: fd)
             out = []
             if durable {
@@ -178,6 +200,8 @@ public final class StagedAppend {
     public func abandon() {
         guard !finished else { return }
         finished = true
+        _ = deflating?.deflated.wait()   // no work of this append goes on after it
+        deflating = nil
         for segment in created {
             close(segment.fd)
             unlink(segment.path)

@@ -235,8 +235,7 @@ extension Ledger {
         if skippingBOM && all.count >= 3 && all[0] == 0xEF && all[1] == 0xBB && all[2] == 0xBF { start = 3 }
         var number = 0
         while start < all.count {
-            var end = start
-            while end < all.count && all[end] != 0x0A { end += 1 }
+            let end = ByteScan.firstIndex(of: 0x0A, in: all, from: start)
             number += 1
             var stop = end
             if stop > start && all[stop - 1] == 0x0D { stop -= 1 }
@@ -282,19 +281,23 @@ struct LineChunks {
     var ended = false
     var lines = 0
     var first = true
+    /// Where the stream is read into, kept from chunk to chunk.
+    var buffer: [UInt8] = []
 
     init(_ source: ImportSource) { self.source = source }
 
     mutating func next() throws -> Chunk? {
         var bytes: [UInt8]
         if let stream = source.stream {
-            bytes = carry
+            bytes = []
+            bytes.reserveCapacity(carry.count + Ledger.chunkBytes)
+            bytes.append(contentsOf: carry)
             carry = []
-            var buffer = [UInt8](repeating: 0, count: Ledger.chunkBytes)
+            if buffer.isEmpty { buffer = [UInt8](repeating: 0, count: Ledger.chunkBytes) }
             // Read until the chunk is full and holds a line end, or the input ends.
             while !ended && (bytes.count < Ledger.chunkBytes || !bytes.contains(0x0A)) {
                 // A line that is already too long is read past, not kept: memory stays bounded.
-                if bytes.count > EventLimits.lineBytes + 2 && !bytes.contains(0x0A) { return try skipLine(bytes, &buffer, stream) }
+                if bytes.count > EventLimits.lineBytes + 2 && !bytes.contains(0x0A) { return try skipLine(bytes, stream) }
                 let n = try buffer.withUnsafeMutableBytes { try stream.read(into: $0) }
                 if n == 0 { ended = true } else { bytes.append(contentsOf: buffer[..<n]) }
             }
@@ -312,13 +315,13 @@ struct LineChunks {
         guard !bytes.isEmpty else { return nil }
         let chunk = Chunk(bytes: bytes, firstLine: lines, startsFile: first)
         first = false
-        lines += bytes.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+        lines += bytes.withUnsafeBytes { ByteScan.count(of: 0x0A, in: $0) }
         return chunk
     }
 
     /// Reads to the end of a line too long to be an event, counting its
     /// bytes (without the line end, or a byte-order mark at the file's start).
-    private mutating func skipLine(_ start: [UInt8], _ buffer: inout [UInt8], _ stream: any ImportStream) throws -> Chunk {
+    private mutating func skipLine(_ start: [UInt8], _ stream: any ImportStream) throws -> Chunk {
         func isBlank(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0D }
         var count = start.count
         if first && start.starts(with: [0xEF, 0xBB, 0xBF]) { count -= 3 }

@@ -57,8 +57,14 @@ public enum CodeAlphabet {
     /// The common case, checked without Unicode tables: ASCII letters,
     /// digits and separators, single inner spaces (ASCII is always NFC).
     static func isPlainASCII(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { isPlainASCII(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// The same over a code's UTF-8 bytes.
+    static func isPlainASCII(_ utf8: UnsafeRawBufferPointer) -> Bool {
         var previousSpace = true   // no leading space
-        for b in text.utf8 {
+        for b in utf8 {
             switch b {
             case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
                  UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: ":"), UInt8(ascii: "@"):

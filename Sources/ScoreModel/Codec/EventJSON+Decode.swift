@@ -15,6 +15,18 @@ public enum EventJSON {
         guard line.count <= EventLimits.lineBytes else {
             throw LineError.tooLong(line.count)
         }
+        // The common lines are read straight from their bytes; whatever the
+        // fast decoder is not sure of, the tree decoder decides (EventJSON+Fast.swift).
+        if let event = fastDecode(line: line) { return event }
+        return try treeDecode(line: line)
+    }
+
+    /// The tree decoder alone: the line parsed into a ``JSONValue``, then
+    /// read field by field. Every result of ``decode(line:)`` is its result.
+    static func treeDecode(line: UnsafeRawBufferPointer) throws(LineError) -> Event {
+        guard line.count <= EventLimits.lineBytes else {
+            throw LineError.tooLong(line.count)
+        }
         let value: JSONValue
         do {
             value = try JSONParser.parse(line)

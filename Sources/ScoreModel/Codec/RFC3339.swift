@@ -13,7 +13,13 @@ public enum RFC3339 {
 
     /// Parses a time, or returns why it is not one.
     public static func parse(_ text: String) -> Result<BusinessTime, Invalid> {
-        let b = Array(text.utf8)
+        var utf8 = text
+        return utf8.withUTF8 { parse(UnsafeRawBufferPointer($0), text: text) }
+    }
+
+    /// The same over the time's UTF-8 bytes (`text`, for messages, is only
+    /// made when the time is refused).
+    static func parse(_ b: UnsafeRawBufferPointer, text: @autoclosure () -> String) -> Result<BusinessTime, Invalid> {
         func digits(_ at: Int, _ n: Int) -> Int? {
             guard at + n <= b.count else { return nil }
             var v = 0
@@ -29,8 +35,8 @@ public enum RFC3339 {
               let hour = digits(11, 2), b[13] == 0x3A, let minute = digits(14, 2), b[16] == 0x3A, let second = digits(17, 2) else {
             return .failure(Invalid(shape))
         }
-        guard (1...12).contains(month), day >= 1, day <= daysInMonth(year, month) else { return .failure(Invalid("no such date: \(text)")) }
-        guard hour < 24, minute < 60, second < 60 else { return .failure(Invalid("no such time of day: \(text)")) }
+        guard (1...12).contains(month), day >= 1, day <= daysInMonth(year, month) else { return .failure(Invalid("no such date: \(text())")) }
+        guard hour < 24, minute < 60, second < 60 else { return .failure(Invalid("no such time of day: \(text())")) }
         var i = 19
         var micros = 0
         if i < b.count && b[i] == UInt8(ascii: ".") {
