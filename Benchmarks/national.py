@@ -476,7 +476,7 @@ def measure(args, shape_name, shape, parledger, bench, work):
     figures["gzip_export"] = gzip9(export)
     figures["gzip_input"] = gzip9(data)
     figures["jsonl_bytes"] = os.path.getsize(data)
-    figures["log_bytes"] = sum(os.path.getsize(os.path.join(log, n)) for n in os.listdir(log) if n not in ("partitions.index", "merkle.tree"))
+    figures["log_bytes"] = sum(os.path.getsize(os.path.join(log, n)) for n in os.listdir(log) if n not in ("partitions.index", "merkle.tree", "validation.state"))
 
     mine = parledger_rankings(snap_full)
     say(f"DuckDB: loading {events:,} events and ranking …")
