@@ -104,11 +104,16 @@ extension LedgerState {
         let next = try r.varint()
         guard next >= 1 else { throw BinaryFormatError("validation state: next seq 0") }
         var decoder = RecordDecoder()
-        for _ in 0..<(try r.count()) {
+        // Each table is sized once: a heavy history has tens of thousands of appeals and ids.
+        let unitCount = try r.count()
+        units.reserveCapacity(unitCount)
+        for _ in 0..<unitCount {
             guard case .unitRegistered(let u) = try Self.record(&r, &decoder) else { throw BinaryFormatError("validation state: a unit that is not a unit.registered record") }
             units[u.unit] = u
         }
-        for _ in 0..<(try r.count()) {
+        let frameworkCount = try r.count()
+        frameworks.reserveCapacity(frameworkCount); items.reserveCapacity(frameworkCount); frameworkIDs.reserveCapacity(frameworkCount)
+        for _ in 0..<frameworkCount {
             let p = try Self.partition(&r)
             let id = FrameworkID(try r.string())
             let n = try r.count()
@@ -130,8 +135,12 @@ extension LedgerState {
             }
             actors[a.actor] = state
         }
-        for _ in 0..<(try r.count()) { published.insert(try Self.partition(&r)) }
-        for _ in 0..<(try r.count()) {
+        let publishedCount = try r.count()
+        published.reserveCapacity(publishedCount)
+        for _ in 0..<publishedCount { published.insert(try Self.partition(&r)) }
+        let appealCount = try r.count()
+        appeals.reserveCapacity(appealCount)
+        for _ in 0..<appealCount {
             let id = AppealID(try r.string())
             appeals[id] = (try Self.key(&r), try r.flag())
         }
