@@ -88,21 +88,6 @@ public struct CheckpointKey: Sendable {
     }
 }
 
-extension CheckpointKey {
-    /// The size of the pieces a seal hashes, each on a core of its own.
-    public static let sealChunk = 8 << 20
-
-    /// The seal of a large cache file's body, `bytes[0..<count]`:
-    /// HMAC-SHA-256 under this key of `domain` (a text naming the file's
-    /// kind and format, so that a seal of one kind never passes for
-    /// another) followed by the SHA-256 of each 8 MiB piece of the body,
-    /// the pieces hashed on every core.
-    public func seal(_ bytes: [UInt8], count: Int, domain: String) -> [UInt8] {
-        precondition(count <= bytes.count, "a seal covers bytes that exist")
-        return code([Array(domain.utf8)] + pieceHashes(bytes, count: count))
-    }
-}
-
 /// The checkpoint key cannot be made or read where it should be.
 public struct CheckpointKeyError: Diagnostic {
     public var place: String

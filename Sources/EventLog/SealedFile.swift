@@ -21,7 +21,8 @@ import Primitives
 /// Writers replace such a file by rename (``DurableFile/replace(_:with:durable:mode:)``),
 /// which an open mapping does not see.
 public final class SealedFile: Sendable {
-    public static let defaultPiece = CheckpointKey.sealChunk
+    /// The size of the pieces a seal hashes, each on a core of its own.
+    public static let defaultPiece = 8 << 20
 
     struct Pieces {
         let map: MappedFile
@@ -38,7 +39,7 @@ public final class SealedFile: Sendable {
     public static func seal(_ body: inout [UInt8], key: CheckpointKey, domain: String, piece: Int = defaultPiece) {
         precondition(piece >= 64 && piece <= Int(UInt32.max), "a piece of 64 bytes to 4 GiB")
         let count = body.count
-        let hashes = key.pieceHashes(body, count: count, piece: piece)
+        let hashes = pieceHashes(body, count: count, piece: piece)
         var sizes: [UInt8] = []
         withUnsafeBytes(of: UInt64(count).littleEndian) { sizes.append(contentsOf: $0) }
         withUnsafeBytes(of: UInt32(piece).littleEndian) { sizes.append(contentsOf: $0) }
@@ -78,6 +79,16 @@ public final class SealedFile: Sendable {
         self.pieces = Locked(Pieces(map: map, checked: [Bool](repeating: false, count: pieces)))
     }
 
+    /// The SHA-256 of each piece of `bytes[0..<count]`, hashed on every core.
+    static func pieceHashes(_ bytes: [UInt8], count: Int, piece: Int) -> [[UInt8]] {
+        let pieces = max(1, (count + piece - 1) / piece)
+        return Parallel.map(pieces) { i in
+            bytes.withUnsafeBytes { raw in
+                Array(SHA256.hash(data: UnsafeRawBufferPointer(rebasing: raw[(i * piece)..<min((i + 1) * piece, count)])))
+            }
+        }
+    }
+
     /// Checks the pieces that `range` touches (once each), then calls `body`
     /// with those bytes of the body; nil when a piece does not match its hash
     /// (``damage`` then says which).
@@ -111,16 +122,4 @@ public final class SealedFile: Sendable {
 public struct SealedFileProblem: Error, Sendable {
     public var message: String
     public init(_ message: String) { self.message = message }
-}
-
-extension CheckpointKey {
-    /// The SHA-256 of each piece (8 MiB unless asked otherwise) of `bytes[0..<count]`, hashed on every core.
-    public func pieceHashes(_ bytes: [UInt8], count: Int, piece: Int = CheckpointKey.sealChunk) -> [[UInt8]] {
-        let pieces = max(1, (count + piece - 1) / piece)
-        return Parallel.map(pieces) { i in
-            bytes.withUnsafeBytes { raw in
-                Array(SHA256.hash(data: UnsafeRawBufferPointer(rebasing: raw[(i * piece)..<min((i + 1) * piece, count)])))
-            }
-        }
-    }
 }

@@ -129,12 +129,8 @@ struct FastLine {
                 guard let slot = value() else { return false }
                 (slots + key.rawValue).initialize(to: slot)
                 present |= key.bit
-                skipSpace()
-                guard i < bytes.count else { return false }
-                if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
-                guard bytes[i] == UInt8(ascii: "}") else { return false }
-                i += 1
-                break
+                guard let more = separator(closing: UInt8(ascii: "}")) else { return false }
+                if !more { break }
             }
         }
         skipSpace()
@@ -147,6 +143,17 @@ struct FastLine {
             return candidate.key
         }
         return nil
+    }
+
+    /// After a member or an element: past a comma (true, another follows),
+    /// past the `closing` bracket (false), or nil for anything else.
+    mutating func separator(closing: UInt8) -> Bool? {
+        skipSpace()
+        guard i < bytes.count else { return nil }
+        if bytes[i] == UInt8(ascii: ",") { i += 1; return true }
+        guard bytes[i] == closing else { return nil }
+        i += 1
+        return false
     }
 
     /// JSON white space, as the tree parser skips it.
@@ -187,12 +194,8 @@ struct FastLine {
                     skipSpace()
                     guard i < bytes.count, bytes[i] == UInt8(ascii: "\""), string() != nil else { return nil }
                     count += 1
-                    skipSpace()
-                    guard i < bytes.count else { return nil }
-                    if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
-                    guard bytes[i] == UInt8(ascii: "]") else { return nil }
-                    i += 1
-                    break
+                    guard let more = separator(closing: UInt8(ascii: "]")) else { return nil }
+                    if !more { break }
                 }
             }
             return Slot(kind: .list, start: start, end: i, flag: false, count: count)

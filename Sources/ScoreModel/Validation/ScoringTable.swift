@@ -32,11 +32,8 @@ struct ScoringTable: Sendable {
     /// of it is set, when it is copied in.
     struct Borrowed: Sendable {
         var blocks: Int
-        /// Where the entries begin in the serialized state.
-        var start: Int
         var read: @Sendable (_ offset: Int, _ count: Int) -> [UInt8]?
     }
-    var borrowedStart: Int? { borrowed?.start }
     private var borrowed: Borrowed?
     static let blockBytes = (1 << blockBits) * 12
 
@@ -177,7 +174,7 @@ struct ScoringTable: Sendable {
             guard start == borrowing.entriesAt else {
                 throw BinaryFormatError("validation state: its scoring entries begin at byte \(start), not at \(borrowing.entriesAt) as its file says")
             }
-            borrowed = Borrowed(blocks: count, start: start, read: { offset, n in read(start + offset, n) })
+            borrowed = Borrowed(blocks: count, read: { offset, n in read(start + offset, n) })
             blocks = [[Entry]](repeating: [], count: count)
             return
         }
