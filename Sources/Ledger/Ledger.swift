@@ -38,10 +38,56 @@ public enum Ledger {
         }
         // Enough frames per round that the task handing events over and the
         // tasks decoding finish at about the same time.
-        var pipeline = DecodePipeline(lanes: 2 * Parallel.cores - 1, prose: prose, from: from, through: through ?? Seq(.max))
+        var pipeline = DecodePipeline<[RecordedEvent]>(lanes: 2 * Parallel.cores - 1, prose: prose, from: from, through: through ?? Seq(.max)) {
+            lane, info, compressed, from, through in
+            var out: [RecordedEvent] = []
+            out.reserveCapacity(info.count)
+            try lane.records.forEachRecord(of: info, compressed: compressed, from: from, through: through) { record in
+                out.append(try Ledger.decode(record, &lane.decoder))
+            }
+            return out
+        }
         func hand(_ events: [[RecordedEvent]]) throws {
             for frame in events { for recorded in frame where limit.admits(recorded) { try body(recorded) } }
         }
+        try reader.forEachFrame(from: from, through: through) { info, compressed in
+            try pipeline.add(info, compressed, handingOver: hand)
+        }
+        try pipeline.finish(handingOver: hand)
+    }
+
+    /// Replays the log from `from` through `through` (the head when nil)
+    /// as fold records (``FoldRecord``), a batch per frame in seq order:
+    /// what a score fold reads, without building an event for every item
+    /// event. Frames are inflated and decoded on the other cores as with
+    /// ``replay(_:from:limit:prose:_:)``; a record that does not decode
+    /// fails the replay as it does there.
+    public static func replayFold(_ reader: LogReader, from: Seq = Seq(1), through: Seq? = nil,
+                                  _ body: (FoldBatch) throws -> Void) throws {
+        let decodeFrame: DecodePipeline<FoldBatch>.Decode = { lane, info, compressed, from, through in
+            var batch = lane.decoder.beginFold(decoder: lane.number)
+            batch.records.reserveCapacity(info.count)
+            try lane.records.forEachRecord(of: info, compressed: compressed, from: from, through: through) { record in
+                do {
+                    try lane.decoder.decodeFold(record.payload, seq: record.seq, recordedAt: RecordTime(microsecondsSinceEpoch: record.recordedAt),
+                                                into: &batch)
+                } catch {
+                    throw undecodable(record.seq, error)
+                }
+            }
+            lane.decoder.endFold(&batch)
+            return batch
+        }
+        guard Parallel.cores > 1 else {
+            var lane = DecodePipeline<FoldBatch>.Lane.State(decoder: RecordDecoder(prose: false), number: 0)
+            try reader.forEachFrame(from: from, through: through) { info, compressed in
+                try body(try decodeFrame(&lane, info, compressed, from, through ?? Seq(.max)))
+            }
+            return
+        }
+        var pipeline = DecodePipeline<FoldBatch>(lanes: 2 * Parallel.cores - 1, prose: false, from: from, through: through ?? Seq(.max),
+                                                 decode: decodeFrame)
+        func hand(_ batches: [FoldBatch]) throws { for batch in batches { try body(batch) } }
         try reader.forEachFrame(from: from, through: through) { info, compressed in
             try pipeline.add(info, compressed, handingOver: hand)
         }
@@ -55,10 +101,14 @@ public enum Ledger {
         do {
             event = try decoder.decode(record.payload)
         } catch {
-            throw LedgerError(message: "event \(record.seq.label) cannot be decoded: \(error)",
-                              hint: "the log was written by a newer parledger, or damaged; run `parledger verify`")
+            throw undecodable(record.seq, error)
         }
         return RecordedEvent(seq: record.seq, recordedAt: RecordTime(microsecondsSinceEpoch: record.recordedAt), event: event)
+    }
+
+    static func undecodable(_ seq: Seq, _ error: any Error) -> LedgerError {
+        LedgerError(message: "event \(seq.label) cannot be decoded: \(error)",
+                    hint: "the log was written by a newer parledger, or damaged; run `parledger verify`")
     }
 
     /// The validation state of the whole log.
@@ -96,53 +146,51 @@ extension DiagnosticCode {
 }
 
 /// Frames in rounds: each round decodes up to `lanes` frames on the pool's
-/// threads while the calling thread hands the previous round's events to
+/// threads while the calling thread hands the previous round's output to
 /// the fold, in order. The fold never leaves the calling thread, and each
 /// decoding task owns its lane (inflater and decoder caches) behind a lock
-/// of its own, so the compiler checks that nothing else is shared.
-private struct DecodePipeline {
+/// of its own, so the compiler checks that nothing else is shared. Frame
+/// `i` of every round goes to lane `i`, so each lane decodes its frames in
+/// seq order and its output is handed over in that order.
+private struct DecodePipeline<Output: Sendable> {
     /// What one decoding task owns: its inflater and its decoder's caches.
     final class Lane: Sendable {
-        struct State { let records = FrameRecords(); var decoder: RecordDecoder }
+        struct State { let records = FrameRecords(); var decoder: RecordDecoder; let number: Int }
         let state: Locked<State>
-        init(prose: Bool) { state = Locked(State(decoder: RecordDecoder(prose: prose))) }
+        init(prose: Bool, number: Int) { state = Locked(State(decoder: RecordDecoder(prose: prose), number: number)) }
     }
+    /// Decodes one frame's records from `from` through `through`.
+    typealias Decode = @Sendable (inout Lane.State, FrameInfo, UnsafeRawBufferPointer, Seq, Seq) throws -> Output
     let lanes: [Lane]
     let from: Seq, through: Seq
+    let decode: Decode
     var frames: [(FrameInfo, [UInt8])] = []
-    /// The previous round's events, not yet handed over.
-    var ready: [[RecordedEvent]] = []
+    /// The previous round's output, not yet handed over.
+    var ready: [Output] = []
 
-    init(lanes: Int, prose: Bool, from: Seq, through: Seq) {
-        self.lanes = (0..<max(1, lanes)).map { _ in Lane(prose: prose) }
-        self.from = from; self.through = through
+    init(lanes: Int, prose: Bool, from: Seq, through: Seq, decode: @escaping Decode) {
+        self.lanes = (0..<max(1, lanes)).map { Lane(prose: prose, number: $0) }
+        self.from = from; self.through = through; self.decode = decode
     }
 
-    mutating func add(_ info: FrameInfo, _ compressed: UnsafeRawBufferPointer, handingOver hand: ([[RecordedEvent]]) throws -> Void) throws {
+    mutating func add(_ info: FrameInfo, _ compressed: UnsafeRawBufferPointer, handingOver hand: ([Output]) throws -> Void) throws {
         frames.append((info, Array(compressed)))
         if frames.count == lanes.count { try round(hand) }
     }
 
-    mutating func finish(handingOver hand: ([[RecordedEvent]]) throws -> Void) throws {
+    mutating func finish(handingOver hand: ([Output]) throws -> Void) throws {
         if !frames.isEmpty { try round(hand) }
-        try round(hand)   // hands over the last frames' events
+        try round(hand)   // hands over the last frames' output
     }
 
     /// The calling thread hands the previous round over (its error wins:
     /// those events come first) while the pool decodes this round's frames.
-    private mutating func round(_ hand: ([[RecordedEvent]]) throws -> Void) throws {
-        let (frames, ready, lanes, from, through) = (self.frames, self.ready, self.lanes, self.from, self.through)
-        let decoded = try Parallel.map(frames.count, { task -> [RecordedEvent] in
+    private mutating func round(_ hand: ([Output]) throws -> Void) throws {
+        let (frames, ready, lanes, from, through, decode) = (self.frames, self.ready, self.lanes, self.from, self.through, self.decode)
+        let decoded = try Parallel.map(frames.count, { task -> Output in
             let (info, bytes) = frames[task]
             return try lanes[task].state.withLock { lane in
-                var out: [RecordedEvent] = []
-                out.reserveCapacity(info.count)
-                try bytes.withUnsafeBytes { compressed in
-                    try lane.records.forEachRecord(of: info, compressed: compressed, from: from, through: through) { record in
-                        out.append(try Ledger.decode(record, &lane.decoder))
-                    }
-                }
-                return out
+                try bytes.withUnsafeBytes { compressed in try decode(&lane, info, compressed, from, through) }
             }
         }, alongside: { try hand(ready) })
         self.ready = decoded

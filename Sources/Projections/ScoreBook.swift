@@ -205,24 +205,13 @@ public struct ScoreBook: Sendable {
         case .frameworkPublished(let f):
             publish(f)
         case .assessmentSubmitted(let e):
-            guard let s = touch(e.key, s32) else { return }
-            slots[s].selfSeq = s32
-            slots[s].selfValue = Self.packed(e.value)
-            markScoring(s32, slot: s)
+            scored(.assessment, e.key, s32, value: Self.packed(e.value))
         case .appraisalRecorded(let e):
-            guard let s = touch(e.key, s32) else { return }
-            markScoring(s32, slot: s)
-            if slots[s].appraisalSeq != 0, Int(slots[s].round) > e.round { return }
-            slots[s].appraisalSeq = s32
-            slots[s].round = UInt8(clamping: e.round)
-            slots[s].appraisalValue = Self.packed(e.value)
+            scored(.appraisal, e.key, s32, value: Self.packed(e.value), round: e.round)
         case .surveyRecorded(let e):
-            guard let s = touch(e.key, s32) else { return }
-            slots[s].surveySeq = s32
-            slots[s].surveyValue = e.score.thousandths
-            markScoring(s32, slot: s)
+            scored(.survey, e.key, s32, value: e.score.thousandths)
         case .explanationSubmitted(let e):
-            _ = touch(e.key, s32)
+            scored(.explanation, e.key, s32, value: 0)
         case .correctionIssued(let c):
             let target: Seq? = switch c.target {
             case .seq(let t): t
@@ -249,6 +238,36 @@ public struct ScoreBook: Sendable {
             published[partition] = (seq, event.at)
             if let n = partitionNumbers[partition] { dirtyFlags[Int(n)] = true }
         case .actorRegistered, .actorRevoked, .batchSigned: break   // who signed; no points
+        }
+    }
+
+    private mutating func scored(_ kind: FoldRecord.Kind, _ key: ItemKey, _ seq: UInt32, value: Int64, round: Int = 0) {
+        guard let (s, partition) = slot(creating: key) else { return }
+        applyItem(kind, slot: s, partition: partition, seq: seq, value: value, round: round)
+    }
+
+    /// An item event at its slot: its lineage, the dirty partition, and for
+    /// a scoring event its value (an appraisal of a lower round than the
+    /// one held does not replace it).
+    mutating func applyItem(_ kind: FoldRecord.Kind, slot s: Int, partition: Int32, seq: UInt32, value: Int64, round: Int) {
+        link(s, seq)
+        dirtyFlags[Int(partition)] = true
+        switch kind {
+        case .assessment:
+            slots[s].selfSeq = seq
+            slots[s].selfValue = value
+            markScoring(seq, slot: s)
+        case .appraisal:
+            markScoring(seq, slot: s)
+            if slots[s].appraisalSeq != 0, Int(slots[s].round) > round { return }
+            slots[s].appraisalSeq = seq
+            slots[s].round = UInt8(clamping: round)
+            slots[s].appraisalValue = value
+        case .survey:
+            slots[s].surveySeq = seq
+            slots[s].surveyValue = value
+            markScoring(seq, slot: s)
+        case .explanation, .other: break
         }
     }
 
@@ -293,19 +312,23 @@ public struct ScoreBook: Sendable {
         } else {
             guard let unit = units[key.unit], let number = unitNumbers[key.unit],
                   let p = partitionNumbers[Partition(index: key.index, year: key.year, block: unit.block)] else { return nil }
-            if let existing = sheet(unit: key.unit, partition: p) {
-                first = existing
-            } else {
-                precondition(slots.count + itemSlots[Int(p)].count < Int(Int32.max), "a score book holds up to 2^31 item slots")
-                first = Int32(slots.count)
-                slots.append(contentsOf: repeatElement(Slot(), count: itemSlots[Int(p)].count))
-                addSheet(unit: number, partition: p, first: first)
-            }
+            first = sheet(creating: number, partition: p)
             partition = p
             cursor = (key.unit, key.index, key.year, first, p)
         }
         guard let offset = itemOffsets[Int(partition)][key.item] else { return nil }
         return (Int(first + offset), partition)
+    }
+
+    /// The first slot of a unit's sheet in a partition, created (all slots
+    /// empty) on the unit's first event there.
+    mutating func sheet(creating unit: Int32, partition p: Int32) -> Int32 {
+        if let existing = sheets[UInt64(UInt32(unit)) << 32 | UInt64(UInt32(p))] { return existing }
+        precondition(slots.count + itemSlots[Int(p)].count < Int(Int32.max), "a score book holds up to 2^31 item slots")
+        let first = Int32(slots.count)
+        slots.append(contentsOf: repeatElement(Slot(), count: itemSlots[Int(p)].count))
+        addSheet(unit: unit, partition: p, first: first)
+        return first
     }
 
     /// Indexes a sheet whose slots start at `first` (the caller provides the slots).
@@ -347,8 +370,13 @@ public struct ScoreBook: Sendable {
                 touchPrevious.reserveCapacity(capacity)
                 scoringSlot.reserveCapacity(capacity)
             }
-            touchPrevious.append(contentsOf: repeatElement(0, count: more))
-            scoringSlot.append(contentsOf: repeatElement(0, count: more))
+            if more == 1 {   // the usual case: the next seq (a generic append of a repeated element is slow)
+                touchPrevious.append(0)
+                scoringSlot.append(0)
+            } else {
+                touchPrevious.append(contentsOf: repeatElement(0, count: more))
+                scoringSlot.append(contentsOf: repeatElement(0, count: more))
+            }
         }
         touchPrevious[Int(seq)] = slots[s].lastTouch
         slots[s].lastTouch = seq

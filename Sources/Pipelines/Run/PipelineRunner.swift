@@ -310,10 +310,26 @@ public enum PipelineRunner {
                      progress: Progress?) throws -> Int {
         var count = 0
         let total = reader.head.seq.rawValue
-        try Ledger.replay(reader, from: from, limit: limit, prose: false) { recorded in
-            book.apply(recorded)
-            count += 1
-            if let progress, recorded.seq.rawValue & 0xFFFF == 0 { progress(recorded.seq.rawValue, total) }
+        let through: Seq?
+        switch limit {
+        case .head: through = nil
+        case .seq(let last): through = last
+        case .asOf:
+            // Business time is in the events: the whole-event path.
+            try Ledger.replay(reader, from: from, limit: limit, prose: false) { recorded in
+                book.apply(recorded)
+                count += 1
+                if let progress, recorded.seq.rawValue & 0xFFFF == 0 { progress(recorded.seq.rawValue, total) }
+            }
+            progress?(total, total)
+            return count
+        }
+        var folder = ScoreBook.Folder()
+        try Ledger.replayFold(reader, from: from, through: through) { batch in
+            let before = book.lastSeq.rawValue
+            folder.apply(batch, to: &book)
+            count += batch.records.count
+            if let progress, book.lastSeq.rawValue >> 16 != before >> 16 { progress(book.lastSeq.rawValue, total) }
         }
         progress?(total, total)
         return count

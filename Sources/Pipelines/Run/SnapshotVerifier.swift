@@ -79,6 +79,9 @@ public enum SnapshotVerifier {
         // 4. Re-derive and compare.
         var asOf: ReplayLimit?   // a run as of a time read the log to its head, keeping the events that limit admits
         if let text = manifest.log.asOf, case .success(let t) = RFC3339.parse(text) { asOf = .asOf(t) }
+        // Through the event path (whole events, `ScoreBook.apply`), not the
+        // runner's fold path (`Ledger.replayFold`): a second reading of the
+        // log, so that a fault in the hot path shows up as files that differ.
         var book = ScoreBook()
         try Ledger.replay(reader, limit: .seq(seq)) { r in
             if let asOf, !asOf.admits(r) { return }

@@ -15,6 +15,12 @@ public struct RecordDecoder {
     /// A direct-mapped cache of short strings by their bytes.
     private var cache: [String?] = Array(repeating: nil, count: 8192)
 
+    /// The codes that fold records name by number (see
+    /// ``decodeFold(_:seq:recordedAt:into:)``).
+    var foldCodes = CodeTable()
+    /// The code numbers of the last fold record, tried first for the next.
+    var hints = (by: Int32(-1), unit: Int32(-1), index: Int32(-1), item: Int32(-1))
+
     /// When false, evidence, notes and explanation texts are skipped (read
     /// past, left empty): what a score fold needs, without the allocations.
     public var prose: Bool
