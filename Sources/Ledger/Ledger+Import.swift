@@ -117,7 +117,7 @@ extension Ledger {
             throw error
         }
         if let damage = stateReport.file?.damage {
-            // A correction's target was read from the saved state and did not match its seal: nothing it decided is trusted.
+            // A lookup (a correction's target, an appeal, an id) read the saved state and it did not match its seal (or its layout): nothing it decided is trusted.
             staged.abandon()
             unlink(ValidationStateFile.path(directory))
             throw LedgerError(message: "the saved validation state (\(ValidationStateFile.path(directory))) changed while this import used it: \(damage); nothing was imported, and the file was removed",
