@@ -19,7 +19,7 @@ import ScoreModel
 /// state                  LedgerState.serialized(), to the end of the body
 /// ```
 ///
-/// then the piece hashes, the body's length, the piece size (8 MiB) and the seal (domain
+/// then the piece hashes, the body's length, the piece size (``piece``, 1 MiB) and the seal (domain
 /// "parledger validation state 1\n").
 ///
 /// It is a cache, trusted only as far as it is checked: it is used when its
@@ -41,6 +41,13 @@ struct ValidationStateFile {
     static let fixed = 8 + 8 + 32 + 8
 
     static func path(_ directory: String) -> String { directory + "/" + fileName }
+
+    /// The pieces the file is sealed in: 1 MiB, not the runner's 8, since
+    /// an import checks only the pieces it reads (the first ones, and a few
+    /// per lookup), and each then costs under a millisecond to check, not
+    /// four; a national state has about a hundred (3 KiB of hashes). The
+    /// size is in the file, so a file of other pieces reads alike.
+    static let piece = 1 << 20
 
     enum Load {
         /// The state, and the file its table is read from (whose ``SealedFile/damage`` must be nil before the state is trusted).
@@ -100,7 +107,7 @@ struct ValidationStateFile {
     /// The file's bytes for `state`, which holds the log up to `head`.
     /// Throws when `state` was borrowed from a saved file whose bytes it
     /// needs cannot be had as saved (the file's ``SealedFile/damage`` then says why).
-    static func encoded(_ state: LedgerState, head: LogHead, key: CheckpointKey, piece: Int = SealedFile.defaultPiece) throws -> [UInt8] {
+    static func encoded(_ state: LedgerState, head: LogHead, key: CheckpointKey, piece: Int = piece) throws -> [UInt8] {
         precondition(state.nextSeq.rawValue == head.seq.rawValue + 1, "the state must hold the log up to its head")
         var out = magic
         withUnsafeBytes(of: head.seq.rawValue.littleEndian) { out.append(contentsOf: $0) }
