@@ -116,6 +116,14 @@ public final class SealedFile: Sendable {
 
     /// What a read found changed, if anything.
     public var damage: String? { pieces.withLock { $0.damage } }
+
+    /// Records that checked bytes do not hold what their reader expects
+    /// (which only the key's holder could have sealed), so that the file is
+    /// not trusted: ``damage`` says `reason` from now on (unless a piece was
+    /// found changed first).
+    public func distrust(_ reason: String) {
+        pieces.withLock { p in p.damage = p.damage ?? reason }
+    }
 }
 
 /// Why a sealed file cannot be used, in words.

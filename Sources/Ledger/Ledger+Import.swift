@@ -117,7 +117,7 @@ extension Ledger {
             throw error
         }
         if let damage = stateReport.file?.damage {
-            // A correction's target was read from the saved state and did not match its seal: nothing it decided is trusted.
+            // A lookup (a correction's target, an appeal, an id) read the saved state and it did not match its seal (or its layout): nothing it decided is trusted.
             staged.abandon()
             unlink(ValidationStateFile.path(directory))
             throw LedgerError(message: "the saved validation state (\(ValidationStateFile.path(directory))) changed while this import used it: \(damage); nothing was imported, and the file was removed",
@@ -139,13 +139,14 @@ extension Ledger {
                                   head: receipt.head, recovery: writer.recovery, state: stateReport)
         // Saved while the writer's lock is held, so the state is the log's at this head.
         if let stateKey, receipt.head.seq.rawValue - (stateReport.savedAt?.rawValue ?? 0) >= UInt64(stateSaveInterval) {
+            // The save reads every borrowed entry (its pieces checked then), so it can find damage the import did not.
+            let bytes = Result { try ValidationStateFile.encoded(run.state, head: receipt.head, key: stateKey) }
             do {
-                let bytes = ValidationStateFile.encoded(run.state, head: receipt.head, key: stateKey)
                 if let damage = stateReport.file?.damage {
                     unlink(ValidationStateFile.path(directory))
                     report.state.notices.append("the saved validation state changed while this import used it (\(damage)); it was removed, not saved again: the events were imported, checked against parts of it that matched their seal, and the next import replays the log")
                 } else {
-                    try DurableFile.replace(ValidationStateFile.path(directory), with: bytes, durable: false)
+                    try DurableFile.replace(ValidationStateFile.path(directory), with: try bytes.get(), durable: false)
                     report.state.saved = true
                 }
             } catch {

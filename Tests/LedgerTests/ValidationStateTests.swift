@@ -51,14 +51,14 @@ struct ValidationStateTests {
         ]
         var withActors = replayed
         for e in extra { withActors.apply(RecordedEvent(seq: withActors.nextSeq, recordedAt: RecordTime(microsecondsSinceEpoch: 0), event: e)) }
-        let actorBytes = withActors.serialized()
+        let actorBytes = try withActors.serialized()
         let actorsBack = try actorBytes.withUnsafeBytes { try LedgerState(serialized: $0) }
-        #expect(actorsBack.serialized() == actorBytes)
+        #expect(try actorsBack.serialized() == actorBytes)
         #expect(actorsBack.actors == withActors.actors && actorsBack.actors.count == 2 && actorsBack.actors["council-a"]?.revoked != nil)
 
-        let bytes = replayed.serialized()
+        let bytes = try replayed.serialized()
         var loaded = try bytes.withUnsafeBytes { try LedgerState(serialized: $0) }
-        #expect(loaded.serialized() == bytes)
+        #expect(try loaded.serialized() == bytes)
         #expect(loaded.nextSeq == replayed.nextSeq && loaded.units == replayed.units && loaded.published == replayed.published)
 
         // The rest of the history, then events each state must refuse or skip alike.
@@ -67,6 +67,27 @@ struct ValidationStateTests {
         var changed = withID
         changed.at = BusinessTime(microsecondsSinceEpoch: withID.at.microsecondsSinceEpoch + 1, offsetMinutes: withID.at.offsetMinutes)
         let scored = events.firstIndex { if case .appraisalRecorded = $0.body { true } else { false } }!
+        // Appeals and ids of the saved part: the first and last in key order, and one open and one resolved appeal.
+        let filed = events[..<cut].compactMap { if case .appealFiled(let a) = $0.body { a } else { nil } }
+        let resolvedBefore = Set(events[..<cut].compactMap { if case .appealResolved(let r) = $0.body { r.appeal } else { nil } })
+        let resolvedAfter = Set(events[cut...].compactMap { if case .appealResolved(let r) = $0.body { r.appeal } else { nil } })
+        let byID = filed.sorted { $0.appeal < $1.appeal }
+        let open = try #require(filed.first { !resolvedBefore.contains($0.appeal) && !resolvedAfter.contains($0.appeal) })
+        let closed = try #require(filed.first { resolvedBefore.contains($0.appeal) })
+        let savedIDs = events[..<cut].compactMap(\.id).sorted()
+        try #require(savedIDs.count >= 20 && byID.count >= 20, "\(savedIDs.count) ids and \(byID.count) appeals before the cut")
+        let at = events[0].at
+        func resolve(_ id: AppealID) -> Event {
+            Event(at: at, by: "x", body: .appealResolved(AppealResolved(appeal: id, outcome: .rejected, score: nil, reason: "r")))
+        }
+        func correct(_ id: EventID, _ eventID: EventID? = nil) -> Event {
+            Event(at: at, by: "x", id: eventID, body: .correctionIssued(CorrectionIssued(target: .id(id), value: .score(Score(thousandths: 0)), reason: "r")))
+        }
+        func fileAgain(_ a: AppealFiled, as id: AppealID) -> Event {
+            var copy = a
+            copy.appeal = id
+            return Event(at: at, by: "x", body: .appealFiled(copy))
+        }
         let hostile: [Event] = [
             // A correction of a scoring event far back in the saved table: accepted by all three.
             Event(at: events[0].at, by: "x", body: .correctionIssued(CorrectionIssued(target: .seq(Seq(UInt64(scored + 1))), value: .score(Score(thousandths: 0)), reason: "r"))),
@@ -75,13 +96,24 @@ struct ValidationStateTests {
             changed,                                                                   // same id, other content: refused
             Event(at: events[0].at, by: "x", body: .correctionIssued(CorrectionIssued(target: .seq(Seq(1)), value: .score(Score(thousandths: 0)), reason: "r"))),
             Event(at: events[0].at, by: "x", body: .correctionIssued(CorrectionIssued(target: .seq(Seq(UInt64(cut))), value: .score(Score(thousandths: 250)), reason: "r"))),
+            // Appeals: filed twice (the first, the last, and one between, in key order), an unknown one resolved,
+            // a resolved one resolved again, an open one resolved, then again; a new one filed and resolved.
+            fileAgain(byID.first!, as: byID.first!.appeal), fileAgain(byID.last!, as: byID.last!.appeal), fileAgain(byID[byID.count / 2], as: byID[byID.count / 2].appeal),
+            resolve(AppealID(byID.first!.appeal.rawValue + "-0")), resolve("A-before-all"), resolve("ZZ-after-all"),
+            resolve(closed.appeal), resolve(open.appeal), resolve(open.appeal),
+            fileAgain(open, as: "KN-new-1"), resolve("KN-new-1"), resolve("KN-new-1"), fileAgain(open, as: "KN-new-1"),
+            // Ids: corrections by the first, last and a middle saved id, by unknown ids; a new id used twice.
+            correct(savedIDs.first!), correct(savedIDs.last!), correct(savedIDs[savedIDs.count / 2]),
+            correct(EventID(savedIDs.first!.rawValue + "-0")), correct("0-before-all"), correct("zz-after-all"),
+            correct(savedIDs[3], "fix-1"), correct(savedIDs[3], "fix-1"), correct(savedIDs[4], "fix-1"), correct("fix-1"),
         ]
-        // The same state with its table of scoring events borrowed (as from a mapped file), not copied.
+        // The same state with its tables' entries borrowed (as from a mapped file), not copied.
         var prefix: [UInt8] = []
-        let entriesAt = replayed.serialize(into: &prefix)
-        let borrowing = LedgerState.Borrowing(entriesAt: entriesAt, entriesBytes: bytes.count - entriesAt) { offset, count in Array(bytes[offset..<(offset + count)]) }
-        var borrowed = try Array(bytes[..<entriesAt]).withUnsafeBytes { try LedgerState(serialized: $0, borrowing: borrowing) }
-        #expect(borrowed.serialized() == bytes)
+        let borrowedAt = try replayed.serialize(into: &prefix)
+        let source = Self.InMemory(bytes)
+        let borrowing = LedgerState.Borrowing(borrowedAt: borrowedAt, borrowedBytes: bytes.count - borrowedAt, source: source)
+        var borrowed = try Array(bytes[..<borrowedAt]).withUnsafeBytes { try LedgerState(serialized: $0, borrowing: borrowing) }
+        #expect(try borrowed.serialized() == bytes)
         var outcomes: ([String], [String], [String]) = ([], [], [])
         for e in Array(events[cut...]) + hostile {
             outcomes.0.append("\(replayed.validate(e, signer: nil))")
@@ -90,33 +122,58 @@ struct ValidationStateTests {
         }
         #expect(outcomes.0 == outcomes.1)
         #expect(outcomes.0 == outcomes.2)
-        #expect(borrowed.serialized() == replayed.serialized())
+        #expect(try borrowed.serialized() == replayed.serialized())
+        #expect(source.problems.withLock { $0 }.isEmpty)
         #expect(outcomes.0.filter { $0 == "accepted" }.count >= events.count - cut, "the rest of the history is accepted")
-        #expect(outcomes.0.suffix(hostile.count).first == "accepted", "\(outcomes.0.suffix(hostile.count))")
-        #expect(outcomes.0.suffix(hostile.count).filter { $0.hasPrefix("refused") }.count >= 3, "\(outcomes.0.suffix(hostile.count))")
-        #expect(outcomes.0.suffix(hostile.count).contains { $0.hasPrefix("skipped") })
-        #expect(loaded.serialized() == replayed.serialized())
+        let last = Array(outcomes.0.suffix(hostile.count))
+        #expect(last.first == "accepted", "\(last)")
+        #expect(last.filter { $0.hasPrefix("refused") }.count >= 3, "\(last)")
+        #expect(last.contains { $0.hasPrefix("skipped") })
+        // Each appeal and id case decided as the rules say (the messages are the validator's own).
+        let expected: [(Int, String)] = [
+            (6, "appeal id \"\(byID.first!.appeal)\" is already used"), (7, "appeal id \"\(byID.last!.appeal)\" is already used"),
+            (8, "is already used"), (9, "no appeal \"\(byID.first!.appeal)-0\" was filed"), (10, "no appeal \"A-before-all\" was filed"),
+            (11, "no appeal \"ZZ-after-all\" was filed"), (12, "appeal \"\(closed.appeal)\" is already resolved"), (13, "accepted"),
+            (14, "appeal \"\(open.appeal)\" is already resolved"), (15, "accepted"), (16, "accepted"), (17, "appeal \"KN-new-1\" is already resolved"),
+            (18, "appeal id \"KN-new-1\" is already used"), (19, "accepted"), (20, "accepted"), (21, "accepted"),
+            (22, "no event has the id \"\(savedIDs.first!)-0\""), (23, "no event has the id \"0-before-all\""), (24, "no event has the id \"zz-after-all\""),
+            (25, "accepted"), (26, "skipped"), (27, "\"fix-1\" already names event"), (28, "is not a scoring event"),
+        ]
+        for (i, text) in expected { #expect(last[i].contains(text.replacingOccurrences(of: "\"", with: "\\\"")), "\(i): \(last[i])") }
+        #expect(try loaded.serialized() == replayed.serialized())
+    }
+
+    /// A state's saved bytes, lent as a mapped file lends them; what it is told is wrong is kept.
+    final class InMemory: BorrowedBytes {
+        let bytes: [UInt8]
+        let problems = Locked<[String]>([])
+        init(_ bytes: [UInt8]) { self.bytes = bytes }
+        func withBytes<R: Sendable>(_ offset: Int, _ count: Int, _ body: @Sendable (UnsafeRawBufferPointer) -> R) -> R? {
+            bytes[offset..<(offset + count)].withUnsafeBytes { body($0) }
+        }
+        func malformed(_ reason: String) { problems.withLock { $0.append(reason) } }
     }
 
     @Test("Bytes cut short anywhere, or with a scoring entry out of range, are refused, not misread")
     func malformedStateRefused() throws {
         var state = LedgerState()
         for (i, e) in Self.events.prefix(3000).enumerated() { state.apply(RecordedEvent(seq: Seq(UInt64(i + 1)), recordedAt: RecordTime(microsecondsSinceEpoch: 0), event: e)) }
-        let bytes = state.serialized()
+        let bytes = try state.serialized()
         var rng = SplitMix64(seed: 5)
         for _ in 0..<300 {
             let cut = Int(rng.next() % UInt64(bytes.count))
             #expect(throws: BinaryFormatError.self, "cut at \(cut) of \(bytes.count)") { _ = try Array(bytes[..<cut]).withUnsafeBytes { try LedgerState(serialized: $0) } }
         }
         // The first scoring entry (seq 1 is a framework, so find a used one) gets an interned unit id past the list.
+        // (The table of scoring events is the state's last part.)
         var bad = bytes
         let tableStart = bytes.count - (1 << 16) * 12
         let used = stride(from: tableStart, to: bytes.count, by: 12).first { bytes[$0] != 0 }!
         bad[used] = 0xFF; bad[used + 1] = 0xFF
         #expect { _ = try bad.withUnsafeBytes { try LedgerState(serialized: $0) } } throws: { "\($0)".contains("the scoring entry of seq \((used - tableStart) / 12 + 1) is not valid") }
         var future = bytes
-        future[0] = 2
-        #expect { _ = try future.withUnsafeBytes { try LedgerState(serialized: $0) } } throws: { "\($0)".contains("validation state of version 2") }
+        future[0] = 3
+        #expect { _ = try future.withUnsafeBytes { try LedgerState(serialized: $0) } } throws: { "\($0)".contains("validation state of version 3; this parledger reads version 2") }
     }
 
     @Test("An import starts from the saved state and replays only the events after it; the log ends the same as with full replays")
@@ -140,7 +197,7 @@ struct ValidationStateTests {
         guard case .usable(let saved, _) = ValidationStateFile.load(directory: dir.path, reader: reader, key: Self.key) else {
             Issue.record("the saved state is not usable"); return
         }
-        #expect(saved.serialized() == (try Ledger.state(of: reader)).serialized())
+        #expect(try saved.serialized() == (try Ledger.state(of: reader)).serialized())
 
         // A repeat of the events that carry an id, from the saved state: each skipped as already in the log.
         let withIDs = events.filter { $0.id != nil }
@@ -245,11 +302,14 @@ struct ValidationStateTests {
         func damagedLog() throws -> (Dir, Int) {
             let dir = try Self.savedLog(n)
             let body = try Self.body(dir)
-            let entriesAt = body.withUnsafeBytes { Int(UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: 48, as: UInt64.self))) } + ValidationStateFile.fixed
+            let borrowedAt = body.withUnsafeBytes { Int(UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: 48, as: UInt64.self))) } + ValidationStateFile.fixed
+            // The table of scoring events is the state's last part: here one block of 65,536 entries.
+            let entriesAt = body.count - (1 << 16) * 12
+            try #require(entriesAt > borrowedAt)
             // An appraisal whose entry lies pieces past the state's other tables (which opening checks).
             let scored = events[1000..<n].firstIndex { if case .appraisalRecorded = $0.body { true } else { false } }!
             let entry = entriesAt + 12 * scored
-            try #require(entry / 4096 > entriesAt / 4096 + 1)
+            try #require(entry / 4096 > borrowedAt / 4096 + 1)
             try Self.reseal(dir, body, piece: 4096)
             // After sealing: its year changes (another item's key, were it trusted).
             var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: Self.statePath(dir))))
@@ -281,6 +341,170 @@ struct ValidationStateTests {
             #expect(!FileManager.default.fileExists(atPath: Self.statePath(dir)))
             #expect(try Ledger.importEvents([Self.source(events[n..<(n + 10)])], into: dir.path, stateKey: Self.key).appended == 10)
         }
+    }
+
+    /// Where `text` first occurs in `bytes` at or after `from`.
+    static func find(_ text: String, in bytes: [UInt8], from: Int) -> Int? {
+        let needle = Array(text.utf8)
+        return (from...(bytes.count - needle.count)).first { bytes[$0..<($0 + needle.count)].elementsEqual(needle) }
+    }
+
+    @Test("A damaged piece of the appeals or of the event ids refuses the import whose lookup reads it, naming the file and the piece; nothing is written and the file is removed")
+    func damagedAppealsAndIDsRefused() throws {
+        let events = Self.events
+        let n = events.count - 300
+        let piece = 256
+        let filed = events[..<n].compactMap { if case .appealFiled(let a) = $0.body { a } else { nil } }.sorted { $0.appeal < $1.appeal }
+        let identified = events[..<n].filter { $0.id != nil }.sorted { $0.id! < $1.id! }
+        try #require(filed.count >= 40 && identified.count >= 40)
+        /// A saved log whose state is sealed in pieces of 256 bytes, with one byte of `name`'s entry changed after sealing.
+        func damaged(_ name: String) throws -> (Dir, range: String) {
+            let dir = try Self.savedLog(n)
+            let body = try Self.body(dir)
+            let borrowedAt = body.withUnsafeBytes { Int(UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: 48, as: UInt64.self))) } + ValidationStateFile.fixed
+            let at = try #require(Self.find(name, in: body, from: borrowedAt))
+            // Well past the pieces that opening checks (the state up to its tables' entries).
+            try #require(at / piece > borrowedAt / piece + 2, "\(name) at \(at), entries from \(borrowedAt)")
+            try Self.reseal(dir, body, piece: piece)
+            var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: Self.statePath(dir))))
+            bytes[at + name.utf8.count - 1] ^= 0x01
+            try Data(bytes).write(to: URL(fileURLWithPath: Self.statePath(dir)))
+            let start = at / piece * piece
+            return (dir, "its bytes \(start)..<\(start + piece) no longer match their sealed hash")
+        }
+        func expectRefused(_ dir: Dir, _ range: String, _ events: [Event], sourceLocation: SourceLocation = #_sourceLocation) throws {
+            let before = try dir.files().filter { $0.key != ValidationStateFile.fileName }
+            #expect(sourceLocation: sourceLocation) {
+                _ = try Ledger.importEvents([Self.source(events[...])], into: dir.path, stateKey: Self.key, stateSaveInterval: 1)
+            } throws: { error in
+                let text = "\(error)"
+                return text.contains("the saved validation state (\(Self.statePath(dir))) changed while this import used it: \(range)")
+                    && text.contains("nothing was imported, and the file was removed")
+            }
+            #expect(try dir.files().filter { $0.key != ValidationStateFile.fileName } == before, "nothing written", sourceLocation: sourceLocation)
+            #expect(!FileManager.default.fileExists(atPath: Self.statePath(dir)), sourceLocation: sourceLocation)
+            // The next import replays the log and decides from it.
+            let again = try Ledger.importEvents([Self.source(events[...])], into: dir.path, stateKey: Self.key, stateSaveInterval: 1)
+            #expect(again.state.savedAt == nil && again.appended + again.skipped == events.count, sourceLocation: sourceLocation)
+        }
+        let at = events[n - 1].at
+        do {
+            // A new appeal whose id sorts just after a saved one: its lookup walks the damaged entry's group.
+            let a = filed[filed.count / 2]
+            let (dir, range) = try damaged(a.appeal.rawValue)
+            var b = a
+            b.appeal = AppealID(a.appeal.rawValue + "-b")
+            try expectRefused(dir, range, [Event(at: at, by: "x", body: .appealFiled(b))])
+        }
+        do {
+            // The resolution of the last open appeal in key order.
+            let resolved = Set(events[..<n].compactMap { if case .appealResolved(let r) = $0.body { r.appeal } else { nil } })
+            let a = try #require(filed.last { !resolved.contains($0.appeal) })
+            let (dir, range) = try damaged(a.appeal.rawValue)
+            try expectRefused(dir, range, [Event(at: at, by: "x", body: .appealResolved(AppealResolved(appeal: a.appeal, outcome: .rejected, score: nil, reason: "r")))])
+        }
+        do {
+            // A repeat of an event with an id (skipped, were the state whole), and a correction by that id.
+            let e = identified[identified.count / 3]
+            let (dir, range) = try damaged(e.id!.rawValue)
+            try expectRefused(dir, range, [e])
+            let (again, range2) = try damaged(e.id!.rawValue)
+            try expectRefused(again, range2, [Event(at: at, by: "x", body: .correctionIssued(CorrectionIssued(target: .id(e.id!), value: .score(Score(thousandths: 0)), reason: "r")))])
+        }
+        do {
+            // An import whose lookups do not reach the damaged piece is accepted; the save reads every entry, finds it, and removes the file.
+            let (dir, _) = try damaged(identified[identified.count / 3].id!.rawValue)
+            let rename = Event(at: at, by: "x", body: .unitRenamed(UnitRenamed(unit: try #require(events.lazy.compactMap { if case .unitRegistered(let u) = $0.body { u.unit } else { nil } }.first), name: "Tên mới")))
+            let report = try Ledger.importEvents([Self.source([rename][...])], into: dir.path, stateKey: Self.key, stateSaveInterval: 1)
+            #expect(report.appended == 1 && !report.state.saved && report.state.savedAt == Seq(UInt64(n)))
+            #expect(report.state.notices.count == 1 && report.state.notices[0].contains("changed while this import used it (its bytes "), "\(report.state.notices)")
+            #expect(!FileManager.default.fileExists(atPath: Self.statePath(dir)))
+        }
+    }
+
+    @Test("An import from the saved state that files and resolves appeals and corrects by id gives the log, the decisions and the saved state of one that replays the log")
+    func borrowedImportsLikeReplay() throws {
+        let events = Self.events
+        let n = events.count - 400
+        let borrowedDir = try Self.savedLog(n)
+        let replayedDir = try Dir()
+        _ = try Ledger.importEvents([Self.source(events[..<n])], into: replayedDir.path)
+        #expect(!FileManager.default.fileExists(atPath: Self.statePath(replayedDir)))
+
+        let filed = events[..<n].compactMap { if case .appealFiled(let a) = $0.body { a } else { nil } }.sorted { $0.appeal < $1.appeal }
+        let resolvedIDs = Set(events.compactMap { if case .appealResolved(let r) = $0.body { r.appeal } else { nil } })
+        let open = filed.filter { !resolvedIDs.contains($0.appeal) }
+        let resolvedBefore = Set(events[..<n].compactMap { if case .appealResolved(let r) = $0.body { r.appeal } else { nil } })
+        let closed = try #require(filed.first { resolvedBefore.contains($0.appeal) })
+        let identified = events[..<n].filter { $0.id != nil }.sorted { $0.id! < $1.id! }
+        try #require(open.count >= 3 && identified.count >= 10)
+        let at = events[n - 1].at
+        func resolve(_ id: AppealID) -> Event { Event(at: at, by: "x", body: .appealResolved(AppealResolved(appeal: id, outcome: .rejected, score: nil, reason: "Không có căn cứ"))) }
+        func file(_ a: AppealFiled, _ id: String) -> Event { var b = a; b.appeal = AppealID(id); return Event(at: at, by: "x", body: .appealFiled(b)) }
+        func correct(_ id: EventID, as own: EventID? = nil) -> Event {
+            Event(at: at, by: "x", id: own, body: .correctionIssued(CorrectionIssued(target: .id(id), value: .score(Score(thousandths: 500)), reason: "Sai sót")))
+        }
+        // Good events: the rest of the history, then resolutions of saved appeals (first, last open in key order), new appeals
+        // filed and one resolved, corrections by saved ids (first, last) and one with an id of its own, repeats of saved events.
+        let good: [Event] = Array(events[n...]) + [
+            resolve(open.first!.appeal), resolve(open.last!.appeal),
+            file(open[1], "KN-mới-1"), file(open[1], "0-KN"), file(open[1], "ZZ-KN"), resolve("KN-mới-1"),
+            correct(identified.first!.id!), correct(identified.last!.id!), correct(identified[5].id!, as: "sua-1"),
+            identified.first!, identified.last!, identified[identified.count / 2],
+        ]
+        let a = try Ledger.importEvents([Self.source(good[...])], into: borrowedDir.path, stateKey: Self.key, stateSaveInterval: 1)
+        let b = try Ledger.importEvents([Self.source(good[...])], into: replayedDir.path, stateKey: Self.key, stateSaveInterval: 1)
+        #expect(a.state.savedAt == Seq(UInt64(n)) && a.state.replayed == 0 && a.state.notices.isEmpty, "started from the saved state: \(a.state.notices)")
+        #expect(b.state.savedAt == nil && b.state.replayed == n)
+        #expect(a.appended == b.appended && a.skipped == b.skipped && a.skipped == 3 && a.appended == good.count - 3)
+        #expect(a.state.saved && b.state.saved)
+        #expect(try Self.allEvents(borrowedDir) == Self.allEvents(replayedDir))
+
+        // The states saved: the same bytes, and a full replay's.
+        func saved(_ dir: Dir) throws -> [UInt8] {
+            let reader = try LogReader(directory: dir.path)
+            guard case .usable(let state, _) = ValidationStateFile.load(directory: dir.path, reader: reader, key: Self.key) else {
+                Issue.record("no usable state in \(dir.path)"); return []
+            }
+            return try state.serialized()
+        }
+        let replayed = try Ledger.state(of: LogReader(directory: replayedDir.path)).serialized()
+        #expect(try saved(borrowedDir) == replayed)
+        #expect(try saved(replayedDir) == replayed)
+
+        // Refused alike, with the same messages, from the saved state (now holding the events above) and from a replay.
+        let bad: [[Event]] = [
+            [file(filed.first!, filed.first!.appeal.rawValue)], [file(open[1], "KN-mới-1")], [resolve("KN-không-có")], [resolve(closed.appeal)],
+            [resolve(open.first!.appeal)], [resolve("KN-mới-1")], [correct("khong-co-id")], [correct("sua-1")],
+            [{ var e = identified[2]; e.at = BusinessTime(microsecondsSinceEpoch: e.at.microsecondsSinceEpoch + 1, offsetMinutes: e.at.offsetMinutes); return e }()],
+            [correct(identified[7].id!, as: "sua-1")],
+        ]
+        for batch in bad {
+            var messages: [String] = []
+            for (dir, key) in [(borrowedDir, Self.key), (replayedDir, nil as CheckpointKey?)] {
+                do {
+                    _ = try Ledger.importEvents([Self.source(batch[...])], into: dir.path, stateKey: key, stateSaveInterval: 1)
+                    messages.append("accepted")
+                } catch {
+                    messages.append("\(error)")
+                }
+            }
+            #expect(messages[0] == messages[1])
+            #expect(messages[0].contains("import refused: 1 problem found"), "\(messages[0])")
+        }
+        #expect(try Self.allEvents(borrowedDir) == Self.allEvents(replayedDir))
+    }
+
+    @Test("A state of the previous version (1) is discarded with a notice; the import replays the log and saves the current version")
+    func previousVersionDiscarded() throws {
+        let n = 1500
+        let dir = try Self.savedLog(n)
+        var body = try Self.body(dir)
+        #expect(body[ValidationStateFile.fixed] == 2)
+        body[ValidationStateFile.fixed] = 1
+        try Self.reseal(dir, body)
+        try Self.expectDiscarded(dir, from: n, reason: "validation state of version 1; this parledger reads version 2")
+        #expect(try Self.body(dir)[ValidationStateFile.fixed] == 2)
     }
 
     @Test("A state saved for a longer log (rolled back) or for another log (replaced) is discarded; a refused import leaves the saved state as it was")

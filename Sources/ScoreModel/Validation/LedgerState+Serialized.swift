@@ -4,49 +4,51 @@ import Primitives
 /// state instead of replaying the whole log (the Ledger module seals and
 /// stores it beside the log; see docs/FORMAT.md, "The validation state").
 ///
-/// Layout (version 1): the version byte; `nextSeq` (varint); the units,
+/// Layout (version 2): the version byte; `nextSeq` (varint); the units,
 /// as a count and binary event records (docs/RECORDS.md) of their
 /// `unit.registered` bodies (a renamed unit with its current name); the
 /// frameworks (partition, id, then each item's code, minimum, maximum and
 /// source); the actors, as records of their `actor.registered` and
-/// `actor.revoked` bodies; the published partitions; the appeals
-/// (id, item key, resolved); the event ids (id, seq, fingerprint as 8 bytes
-/// little-endian); then the table of scoring events
-/// (``ScoringTable/serialize(into:)``). Every table is written in key
-/// order, so the same state always gives the same bytes.
+/// `actor.revoked` bodies; the published partitions; the headers of the
+/// appeals and of the event ids (``KeyedTable/Header``: count, bytes,
+/// the offset of every 32nd entry); the header of the table of scoring
+/// events (its interned codes and block count). Then, where the *borrowed*
+/// part begins, the tables' entries: the appeals (id, item key, resolved),
+/// the event ids (id, seq, fingerprint as 8 bytes little-endian), the
+/// scoring events (``ScoringTable/serializeEntries(into:)``). Every table
+/// is written in key order, so the same state always gives the same bytes.
 extension LedgerState {
-    static let serializedVersion: UInt8 = 1
+    static let serializedVersion: UInt8 = 2
 
-    /// Where the entries of a serialized state's table of scoring events
-    /// are read from when they are not copied: `read(offset, count)` gives
-    /// the state's bytes `offset..<(offset + count)` (offsets from the
-    /// state's first byte), or nil when they cannot be had as they were
-    /// saved (the caller then knows why, and must not trust the state).
-    /// `entriesAt` is where the entries begin, as the file that holds them
-    /// says; the state's other bytes must all lie before it.
-    /// With a borrowed table the serialized bytes given to the initializer
-    /// may end where the entries begin, and `entriesBytes` says how many
-    /// bytes of entries `read` can give.
+    /// Where the entries of a serialized state's tables (appeals, event
+    /// ids, scoring events: the part that grows with the log) are read from
+    /// when they are not copied: `source` gives the state's bytes (offsets
+    /// from the state's first byte). `borrowedAt` is where those entries
+    /// begin, as the file that holds them says, and `borrowedBytes` how many
+    /// bytes of them there are; the state's other bytes all lie before
+    /// them, and the serialized bytes given to the initializer end there.
     public struct Borrowing: Sendable {
-        public var entriesAt: Int
-        public var entriesBytes: Int
-        public var read: @Sendable (_ offset: Int, _ count: Int) -> [UInt8]?
-        public init(entriesAt: Int, entriesBytes: Int, read: @escaping @Sendable (_ offset: Int, _ count: Int) -> [UInt8]?) {
-            self.entriesAt = entriesAt; self.entriesBytes = entriesBytes; self.read = read
+        public var borrowedAt: Int
+        public var borrowedBytes: Int
+        public var source: any BorrowedBytes
+        public init(borrowedAt: Int, borrowedBytes: Int, source: any BorrowedBytes) {
+            self.borrowedAt = borrowedAt; self.borrowedBytes = borrowedBytes; self.source = source
         }
     }
 
-    /// The state's bytes.
-    public func serialized() -> [UInt8] {
+    /// The state's bytes. Throws only for a state borrowed from saved bytes
+    /// that cannot be had as saved, or do not hold a state (its source is told).
+    public func serialized() throws(BinaryFormatError) -> [UInt8] {
         var out: [UInt8] = []
-        serialize(into: &out)
+        try serialize(into: &out)
         return out
     }
 
-    /// Appends the state's bytes; returns the position in `out` where the
-    /// entries of the table of scoring events begin (they run to the end).
+    /// Appends the state's bytes; returns the position in `out` where its
+    /// borrowed part (the tables' entries) begins (it runs to the end).
     @discardableResult
-    public func serialize(into out: inout [UInt8]) -> Int {
+    public func serialize(into out: inout [UInt8]) throws(BinaryFormatError) -> Int {
+        let (appealTable, idTable) = (try appeals.serialized(), try ids.serialized())
         out.append(Self.serializedVersion)
         out.appendVarint(nextSeq.rawValue)
         func record(_ body: EventBody) { out.appendBlob(EventCodec.encode(Event(at: Self.recordTime, by: Self.recordActor, body: body))) }
@@ -73,29 +75,24 @@ extension LedgerState {
         }
         out.appendVarint(UInt64(published.count))
         for p in published.sorted() { Self.append(p, to: &out) }
-        out.appendVarint(UInt64(appeals.count))
-        for (id, a) in appeals.sorted(by: { $0.key < $1.key }) {
-            out.appendString(id.rawValue)
-            Self.append(a.key, to: &out)
-            out.append(a.resolved ? 1 : 0)
-        }
-        out.appendVarint(UInt64(ids.count))
-        for (id, e) in ids.sorted(by: { $0.key < $1.key }) {
-            out.appendString(id.rawValue)
-            out.appendVarint(e.seq.rawValue)
-            withUnsafeBytes(of: UInt64(bitPattern: Int64(e.fingerprint)).littleEndian) { out.append(contentsOf: $0) }
-        }
-        // The table, most of the bytes, is sized before it is written: one
+        KeyedTable<Appeal>.write(appealTable.header, to: &out)
+        KeyedTable<Identified>.write(idTable.header, to: &out)
+        scoring.serializeHeader(into: &out)
+        let borrowedAt = out.count
+        // The entries, most of the bytes, are sized before they are written: one
         // buffer of the file's size, not one that doubles (64 KiB more for the file's seal).
-        out.reserveCapacity(out.count + scoring.serializedSize + (1 << 16))
-        return scoring.serialize(into: &out)
+        out.reserveCapacity(out.count + appealTable.entries.count + idTable.entries.count + scoring.serializedSize + (1 << 16))
+        out += appealTable.entries
+        out += idTable.entries
+        scoring.serializeEntries(into: &out)
+        return borrowedAt
     }
 
     /// The state of ``serialized()``; a malformed input is refused with what is wrong.
     ///
-    /// With `borrowing`, the table of scoring events (most of a national
-    /// state's bytes) is not copied: its entries are read through it when a
-    /// correction asks for one (see ``Borrowing``).
+    /// With `borrowing`, the tables' entries (most of a national state's
+    /// bytes, and of its strings) are not copied: they are read through it
+    /// when a lookup asks for them (see ``Borrowing``).
     public init(serialized bytes: UnsafeRawBufferPointer, borrowing: Borrowing? = nil) throws {
         self.init()
         var r = BinaryReader(bytes)
@@ -104,7 +101,7 @@ extension LedgerState {
         let next = try r.varint()
         guard next >= 1 else { throw BinaryFormatError("validation state: next seq 0") }
         var decoder = RecordDecoder()
-        // Each table is sized once: a heavy history has tens of thousands of appeals and ids.
+        // Each table is sized once.
         let unitCount = try r.count()
         units.reserveCapacity(unitCount)
         for _ in 0..<unitCount {
@@ -138,24 +135,27 @@ extension LedgerState {
         let publishedCount = try r.count()
         published.reserveCapacity(publishedCount)
         for _ in 0..<publishedCount { published.insert(try Self.partition(&r)) }
-        let appealCount = try r.count()
-        appeals.reserveCapacity(appealCount)
-        for _ in 0..<appealCount {
-            let id = AppealID(try r.string())
-            appeals[id] = (try Self.key(&r), try r.flag())
+        let seqs = next - 1
+        let appealHeader = try KeyedTable<Appeal>.header(&r)
+        let idHeader = try KeyedTable<Identified>.header(&r)
+        let blocks = try scoring.readHeader(&r, seqs: seqs)
+        if let borrowing {
+            guard r.offset == borrowing.borrowedAt else {
+                throw BinaryFormatError("validation state: its tables' entries begin at byte \(r.offset), not at \(borrowing.borrowedAt) as its file says")
+            }
+            let scoringBytes = blocks * ScoringTable.blockBytes
+            guard appealHeader.bytes + idHeader.bytes + scoringBytes == borrowing.borrowedBytes else {
+                throw BinaryFormatError("validation state: \(appealHeader.bytes) bytes of appeals, \(idHeader.bytes) of ids and \(blocks) blocks of scoring events, but \(borrowing.borrowedBytes) bytes of entries")
+            }
+            let at = borrowing.borrowedAt
+            appeals = KeyedTable(borrowing: appealHeader, at: at, seqs: seqs, from: borrowing.source)
+            ids = KeyedTable(borrowing: idHeader, at: at + appealHeader.bytes, seqs: seqs, from: borrowing.source)
+            scoring.borrow(blocks: blocks, at: at + appealHeader.bytes + idHeader.bytes, from: borrowing.source)
+        } else {
+            appeals = try KeyedTable(reading: &r, appealHeader, seqs: seqs)
+            ids = try KeyedTable(reading: &r, idHeader, seqs: seqs)
+            try scoring.readEntries(&r, blocks: blocks, seqs: seqs)
         }
-        let idCount = try r.count()
-        ids.reserveCapacity(idCount)
-        for _ in 0..<idCount {
-            let id = EventID(try r.string())
-            let seq = try r.varint()
-            guard seq >= 1 && seq < next else { throw BinaryFormatError("validation state: id \(id) at seq \(seq), past the state's end") }
-            guard r.offset + 8 <= bytes.count else { throw BinaryFormatError("cut short") }
-            let fingerprint = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: r.offset, as: UInt64.self))
-            r.offset += 8
-            ids[id] = (Seq(seq), Int(Int64(bitPattern: fingerprint)))
-        }
-        scoring = try ScoringTable(reading: &r, seqs: next - 1, borrowing: borrowing)
         guard r.isAtEnd else { throw BinaryFormatError("validation state: \(bytes.count - r.offset) bytes after its tables") }
         nextSeq = Seq(next)
     }
@@ -186,5 +186,52 @@ extension LedgerState {
     }
     static func key(_ r: inout BinaryReader) throws -> ItemKey {
         ItemKey(unit: UnitCode(try r.string()), index: IndexCode(try r.string()), year: Int(try r.zigzag()), item: ItemCode(try r.string()))
+    }
+}
+
+extension LedgerState.Appeal: KeyedEntry {
+    typealias Key = AppealID
+    static var what: String { "appeal" }
+    func write(to out: inout [UInt8]) {
+        LedgerState.append(key, to: &out)
+        out.append(resolved ? 1 : 0)
+    }
+    init(reading r: inout BinaryReader, seqs: UInt64) throws {
+        key = try LedgerState.key(&r)
+        resolved = try Self.resolved(&r)
+    }
+    static func skip(_ r: inout BinaryReader, seqs: UInt64) throws {
+        _ = try r.rawBlob(); _ = try r.rawBlob(); _ = try r.varint(); _ = try r.rawBlob()
+        _ = try resolved(&r)
+    }
+    static func resolved(_ r: inout BinaryReader) throws -> Bool {
+        let byte = try r.byte()
+        guard byte <= 1 else { throw BinaryFormatError("validation state: an appeal resolved \(byte)") }
+        return byte == 1
+    }
+}
+
+extension LedgerState.Identified: KeyedEntry {
+    typealias Key = EventID
+    static var what: String { "event id" }
+    func write(to out: inout [UInt8]) {
+        out.appendVarint(seq.rawValue)
+        withUnsafeBytes(of: UInt64(bitPattern: Int64(fingerprint)).littleEndian) { out.append(contentsOf: $0) }
+    }
+    init(reading r: inout BinaryReader, seqs: UInt64) throws {
+        seq = Seq(try Self.seq(&r, seqs: seqs))
+        guard r.offset + 8 <= r.bytes.count else { throw BinaryFormatError("cut short") }
+        fingerprint = Int(Int64(bitPattern: UInt64(littleEndian: r.bytes.loadUnaligned(fromByteOffset: r.offset, as: UInt64.self))))
+        r.offset += 8
+    }
+    static func skip(_ r: inout BinaryReader, seqs: UInt64) throws {
+        _ = try seq(&r, seqs: seqs)
+        guard r.offset + 8 <= r.bytes.count else { throw BinaryFormatError("cut short") }
+        r.offset += 8
+    }
+    static func seq(_ r: inout BinaryReader, seqs: UInt64) throws -> UInt64 {
+        let seq = try r.varint()
+        guard seq >= 1 && seq <= seqs else { throw BinaryFormatError("validation state: an id at seq \(seq), past the state's end") }
+        return seq
     }
 }

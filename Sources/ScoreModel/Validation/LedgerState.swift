@@ -29,9 +29,18 @@ public struct LedgerState: Sendable {
     /// What validation needs of each framework's items.
     var items: [Partition: [ItemCode: ItemRule]] = [:]
     public internal(set) var published: Set<Partition> = []
-    var appeals: [AppealID: (key: ItemKey, resolved: Bool)] = [:]
-    /// id → (seq, a fingerprint of the event's content).
-    var ids: [EventID: (seq: Seq, fingerprint: Int)] = [:]
+    /// An appeal filed: its item, and whether it is resolved.
+    struct Appeal: Sendable {
+        var key: ItemKey
+        var resolved: Bool
+    }
+    /// The event an id names: its seq, and a fingerprint of its content.
+    struct Identified: Sendable {
+        var seq: Seq
+        var fingerprint: Int
+    }
+    var appeals = KeyedTable<Appeal>()
+    var ids = KeyedTable<Identified>()
     /// The scoring events by seq (what a correction may target).
     var scoring = ScoringTable()
     /// The actors registered so far (with their revocations).
@@ -51,7 +60,7 @@ public struct LedgerState: Sendable {
     }
 
     mutating func record(_ event: Event, seq: Seq) {
-        if let id = event.id { ids[id] = (seq, Self.fingerprint(event)) }
+        if let id = event.id { ids[id] = Identified(seq: seq, fingerprint: Self.fingerprint(event)) }
         switch event.body {
         case .unitRegistered(let u): units[u.unit] = u
         case .unitRenamed(let r): units[r.unit]?.name = r.name
@@ -59,7 +68,7 @@ public struct LedgerState: Sendable {
         case .assessmentSubmitted(let e): scoring.set(seq, e.key, .assessmentSubmitted)
         case .appraisalRecorded(let e): scoring.set(seq, e.key, .appraisalRecorded)
         case .surveyRecorded(let e): scoring.set(seq, e.key, .surveyRecorded)
-        case .appealFiled(let a): appeals[a.appeal] = (a.key, false)
+        case .appealFiled(let a): appeals[a.appeal] = Appeal(key: a.key, resolved: false)
         case .appealResolved(let r): appeals[r.appeal]?.resolved = true
         case .resultsPublished(let p): published.insert(Partition(index: p.index, year: p.year, block: p.block))
         case .actorRegistered(let a): actors[a.actor] = ActorState(registered: a); signerCache = (nil, nil)

@@ -26,13 +26,15 @@ struct ScoringTable: Sendable {
     init() {}
 
     /// The blocks of a saved state, left where they lie (a mapped file)
-    /// instead of copied: `read(offset, count)` gives the bytes of the
-    /// table's serialized entries (``serialize(into:)``) at `offset`.
+    /// instead of copied: the table's serialized entries
+    /// (``serializeEntries(into:)``) begin at `at` in `source`, and
+    /// `read(offset, count)` gives their bytes at `offset`.
     /// Such a block has an empty placeholder in ``blocks`` until an entry
     /// of it is set, when it is copied in.
     struct Borrowed: Sendable {
-        var blocks: Int
-        var read: @Sendable (_ offset: Int, _ count: Int) -> [UInt8]?
+        var at: Int
+        var source: any BorrowedBytes
+        func read(_ offset: Int, _ count: Int) -> [UInt8]? { source.withBytes(at + offset, count) { Array($0) } }
     }
     private var borrowed: Borrowed?
     static let blockBytes = (1 << blockBits) * 12
@@ -103,20 +105,21 @@ struct ScoringTable: Sendable {
 
     // MARK: bytes (a saved validation state)
 
-    /// The size of ``serialize(into:)``'s output, near enough to reserve it.
+    /// The size of ``serializeHeader(into:)``'s and ``serializeEntries(into:)``'s output, near enough to reserve it.
     var serializedSize: Int { blocks.count * (1 << Self.blockBits) * 12 + (units.count + items.count) * 16 + 64 }
 
-    /// The interned codes (count, then strings), then the number of blocks
-    /// and each block's 65,536 entries of 12 bytes, little-endian: unit id
-    /// (u32), item id (u32), index id (u16), (year − 1900) × 4 + type (u16).
-    /// Returns where in `out` the entries begin.
-    @discardableResult
-    func serialize(into out: inout [UInt8]) -> Int {
+    /// The interned codes (count, then strings), then the number of blocks.
+    func serializeHeader(into out: inout [UInt8]) {
         for list in [units.map(\.rawValue), items.map(\.rawValue), indexes.map(\.rawValue)] {
             out.appendVarint(UInt64(list.count))
             for code in list { out.appendString(code) }
         }
         out.appendVarint(UInt64(blocks.count))
+    }
+
+    /// Each block's 65,536 entries of 12 bytes, little-endian: unit id
+    /// (u32), item id (u32), index id (u16), (year − 1900) × 4 + type (u16).
+    func serializeEntries(into out: inout [UInt8]) {
         let start = out.count
         defer { precondition(out.count == start + blocks.count * Self.blockBytes, "each block is 65,536 entries") }
         for (b, block) in blocks.enumerated() {
@@ -138,16 +141,12 @@ struct ScoringTable: Sendable {
                 withUnsafeBytes(of: e.yearAndType.littleEndian) { out.append(contentsOf: $0) }
             }
         }
-        return start
     }
 
-    /// Reads ``serialize(into:)``'s bytes for a state of `seqs` events;
-    /// every entry must name interned codes and a seq within the state.
-    ///
-    /// With `borrowing` the blocks are not copied: their entries are read
-    /// through it (given the offset from the first entry) when asked for,
-    /// and each is checked then.
-    init(reading r: inout BinaryReader, seqs: UInt64, borrowing: LedgerState.Borrowing? = nil) throws {
+    /// Reads ``serializeHeader(into:)``'s bytes for a state of `seqs`
+    /// events; returns the number of blocks, whose entries follow
+    /// elsewhere (``readEntries(_:blocks:seqs:)``, ``borrow(blocks:at:from:)``).
+    mutating func readHeader(_ r: inout BinaryReader, seqs: UInt64) throws -> Int {
         func codes<C: DomainCode, I: FixedWidthInteger>(_ list: inout [C], _ ids: inout [C: I]) throws {
             let n = try r.count()
             guard n < Int(I.max) else { throw BinaryFormatError("validation state: \(n) interned codes") }
@@ -158,26 +157,27 @@ struct ScoringTable: Sendable {
         try codes(&units, &unitIDs)
         try codes(&items, &itemIDs)
         try codes(&indexes, &indexIDs)
-        // Not r.count(): a borrowed table's entries are not in these bytes.
+        // Not r.count(): the entries are not in these bytes.
         let stated = try r.varint()
         guard stated <= UInt64(Int32.max) else { throw BinaryFormatError("validation state: \(stated) blocks of scoring events") }
-        let count = Int(stated)
+        guard stated <= (seqs + UInt64(1 << Self.blockBits) - 1) >> UInt64(Self.blockBits) else {
+            throw BinaryFormatError("validation state: \(stated) blocks of scoring events for \(seqs) events")
+        }
+        return Int(stated)
+    }
+
+    /// The blocks left where they lie: their entries are read through
+    /// `source` (at `at`, from the state's first byte) when asked for, and
+    /// each is checked then.
+    mutating func borrow(blocks count: Int, at: Int, from source: any BorrowedBytes) {
+        borrowed = Borrowed(at: at, source: source)
+        blocks = [[Entry]](repeating: [], count: count)
+    }
+
+    /// Reads ``serializeEntries(into:)``'s bytes for a state of `seqs`
+    /// events; every entry must name interned codes and a seq within the state.
+    mutating func readEntries(_ r: inout BinaryReader, blocks count: Int, seqs: UInt64) throws {
         let perBlock = 1 << Self.blockBits
-        guard UInt64(count) <= (seqs + UInt64(perBlock) - 1) >> UInt64(Self.blockBits) else {
-            throw BinaryFormatError("validation state: \(count) blocks of scoring events for \(seqs) events")
-        }
-        if let borrowing {
-            guard borrowing.entriesBytes == count * perBlock * 12 else {
-                throw BinaryFormatError("validation state: \(count) blocks of scoring events, but \(borrowing.entriesBytes) bytes of entries")
-            }
-            let start = r.offset, read = borrowing.read
-            guard start == borrowing.entriesAt else {
-                throw BinaryFormatError("validation state: its scoring entries begin at byte \(start), not at \(borrowing.entriesAt) as its file says")
-            }
-            borrowed = Borrowed(blocks: count, read: { offset, n in read(start + offset, n) })
-            blocks = [[Entry]](repeating: [], count: count)
-            return
-        }
         guard r.bytes.count - r.offset >= count * perBlock * 12 else { throw BinaryFormatError("cut short") }
         let (unitLimit, itemLimit, indexLimit) = (UInt32(units.count), UInt32(items.count), UInt16(indexes.count))
         blocks.reserveCapacity(count)
