@@ -72,12 +72,14 @@ extension RecordDecoder {
         guard kind != .other, version >= 1 && version <= EventCodec.version else { return try other(bytes, seq, recordedAt, &batch) }
         let flags = try r.varint()
         _ = try r.zigzag(); _ = try r.zigzag()   // at, and its offset: a fold of the head or a prefix does not need them
-        _ = try foldCodes.number(try r.rawBlob(), hint: &hints.by)   // by: checked, not kept
+        let end = bytes.baseAddress! + bytes.count
+        _ = try foldCodes.number(try r.rawBlob(), hint: &hints.by, readableTo: end)   // by: checked, not kept
         // Ids are one per event, not worth numbering.
         let id: String? = flags & EventCodec.hasID != 0 ? try BinaryReader.makeString(try r.rawBlob()) : nil
-        let unit = try foldCodes.number(try r.rawBlob(), hint: &hints.unit), index = try foldCodes.number(try r.rawBlob(), hint: &hints.index)
+        let unit = try foldCodes.number(try r.rawBlob(), hint: &hints.unit, readableTo: end)
+        let index = try foldCodes.number(try r.rawBlob(), hint: &hints.index, readableTo: end)
         let year = try r.zigzag()
-        let item = try foldCodes.number(try r.rawBlob(), hint: &hints.item)
+        let item = try foldCodes.number(try r.rawBlob(), hint: &hints.item, readableTo: end)
         guard let year32 = Int32(exactly: year) else { return try other(bytes, seq, recordedAt, &batch) }
         var value: Int64 = .min, round: Int32 = 0
         switch kind {
@@ -135,8 +137,8 @@ struct CodeTable {
     /// UTF-8 and numbered next. `hint` is tried first, without hashing, and
     /// set to the answer: the records of a frame repeat their unit, index
     /// and actor codes.
-    mutating func number(_ raw: UnsafeRawBufferPointer, hint: inout Int32) throws -> Int32 {
-        let (first, last) = Self.words(raw)
+    mutating func number(_ raw: UnsafeRawBufferPointer, hint: inout Int32, readableTo end: UnsafeRawPointer) throws -> Int32 {
+        let (first, last) = Self.words(raw, readableTo: end)
         if hint >= 0, holds(hint, raw, first, last) { return hint }
         let hash = Self.hash(raw.count, first, last)
         let mask = table.count - 1
@@ -165,11 +167,18 @@ struct CodeTable {
         return raw.count <= 16 || long[n]!.elementsEqual(raw)
     }
 
+    /// A code's two words. A code shorter than eight bytes is read as one
+    /// load and masked when eight bytes from its start lie before `end`
+    /// (the record's end: readable memory).
     @inline(__always)
-    private static func words(_ raw: UnsafeRawBufferPointer) -> (UInt64, UInt64) {
+    private static func words(_ raw: UnsafeRawBufferPointer, readableTo end: UnsafeRawPointer) -> (UInt64, UInt64) {
         let n = raw.count
         if n >= 8 {
             return (raw.loadUnaligned(fromByteOffset: 0, as: UInt64.self), raw.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self))
+        }
+        guard n > 0, let base = raw.baseAddress else { return (0, 0) }
+        if end - base >= 8 {
+            return (base.loadUnaligned(as: UInt64.self) & (UInt64.max >> UInt64(64 - 8 * n)), 0)
         }
         var w: UInt64 = 0
         for i in 0..<n { w |= UInt64(raw[i]) << UInt64(8 * i) }
@@ -178,8 +187,13 @@ struct CodeTable {
 
     @inline(__always)
     private static func hash(_ length: Int, _ first: UInt64, _ last: UInt64) -> UInt64 {
-        var h = (first &* 0x9E37_79B9_7F4A_7C15) ^ (last &+ UInt64(length)) &* 0xC2B2_AE3D_27D4_EB4F
-        h ^= h >> 29
+        // Every bit of the words reaches the low bits the table uses (murmur3's finalizer).
+        var h = first ^ (last &* 0x9E37_79B9_7F4A_7C15) ^ UInt64(length)
+        h ^= h >> 33
+        h = h &* 0xFF51_AFD7_ED55_8CCD
+        h ^= h >> 33
+        h = h &* 0xC4CE_B9FE_1A85_EC53
+        h ^= h >> 33
         return h
     }
 
