@@ -117,6 +117,39 @@ struct CodecTests {
         }
     }
 
+    @Test("JSON strings escape quote, backslash, C0 controls and DEL wherever they stand, long or short, and copy the rest byte for byte")
+    func jsonEscapes() throws {
+        func expected(_ s: String) -> String {
+            var out: [UInt8] = [0x22]
+            for b in s.utf8 {
+                switch b {
+                case 0x22: out += Array(#"\""#.utf8)
+                case 0x5C: out += Array(#"\\"#.utf8)
+                case 0x0A: out += Array(#"\n"#.utf8)
+                case 0x0D: out += Array(#"\r"#.utf8)
+                case 0x09: out += Array(#"\t"#.utf8)
+                case 0x00..<0x20, 0x7F: out += Array((#"\u00"# + String(b >> 4, radix: 16) + String(b & 0xF, radix: 16)).utf8)
+                default: out.append(b)
+                }
+            }
+            return String(decoding: out + [0x22], as: UTF8.self)
+        }
+        let plain = "Sở Kế hoạch và Đầu tư, 2023: 92.78 điểm"
+        #expect(JSONString.quoted(plain) == "\"" + plain + "\"", "no escape: the bytes as they are")
+        for special in ["\"", "\\", "\n", "\r", "\t", "\u{0}", "\u{1F}", "\u{7F}"] {
+            for length in [0, 1, 7, 8, 15, 16, 17, 33, 64] {
+                for at in Set([0, length / 2, length]) {
+                    var chars = Array(String(repeating: "ạ", count: length))
+                    chars.insert(contentsOf: special, at: at)
+                    let s = String(chars)
+                    #expect(JSONString.quoted(s) == expected(s), "\(special.unicodeScalars.map(\.value)) at \(at) of \(length)")
+                    let parsed = try JSONParser.parse(JSONString.quoted(s))
+                    #expect(parsed == .string(s), "reads back")
+                }
+            }
+        }
+    }
+
     @Test("Export writes exact decimals, the original offset, and index always")
     func canonicalLine() throws {
         let line = #"{"type":"survey.recorded","at":"2024-02-19T14:00:00.5+07:00","by":"vien","unit":"HCT","year":2023,"item":"8.4.1","score":2.750}"#
