@@ -77,6 +77,33 @@ struct PartitionIndexTests {
         #expect(notices.count == 1, "rebuilt once, then used: \(notices)")
     }
 
+    @Test("Read back from its file, the index finds every id and appeal by binary search as the built one does, absent ones too, and survives a catch-up and a rewrite")
+    func idsAndAppealsFromFile() throws {
+        let s = try Scratch()
+        var national: [Event] = []
+        try NationalDataSet(provinces: 2, unitsPerProvince: 12, items: 20, years: 2022...2023, seed: 5, revisions: 400).generate { national.append($0) }
+        try s.importLines(national[...])
+        let reader = try LogReader(directory: s.log)
+        var built = PartitionIndex()
+        try built.catchUp(reader)
+        #expect(built.ids.count > 200 && built.appeals.count > 200, "\(built.ids.count) ids, \(built.appeals.count) appeals")
+        try built.write(to: PartitionIndex.path(log: s.log), key: Self.key)
+        let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: PartitionIndex.path(log: s.log))))
+        guard case .success(let read) = PartitionIndex.parse(bytes, key: Self.key) else { Issue.record("the file does not parse"); return }
+        #expect(read.packed != nil && read.ids.isEmpty && read.appeals.isEmpty, "read lazily: no table built on open")
+        for (id, p) in built.ids { #expect(read.partition(ofID: id) == p, "id \(id)") }
+        for (appeal, p) in built.appeals { #expect(read.partition(ofAppeal: appeal) == p, "appeal \(appeal)") }
+        let sortedIDs = built.ids.keys.sorted()
+        for absent in ["", "!", sortedIDs.first! + "\u{0}", sortedIDs.last! + "z", "zzzz", "Ω"] {
+            #expect(read.partition(ofID: absent) == nil && read.partition(ofAppeal: absent) == nil, "\(absent) is not there")
+        }
+        // Written again from the lazy tables: the same bytes.
+        #expect(read.serialized(key: Self.key) == built.serialized(key: Self.key))
+        var unpacked = read
+        unpacked.unpack()
+        #expect(unpacked.ids == built.ids && unpacked.appeals == built.appeals)
+    }
+
     @Test("An index sealed with the key but naming an event of another partition is caught by the event read, rebuilt, and changes no figure")
     func misplacedEvent() throws {
         let s = try Scratch()

@@ -91,10 +91,10 @@ extension PartitionIndex {
         case .unitRenamed(let e): return units[e.unit.rawValue] == b
         case .frameworkPublished(let f): return f.index.rawValue == key.index && f.year == key.year && f.block.rawValue == blocks[b]
         case .resultsPublished(let e): return e.index.rawValue == key.index && e.year == key.year && e.block.rawValue == blocks[b]
-        case .appealResolved(let e): return appeals[e.appeal.rawValue] == p
+        case .appealResolved(let e): return partition(ofAppeal: e.appeal.rawValue) == p
         case .correctionIssued(let e):
             switch e.target {
-            case .id(let id): return ids[id.rawValue] == p
+            case .id(let id): return partition(ofID: id.rawValue) == p
             case .seq(let s): return seqs.contains(s.rawValue)
             }
         default:

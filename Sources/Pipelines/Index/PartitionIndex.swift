@@ -41,7 +41,9 @@ import ScoreModel
 /// ```
 ///
 /// A seq list is a u32 count, a u32 byte length, then the seqs ascending
-/// as LEB128 deltas; a read decodes only the lists it needs.
+/// as LEB128 deltas; a read decodes only the lists it needs. The unit, id
+/// and appeal tables are written by name; a read finds an id or an appeal
+/// by binary search over the entries, without hashing them all.
 public struct PartitionIndex: Sendable {
     public static let fileName = "partitions.index"
     static let magic = Array("PLINDEX1".utf8)
@@ -66,7 +68,39 @@ public struct PartitionIndex: Sendable {
         var bytes: [UInt8]
         var blocks: [Range<Int>]
         var partitions: [Range<Int>]
+        /// Where each entry of the id and appeal tables starts (its name's
+        /// u16 length), in the file's order, which is by name: a read finds
+        /// the few it needs by binary search instead of hashing every name
+        /// (the heavy shape has 176,000 ids and 163,000 appeals).
+        var ids: [Int] = []
+        var appeals: [Int] = []
+
+        func name(at offset: Int) -> String {
+            let n = Int(bytes[offset]) | Int(bytes[offset + 1]) << 8
+            return String(decoding: bytes[(offset + 2)..<(offset + 2 + n)], as: UTF8.self)
+        }
+        func number(at offset: Int) -> Int {
+            let at = offset + 2 + (Int(bytes[offset]) | Int(bytes[offset + 1]) << 8)
+            return Int(UInt32(bytes[at]) | UInt32(bytes[at + 1]) << 8 | UInt32(bytes[at + 2]) << 16 | UInt32(bytes[at + 3]) << 24)
+        }
+        /// The number filed under `name` in a table, by binary search.
+        func find(_ name: String, in entries: [Int]) -> Int? {
+            var lo = 0, hi = entries.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if self.name(at: entries[mid]) < name { lo = mid + 1 } else { hi = mid }
+            }
+            guard lo < entries.count, self.name(at: entries[lo]) == name else { return nil }
+            return number(at: entries[lo])
+        }
+        func table(_ entries: [Int]) -> [String: Int] {
+            Dictionary(entries.map { (name(at: $0), number(at: $0)) }, uniquingKeysWith: { a, _ in a })
+        }
     }
+
+    /// The partition of a scoring event's id, and of an appeal.
+    func partition(ofID id: String) -> Int? { packed.map { $0.find(id, in: $0.ids) } ?? ids[id] }
+    func partition(ofAppeal appeal: String) -> Int? { packed.map { $0.find(appeal, in: $0.appeals) } ?? appeals[appeal] }
 
     func seqs(block b: Int) -> [UInt64] { packed.map { Self.decode($0.bytes[$0.blocks[b]]) } ?? blockSeqs[b] }
     func seqs(partition p: Int) -> [UInt64] { packed.map { Self.decode($0.bytes[$0.partitions[p]]) } ?? partitionSeqs[p] }
@@ -76,6 +110,8 @@ public struct PartitionIndex: Sendable {
         guard let packed else { return }
         blockSeqs = packed.blocks.map { Self.decode(packed.bytes[$0]) }
         partitionSeqs = packed.partitions.map { Self.decode(packed.bytes[$0]) }
+        ids = packed.table(packed.ids)
+        appeals = packed.table(packed.appeals)
         self.packed = nil
     }
 
@@ -137,7 +173,7 @@ public struct PartitionIndex: Sendable {
         for (b, code) in blocks.enumerated() { string(code); list(seqs(block: b)) }
         u32(partitions.count)
         for (p, key) in partitions.enumerated() { string(key.index); u32(key.year); u32(key.block); list(seqs(partition: p)) }
-        for table in [units, ids, appeals] {
+        for table in [units, packed.map { $0.table($0.ids) } ?? ids, packed.map { $0.table($0.appeals) } ?? appeals] {
             u32(table.count)
             for (name, number) in table.sorted(by: { $0.key < $1.key }) { string(name); u32(number) }
         }
@@ -173,6 +209,7 @@ public struct PartitionIndex: Sendable {
             return at..<(at + length)
         }
         var blockLists: [Range<Int>] = [], partitionLists: [Range<Int>] = []
+        var idEntries: [Int] = [], appealEntries: [Int] = []
         do {
             index.size = try u64()
             try need(32); index.frameHash = Array(body[at..<(at + 32)]); at += 32
@@ -183,14 +220,26 @@ public struct PartitionIndex: Sendable {
                 _ = index.partition(key)
                 partitionLists.append(try seqs())
             }
-            for t in 0..<3 {
+            for _ in 0..<(try u32()) {
+                let name = try string(), number = try u32()
+                guard number < index.blocks.count else { return .failure(IndexDamage("unit \(name) names block \(number) of \(index.blocks.count)")) }
+                index.units[name] = number
+            }
+            // The ids and appeals: each entry's place, its name left as bytes (read when looked up).
+            for t in 0..<2 {
                 for _ in 0..<(try u32()) {
-                    let name = try string(), number = try u32()
-                    switch t {
-                    case 0: guard number < index.blocks.count else { return .failure(IndexDamage("unit \(name) names block \(number) of \(index.blocks.count)")) }; index.units[name] = number
-                    case 1: guard number < index.partitions.count else { return .failure(IndexDamage("id \(name) names partition \(number)")) }; index.ids[name] = number
-                    default: guard number < index.partitions.count else { return .failure(IndexDamage("appeal \(name) names partition \(number)")) }; index.appeals[name] = number
+                    let start = at
+                    try need(2)
+                    let n = Int(body[at]) | Int(body[at + 1]) << 8
+                    at += 2
+                    try need(n)
+                    at += n
+                    let number = try u32()
+                    guard number < index.partitions.count else {
+                        let name = String(decoding: body[(start + 2)..<(start + 2 + n)], as: UTF8.self)
+                        return .failure(IndexDamage("\(t == 0 ? "id" : "appeal") \(name) names partition \(number)"))
                     }
+                    if t == 0 { idEntries.append(start) } else { appealEntries.append(start) }
                 }
             }
         } catch {
@@ -200,7 +249,7 @@ public struct PartitionIndex: Sendable {
         guard blockLists.count == index.blocks.count, partitionLists.count == index.partitions.count else {
             return .failure(IndexDamage("it names a block or partition twice"))
         }
-        index.packed = Packed(bytes: body, blocks: blockLists, partitions: partitionLists)
+        index.packed = Packed(bytes: body, blocks: blockLists, partitions: partitionLists, ids: idEntries, appeals: appealEntries)
         return .success(index)
     }
 
