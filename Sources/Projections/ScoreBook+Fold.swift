@@ -96,14 +96,11 @@ extension ScoreBook {
                 (first, partition) = known
                 last = (sheetKey, first, partition)
             } else {
-                let code = UnitCode(lanes[l].codes[Int(r.unit)])
-                guard let info = book.units[code],
-                      let p = book.partitionNumbers[Partition(index: IndexCode(lanes[l].codes[Int(r.index)]), year: Int(r.year), block: info.block)]
-                else { return nil }
-                first = book.sheet(creating: unit, partition: p)
-                partition = p
-                sheets[sheetKey] = (first, p)
-                last = (sheetKey, first, p)
+                guard let found = book.sheet(creating: UnitCode(lanes[l].codes[Int(r.unit)]), index: IndexCode(lanes[l].codes[Int(r.index)]),
+                                             year: Int(r.year)) else { return nil }
+                (first, partition) = found
+                sheets[sheetKey] = found
+                last = (sheetKey, first, partition)
             }
             var item = lanes[l].item[Int(r.item)]
             if item < 0 {

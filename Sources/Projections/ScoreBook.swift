@@ -310,14 +310,22 @@ public struct ScoreBook: Sendable {
         if let c = cursor, c.year == key.year, c.unit == key.unit, c.index == key.index {
             first = c.first; partition = c.partition
         } else {
-            guard let unit = units[key.unit], let number = unitNumbers[key.unit],
-                  let p = partitionNumbers[Partition(index: key.index, year: key.year, block: unit.block)] else { return nil }
-            first = sheet(creating: number, partition: p)
-            partition = p
-            cursor = (key.unit, key.index, key.year, first, p)
+            guard let found = sheet(creating: key.unit, index: key.index, year: key.year) else { return nil }
+            (first, partition) = found
+            cursor = (key.unit, key.index, key.year, first, partition)
         }
         guard let offset = itemOffsets[Int(partition)][key.item] else { return nil }
         return (Int(first + offset), partition)
+    }
+
+    /// The first slot of the unit's sheet in the partition that scores it
+    /// in `index` and `year`, and that partition; the sheet is created on
+    /// the unit's first event there. Nil when the unit or the partition's
+    /// framework is unknown.
+    mutating func sheet(creating unit: UnitCode, index: IndexCode, year: Int) -> (first: Int32, partition: Int32)? {
+        guard let info = units[unit], let number = unitNumbers[unit],
+              let p = partitionNumbers[Partition(index: index, year: year, block: info.block)] else { return nil }
+        return (sheet(creating: number, partition: p), p)
     }
 
     /// The first slot of a unit's sheet in a partition, created (all slots

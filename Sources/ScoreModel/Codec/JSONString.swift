@@ -13,17 +13,19 @@ public enum JSONString {
         // Most strings need no escape: copy them whole. A native string's
         // bytes are checked in one loop without branches, which the
         // compiler vectorizes (a snapshot run writes millions of strings).
-        let copied = s.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+        let clean = s.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
             var escape: UInt8 = 0
             for b in bytes {
                 escape |= (b < 0x20 ? 1 : 0) | (b == 0x7F ? 1 : 0) | (b == UInt8(ascii: "\"") ? 1 : 0) | (b == UInt8(ascii: "\\") ? 1 : 0)
             }
-            if escape != 0 { return false }
-            out.append(contentsOf: bytes)
-            return true
-        }
-        if copied == true || (copied == nil && s.utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") })) {
-            if copied == nil { out.append(contentsOf: s.utf8) }
+            if escape == 0 { out.append(contentsOf: bytes) }
+            return escape == 0
+        } ?? {
+            let clean = s.utf8.allSatisfy { $0 >= 0x20 && $0 != 0x7F && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }
+            if clean { out.append(contentsOf: s.utf8) }
+            return clean
+        }()
+        if clean {
             out.append(UInt8(ascii: "\""))
             return
         }

@@ -36,7 +36,6 @@ public struct FoldBatch: Sendable {
     /// knows all the numbers before them.
     public var newCodes: [String] = []
     public var firstNewCode: Int32 = 0
-    public var lastSeq: UInt64 { records.last?.seq ?? 0 }
 
     public init(decoder: Int) { self.decoder = decoder }
 }
