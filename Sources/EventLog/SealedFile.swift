@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Crypto
 import Foundation
 import Primitives
@@ -38,14 +41,15 @@ public final class SealedFile: Sendable {
     /// Appends the piece hashes, the length, the piece size and the seal to `body`.
     public static func seal(_ body: inout [UInt8], key: CheckpointKey, domain: String, piece: Int = defaultPiece) {
         precondition(piece >= 64 && piece <= Int(UInt32.max), "a piece of 64 bytes to 4 GiB")
-        let count = body.count
-        let hashes = pieceHashes(body, count: count, piece: piece)
+        body += trailer(count: body.count, piece: piece, hashes: pieceHashes(body, count: body.count, piece: piece), key: key, domain: domain)
+    }
+
+    /// What follows a body of `count` bytes whose pieces hash to `hashes`.
+    static func trailer(count: Int, piece: Int, hashes: [[UInt8]], key: CheckpointKey, domain: String) -> [UInt8] {
         var sizes: [UInt8] = []
         withUnsafeBytes(of: UInt64(count).littleEndian) { sizes.append(contentsOf: $0) }
         withUnsafeBytes(of: UInt32(piece).littleEndian) { sizes.append(contentsOf: $0) }
-        for h in hashes { body += h }
-        body += sizes
-        body += key.code([Array(domain.utf8), sizes] + hashes)
+        return hashes.flatMap { $0 } + sizes + key.code([Array(domain.utf8), sizes] + hashes)
     }
 
     /// Maps the file and checks its seal over the piece hashes; the reason
@@ -123,6 +127,92 @@ public final class SealedFile: Sendable {
     /// found changed first).
     public func distrust(_ reason: String) {
         pieces.withLock { p in p.damage = p.damage ?? reason }
+    }
+}
+
+extension SealedFile {
+    /// Writes a sealed file as its body is made, so that a body of hundreds
+    /// of megabytes is never held whole: each piece is hashed as it is
+    /// written, and the trailer follows the last. The bytes are those of
+    /// ``SealedFile/seal(_:key:domain:piece:)`` over the same body.
+    ///
+    /// The file is written under a temporary name beside `path` and renamed
+    /// over it by ``finish()`` (not fsynced: what is sealed is a cache, checked
+    /// before use); a writer dropped or failed before `finish` leaves `path`
+    /// as it was and removes what it wrote.
+    ///
+    /// ```swift
+    /// let file = try SealedFile.Writer(path: path, key: key, domain: "parledger checkpoint 4\n")
+    /// try file.append(header)
+    /// try book.serialize { try file.append($0) }
+    /// try file.finish()
+    /// ```
+    public final class Writer {
+        let path: String, temporary: String
+        let key: CheckpointKey, domain: String, piece: Int
+        private var fd: Int32
+        private var hashes: [[UInt8]] = []
+        private var hasher = SHA256()
+        private var inPiece = 0
+        /// The body's bytes written so far.
+        public private(set) var count = 0
+
+        public init(path: String, key: CheckpointKey, domain: String, piece: Int = defaultPiece, mode: mode_t = 0o644) throws(EventLogError) {
+            precondition(piece >= 64 && piece <= Int(UInt32.max), "a piece of 64 bytes to 4 GiB")
+            (self.path, self.key, self.domain, self.piece) = (path, key, domain, piece)
+            temporary = path + ".tmp-\(getpid())"
+            fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
+            guard fd >= 0 else { throw FileSystemMessage.error("cannot create", path: temporary, errno: errno) }
+        }
+
+        deinit {
+            if fd >= 0 { close(fd); unlink(temporary) }
+        }
+
+        /// Appends `bytes` to the body.
+        public func append(_ bytes: UnsafeRawBufferPointer) throws(EventLogError) {
+            var rest = bytes
+            while !rest.isEmpty {
+                let n = min(rest.count, piece - inPiece)
+                hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: rest[..<n]))
+                inPiece += n
+                if inPiece == piece { hashes.append(Array(hasher.finalize())); hasher = SHA256(); inPiece = 0 }
+                rest = UnsafeRawBufferPointer(rebasing: rest[n...])
+            }
+            try write(bytes)
+            count += bytes.count
+        }
+
+        public func append(_ bytes: [UInt8]) throws(EventLogError) {
+            try bytes.withUnsafeBytes { (raw) throws(EventLogError) in try append(raw) }
+        }
+
+        /// Writes the piece hashes, the sizes and the seal, and renames the file over `path`.
+        public func finish() throws(EventLogError) {
+            precondition(fd >= 0, "a sealed file is finished once")
+            if inPiece > 0 || hashes.isEmpty { hashes.append(Array(hasher.finalize())) }
+            let tail = SealedFile.trailer(count: count, piece: piece, hashes: hashes, key: key, domain: domain)
+            try tail.withUnsafeBytes { (raw) throws(EventLogError) in try write(raw) }
+            close(fd)
+            fd = -1
+            guard rename(temporary, path) == 0 else {
+                let failure = FileSystemMessage.error("cannot replace", path: path, errno: errno)
+                unlink(temporary)
+                throw failure
+            }
+        }
+
+        private func write(_ bytes: UnsafeRawBufferPointer) throws(EventLogError) {
+            var offset = 0
+            while offset < bytes.count {
+                let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw FileSystemMessage.error("cannot write", path: temporary, errno: errno)
+                }
+                offset += n
+            }
+        }
     }
 }
 

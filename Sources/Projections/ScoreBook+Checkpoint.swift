@@ -29,11 +29,28 @@ extension ScoreBook {
         return out
     }
 
-    /// Appends the book's bytes to `out` (a checkpoint file's buffer).
+    /// Appends the book's bytes to `out`.
     public func serialize(into out: inout [UInt8]) {
-        var w = BookWriter()
+        var w = BookWriter<Never>(sink: nil, chunk: .max)
         swap(&w.out, &out)
         defer { swap(&w.out, &out) }
+        write(&w)
+    }
+
+    /// Hands the book's bytes to `sink` in order, about `chunk` bytes at a
+    /// time (a megabyte unless asked otherwise): a checkpoint of hundreds of
+    /// megabytes is written to its file without being held whole in
+    /// memory. The bytes are those of ``serialized()``.
+    public func serialize<E: Error>(chunk: Int = 1 << 20, _ sink: (UnsafeRawBufferPointer) throws(E) -> Void) throws(E) {
+        precondition(chunk >= 16, "a chunk of at least 16 bytes")
+        try withoutActuallyEscaping(sink) { (sink) throws(E) in
+            var w = BookWriter<E>(sink: sink, chunk: chunk)
+            try write(&w)
+            try w.drain(all: true)
+        }
+    }
+
+    private func write<E: Error>(_ w: inout BookWriter<E>) throws(E) {
         w.out.append(contentsOf: Self.checkpointMagic)
         w.varint(Self.checkpointVersion)
         w.varint(lastSeq.rawValue)
@@ -44,6 +61,7 @@ extension ScoreBook {
         for code in unitList {
             let u = units[code]!
             w.string(u.code.rawValue); w.string(u.name); w.string(u.block.rawValue); w.optionalString(u.parent?.rawValue); w.varint(u.registered.rawValue)
+            try w.drain()
         }
         precondition(!isPartial, "a partial book is for reading one partition, not for saving")
         w.varint(UInt64(partitionList.count))
@@ -51,6 +69,7 @@ extension ScoreBook {
         for (i, p) in partitionList.enumerated() { w.partition(p); w.varint(UInt64(itemSlots[i].count)) }
         for p in partitionList {
             w.bytes(EventCodec.encode(Event(at: BusinessTime(microsecondsSinceEpoch: 0, offsetMinutes: 0), by: "checkpoint", body: .frameworkPublished(frameworks[p]!))))
+            try w.drain()
         }
         let pubs = published.sorted { $0.key < $1.key }
         w.varint(UInt64(pubs.count))
@@ -64,32 +83,34 @@ extension ScoreBook {
                 w.string(r.outcome.rawValue); w.flag(r.score != nil); if let s = r.score { w.signed(s.thousandths) }
                 w.string(r.reason); w.varint(seq.rawValue)
             }
+            try w.drain()
         }
         let idList = ids.sorted { $0.key < $1.key }
         w.varint(UInt64(idList.count))
-        for (id, seq) in idList { w.string(id.rawValue); w.varint(seq.rawValue) }
-        // The rest is sized before it is written, so that a national book is
-        // written into one buffer of its own size: a buffer that doubled as
-        // it grew would hold up to twice the file while it copies. 64 KiB
-        // more for what follows the book (a checkpoint's seal).
-        let columns = 2 * (10 + 4 * sheetUnits.count) + 9 * 10 + slots.count * 45 + 4 * (touchPrevious.count + scoringSlot.count) + 20
-        let tail = 30 * corrections.count + appealed.reduce(0) { $0 + 40 + $1.value.appeal.rawValue.utf8.count } + 20
-        w.out.reserveCapacity(w.out.count + columns + tail + (1 << 16))
+        for (id, seq) in idList { w.string(id.rawValue); w.varint(seq.rawValue); try w.drain() }
+        // Into one buffer, the rest is sized before it is written, so that a
+        // national book is held in a buffer of its own size: a buffer that
+        // doubled as it grew would hold up to twice the file while it copies.
+        if !w.streaming {
+            let columns = 2 * (10 + 4 * sheetUnits.count) + 9 * 10 + slots.count * 45 + 4 * (touchPrevious.count + scoringSlot.count) + 20
+            let tail = 30 * corrections.count + appealed.reduce(0) { $0 + 40 + $1.value.appeal.rawValue.utf8.count } + 20
+            w.out.reserveCapacity(w.out.count + columns + tail + (1 << 16))
+        }
         // Sheets in slot order: unit number and partition number.
-        w.column(sheetUnits)
-        w.column(sheetPartitions)
+        try w.column(sheetUnits)
+        try w.column(sheetPartitions)
         // Slots as columns of fixed-width little-endian integers.
-        w.column(slots, \.selfSeq); w.column(slots, \.appraisalSeq); w.column(slots, \.surveySeq)
-        w.column(slots, \.lastTouch); w.column(slots, \.lastCorrection); w.column(slots, \.round)
-        w.column(slots, \.selfValue); w.column(slots, \.appraisalValue); w.column(slots, \.surveyValue)
-        w.column(touchPrevious)
-        w.column(scoringSlot)
+        try w.column(slots, \.selfSeq); try w.column(slots, \.appraisalSeq); try w.column(slots, \.surveySeq)
+        try w.column(slots, \.lastTouch); try w.column(slots, \.lastCorrection); try w.column(slots, \.round)
+        try w.column(slots, \.selfValue); try w.column(slots, \.appraisalValue); try w.column(slots, \.surveyValue)
+        try w.column(touchPrevious)
+        try w.column(scoringSlot)
         let correctionList = corrections.sorted { $0.key < $1.key }
         w.varint(UInt64(correctionList.count))
-        for (target, c) in correctionList { w.varint(UInt64(target)); w.varint(UInt64(c.seq)); w.signed(c.value) }
+        for (target, c) in correctionList { w.varint(UInt64(target)); w.varint(UInt64(c.seq)); w.signed(c.value); try w.drain() }
         let appealedList = appealed.sorted { $0.key < $1.key }
         w.varint(UInt64(appealedList.count))
-        for (slot, a) in appealedList { w.varint(UInt64(slot)); w.varint(a.seq.rawValue); w.string(a.appeal.rawValue); w.signed(a.score.thousandths) }
+        for (slot, a) in appealedList { w.varint(UInt64(slot)); w.varint(a.seq.rawValue); w.string(a.appeal.rawValue); w.signed(a.score.thousandths); try w.drain() }
     }
 
     public init(serialized bytes: [UInt8]) throws {
@@ -251,8 +272,23 @@ extension ScoreBook {
 }
 
 /// The checkpoint's composite values, written with ScoreModel's binary primitives.
-struct BookWriter {
+struct BookWriter<E: Error> {
     var out: [UInt8] = []
+    /// Where the bytes go a megabyte at a time (nil: they all stay in `out`).
+    let sink: ((UnsafeRawBufferPointer) throws(E) -> Void)?
+    let chunk: Int
+    var streaming: Bool { sink != nil }
+    init(sink: ((UnsafeRawBufferPointer) throws(E) -> Void)?, chunk: Int) { (self.sink, self.chunk) = (sink, chunk) }
+
+    /// How many integers of `size` bytes fill the buffer to a chunk (at least one).
+    func room(_ size: Int) -> Int { streaming ? max(1, (chunk - out.count) / size) : .max }
+
+    /// Hands what is buffered to the sink once it holds a chunk (or, with `all`, whatever it holds).
+    mutating func drain(all: Bool = false) throws(E) {
+        guard let sink, out.count >= (all ? 1 : chunk) else { return }
+        try out.withUnsafeBytes { (raw) throws(E) in try sink(raw) }
+        out.removeAll(keepingCapacity: true)
+    }
     mutating func varint(_ value: UInt64) { out.appendVarint(value) }
     mutating func signed(_ v: Int64) { out.appendZigzag(v) }
     mutating func string(_ s: String) { out.appendString(s) }
@@ -260,31 +296,45 @@ struct BookWriter {
     mutating func bytes(_ b: [UInt8]) { out.appendBlob(b) }
     mutating func flag(_ b: Bool) { out.append(b ? 1 : 0) }
     /// A count, then the integers as fixed-width little-endian bytes.
-    mutating func column<T: FixedWidthInteger>(_ values: [T]) {
+    mutating func column<T: FixedWidthInteger>(_ values: [T]) throws(E) {
         varint(UInt64(values.count))
-        let start = out.count
-        values.withUnsafeBytes { out.append(contentsOf: $0) }
-        #if _endian(big)
-        out.withUnsafeMutableBufferPointer { b in
-            var i = start
-            while i < b.count { b[i..<(i + MemoryLayout<T>.size)].reverse(); i += MemoryLayout<T>.size }
+        let size = MemoryLayout<T>.size
+        var i = 0
+        while i < values.count {
+            let end = i + min(values.count - i, room(size))
+            let start = out.count
+            values.withUnsafeBytes { out.append(contentsOf: $0[(i * size)..<(end * size)]) }
+            #if _endian(big)
+            out.withUnsafeMutableBufferPointer { b in
+                var j = start
+                while j < b.count { b[j..<(j + size)].reverse(); j += size }
+            }
+            #else
+            _ = start
+            #endif
+            i = end
+            try drain()
         }
-        #else
-        _ = start
-        #endif
     }
     /// One field of every slot as a column, written straight into the buffer (no array per field).
-    mutating func column<T: FixedWidthInteger>(_ slots: [ScoreBook.Slot], _ field: KeyPath<ScoreBook.Slot, T>) {
+    mutating func column<T: FixedWidthInteger>(_ slots: [ScoreBook.Slot], _ field: KeyPath<ScoreBook.Slot, T>) throws(E) {
         varint(UInt64(slots.count))
-        let size = MemoryLayout<T>.size, start = out.count
-        // A zeroed array appends at memcpy speed; `repeatElement` appends a byte at a time.
-        out.append(contentsOf: [UInt8](repeating: 0, count: slots.count * size))
-        out.withUnsafeMutableBytes { raw in
-            slots.withUnsafeBufferPointer { slots in
-                for i in 0..<slots.count {
-                    raw.storeBytes(of: slots[i][keyPath: field].littleEndian, toByteOffset: start + i * size, as: T.self)
+        let size = MemoryLayout<T>.size
+        var first = 0
+        while first < slots.count {
+            let end = first + min(slots.count - first, room(size))
+            let start = out.count
+            // A zeroed array appends at memcpy speed; `repeatElement` appends a byte at a time.
+            out.append(contentsOf: [UInt8](repeating: 0, count: (end - first) * size))
+            out.withUnsafeMutableBytes { raw in
+                slots.withUnsafeBufferPointer { slots in
+                    for i in first..<end {
+                        raw.storeBytes(of: slots[i][keyPath: field].littleEndian, toByteOffset: start + (i - first) * size, as: T.self)
+                    }
                 }
             }
+            first = end
+            try drain()
         }
     }
     mutating func time(_ t: BusinessTime) { signed(t.microsecondsSinceEpoch); signed(Int64(t.offsetMinutes)) }

@@ -1,4 +1,5 @@
 import Primitives
+import DataGen
 import EventLog
 import Foundation
 import Projections
@@ -30,7 +31,15 @@ struct GoldenCheckpointTests {
         }
         let checkpoint = Checkpoint(seq: Seq(UInt64(lines.count)), frameHash: FrameHash([UInt8](repeating: 0xAB, count: 32)),
                                     manifestHash: [UInt8](repeating: 0xCD, count: 32), book: book)
-        let bytes = checkpoint.encoded(key: Self.testKey)
+        // Saved as a run saves it: streamed to its file, each piece hashed as it is written.
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("golden-\(UUID().uuidString).checkpoint").path
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        try checkpoint.save(scratch, key: Self.testKey)
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: scratch)))
+        // The same bytes as the book serialized in memory and sealed whole.
+        var whole = checkpoint.header + book.serialized()
+        SealedFile.seal(&whole, key: Self.testKey, domain: Checkpoint.domain)
+        #expect(bytes == whole)
         if ProcessInfo.processInfo.environment["PARLEDGER_WRITE_GOLDEN"] == "1" {
             try FileManager.default.createDirectory(at: Self.file.deletingLastPathComponent(), withIntermediateDirectories: true)
             try Data(bytes).write(to: Self.file)
@@ -42,5 +51,21 @@ struct GoldenCheckpointTests {
         let body = committed.withUnsafeBytes { Int(UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: committed.count - 44, as: UInt64.self))) }
         let back = try committed.withUnsafeBytes { try ScoreBook(serialized: UnsafeRawBufferPointer(rebasing: $0[Checkpoint.fixed..<body])) }
         #expect(back.serialized() == book.serialized())
+    }
+
+    @Test("The demo province's book handed out in chunks of any size, from 16 bytes to a megabyte, is the book serialized whole",
+          arguments: [16, 100, 4099, 1 << 20])
+    func chunked(chunk: Int) throws {
+        var book = ScoreBook()
+        for (i, event) in DemoProvince.events().enumerated() {
+            book.apply(RecordedEvent(seq: Seq(UInt64(i + 1)), recordedAt: RecordTime(microsecondsSinceEpoch: 0), event: event))
+        }
+        var parts: [Int] = [], bytes: [UInt8] = []
+        book.serialize(chunk: chunk) { (part: UnsafeRawBufferPointer) in parts.append(part.count); bytes.append(contentsOf: part) }
+        let whole = book.serialized()
+        #expect(bytes == whole)
+        // Every part but the last holds at least a chunk, and none much more (a framework record is the longest thing written at once).
+        #expect(parts.dropLast().allSatisfy { $0 >= chunk && $0 < chunk + 64 << 10 }, "\(parts.count) parts")
+        #expect(chunk >= whole.count || parts.count > 1)
     }
 }

@@ -33,14 +33,13 @@ struct Checkpoint {
     /// What the seal names: the kind and format of the file.
     static let domain = "parledger checkpoint \(version)\n"
 
-    func encoded(key: CheckpointKey) -> [UInt8] {
+    /// The body's first bytes, before the book.
+    var header: [UInt8] {
         var out = Self.magic
         out.append(Self.version)
         withUnsafeBytes(of: seq.rawValue.littleEndian) { out.append(contentsOf: $0) }
         out.append(contentsOf: frameHash.bytes)
         out.append(contentsOf: manifestHash.count == 32 ? manifestHash : [UInt8](repeating: 0, count: 32))
-        book.serialize(into: &out)
-        SealedFile.seal(&out, key: key, domain: Self.domain)
         return out
     }
 
@@ -100,9 +99,16 @@ struct Checkpoint {
     /// is discarded (checksum, length) and costs one replay from the start,
     /// while waiting for a few hundred megabytes to reach the disk would cost
     /// every nightly run. The snapshot itself is made durable before this.
+    ///
+    /// The book is written as it is serialized, a megabyte at a time, each
+    /// piece hashed as it is written: a run's peak memory holds the book,
+    /// not the book and its file.
     func save(_ path: String, key: CheckpointKey) throws {
         do {
-            try DurableFile.replace(path, with: encoded(key: key), durable: false)
+            let file = try SealedFile.Writer(path: path, key: key, domain: Self.domain)
+            try file.append(header)
+            try book.serialize { (bytes) throws(EventLogError) in try file.append(bytes) }
+            try file.finish()
         } catch {
             throw PipelineError(code: .badOutput, place: path, message: "cannot save the checkpoint: \(error)",
                                 hint: "check the directory's permissions and free space; the snapshot was written, the next run replays the whole log")
