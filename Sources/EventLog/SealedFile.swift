@@ -184,7 +184,11 @@ extension SealedFile {
         }
 
         public func append(_ bytes: [UInt8]) throws(EventLogError) {
-            try bytes.withUnsafeBytes { (raw) throws(EventLogError) in try append(raw) }
+            var failure: EventLogError?
+            bytes.withUnsafeBytes { raw in
+                do throws(EventLogError) { try append(raw) } catch { failure = error }
+            }
+            if let failure { throw failure }
         }
 
         /// Writes the piece hashes, the sizes and the seal, and renames the file over `path`.
@@ -192,7 +196,11 @@ extension SealedFile {
             precondition(fd >= 0, "a sealed file is finished once")
             if inPiece > 0 || hashes.isEmpty { hashes.append(Array(hasher.finalize())) }
             let tail = SealedFile.trailer(count: count, piece: piece, hashes: hashes, key: key, domain: domain)
-            try tail.withUnsafeBytes { (raw) throws(EventLogError) in try write(raw) }
+            var failure: EventLogError?
+            tail.withUnsafeBytes { raw in
+                do throws(EventLogError) { try write(raw) } catch { failure = error }
+            }
+            if let failure { throw failure }
             close(fd)
             fd = -1
             guard rename(temporary, path) == 0 else {
