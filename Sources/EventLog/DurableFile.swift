@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Primitives
 
 /// Writing files so that a crash leaves either the old bytes or the new:
 /// the one place for write, fsync, rename and the directory's fsync, used
@@ -20,16 +21,30 @@ public enum DurableFile {
         let fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (exclusive ? O_EXCL : O_TRUNC), mode)
         guard fd >= 0 else { throw failure("cannot create", path) }
         defer { close(fd) }
+        try bytes.withBytes { (raw) throws(EventLogError) in try writeAll(fd, raw, path: path) }
+        if sync { guard fsync(fd) == 0 else { throw failure("cannot sync", path) } }
+    }
+
+    /// Writes all of `bytes` to the open file `fd` (at `path`), retrying short and interrupted writes.
+    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws(EventLogError) {
         var offset = 0
         while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
             if n < 0 {
                 if errno == EINTR { continue }
                 throw failure("cannot write", path)
             }
             offset += n
         }
-        if sync { guard fsync(fd) == 0 else { throw failure("cannot sync", path) } }
+    }
+
+    /// Renames the written file `temporary` over `path`; on failure removes `temporary`.
+    static func rename(_ temporary: String, over path: String) throws(EventLogError) {
+        guard Glibc.rename(temporary, path) == 0 else {
+            let failure = failure("cannot replace", path)
+            unlink(temporary)
+            throw failure
+        }
     }
 
     /// Replaces `path` with `bytes` atomically: a temporary file beside it is
@@ -43,11 +58,7 @@ public enum DurableFile {
             unlink(temporary)
             throw error
         }
-        guard rename(temporary, path) == 0 else {
-            let failure = failure("cannot replace", path)
-            unlink(temporary)
-            throw failure
-        }
+        try rename(temporary, over: path)
         if durable { syncDirectory(parent(of: path)) }
     }
 

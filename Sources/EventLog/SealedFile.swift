@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Crypto
 import Foundation
 import Primitives
@@ -184,11 +181,7 @@ extension SealedFile {
         }
 
         public func append(_ bytes: [UInt8]) throws(EventLogError) {
-            var failure: EventLogError?
-            bytes.withUnsafeBytes { raw in
-                do throws(EventLogError) { try append(raw) } catch { failure = error }
-            }
-            if let failure { throw failure }
+            try bytes.withBytes { (raw) throws(EventLogError) in try append(raw) }
         }
 
         /// Writes the piece hashes, the sizes and the seal, and renames the file over `path`.
@@ -196,30 +189,14 @@ extension SealedFile {
             precondition(fd >= 0, "a sealed file is finished once")
             if inPiece > 0 || hashes.isEmpty { hashes.append(Array(hasher.finalize())) }
             let tail = SealedFile.trailer(count: count, piece: piece, hashes: hashes, key: key, domain: domain)
-            var failure: EventLogError?
-            tail.withUnsafeBytes { raw in
-                do throws(EventLogError) { try write(raw) } catch { failure = error }
-            }
-            if let failure { throw failure }
+            try tail.withBytes { (raw) throws(EventLogError) in try write(raw) }
             close(fd)
             fd = -1
-            guard rename(temporary, path) == 0 else {
-                let failure = FileSystemMessage.error("cannot replace", path: path, errno: errno)
-                unlink(temporary)
-                throw failure
-            }
+            try DurableFile.rename(temporary, over: path)
         }
 
         private func write(_ bytes: UnsafeRawBufferPointer) throws(EventLogError) {
-            var offset = 0
-            while offset < bytes.count {
-                let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw FileSystemMessage.error("cannot write", path: temporary, errno: errno)
-                }
-                offset += n
-            }
+            try DurableFile.writeAll(fd, bytes, path: temporary)
         }
     }
 }

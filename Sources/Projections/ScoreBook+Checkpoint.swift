@@ -286,11 +286,7 @@ struct BookWriter<E: Error> {
     /// Hands what is buffered to the sink once it holds a chunk (or, with `all`, whatever it holds).
     mutating func drain(all: Bool = false) throws(E) {
         guard let sink, out.count >= (all ? 1 : chunk) else { return }
-        var failure: E?
-        out.withUnsafeBytes { raw in
-            do throws(E) { try sink(raw) } catch { failure = error }
-        }
-        if let failure { throw failure }
+        try out.withBytes { (raw) throws(E) in try sink(raw) }
         out.removeAll(keepingCapacity: true)
     }
     mutating func varint(_ value: UInt64) { out.appendVarint(value) }
