@@ -94,20 +94,47 @@ public final class SealedFile: Sendable {
     /// with those bytes of the body; nil when a piece does not match its hash
     /// (``damage`` then says which).
     public func withCheckedBytes<R: Sendable>(_ range: Range<Int>, _ body: @Sendable (UnsafeRawBufferPointer) throws -> R) rethrows -> R? {
-        precondition(range.lowerBound >= 0 && range.upperBound <= count, "a read within the body")
-        return try pieces.withLock { p -> R? in
-            if !range.isEmpty {
-                for i in (range.lowerBound / piece)...((range.upperBound - 1) / piece) where !p.checked[i] {
-                    let bytes = UnsafeRawBufferPointer(rebasing: p.map.bytes[(i * piece)..<min((i + 1) * piece, count)])
-                    guard SHA256.hash(data: bytes).elementsEqual(hashes[i]) else {
-                        p.damage = p.damage ?? "its bytes \(i * piece)..<\(min((i + 1) * piece, count)) no longer match their sealed hash (changed or damaged since it was saved)"
-                        return nil
-                    }
-                    p.checked[i] = true
-                }
-            }
+        try pieces.withLock { p -> R? in
+            guard check(range, in: &p, releasing: false) else { return nil }
             return try body(UnsafeRawBufferPointer(rebasing: p.map.bytes[range]))
         }
+    }
+
+    /// Like ``withCheckedBytes(_:_:)``, for a body of hundreds of megabytes
+    /// read once from its start to its end (a checkpoint parsed into memory):
+    /// each piece's pages are let go as soon as it is hashed, and `body` is
+    /// handed, with the bytes, a function that lets go of the pages of bytes
+    /// it is done with. So the process holds the pages it is reading, not
+    /// the whole file beside what it builds from it.
+    ///
+    /// Letting go of a page of a read-only mapping drops it from this
+    /// process, not from the file: a byte read again is read again from the
+    /// file (the page cache), as any byte of a mapping may be. The file is
+    /// one only its owner may write (see the type's note).
+    public func withCheckedBytesReleasing<R: Sendable>(_ range: Range<Int>, _ body: @Sendable (UnsafeRawBufferPointer, (UnsafeRawBufferPointer) -> Void) throws -> R) rethrows -> R? {
+        try pieces.withLock { p -> R? in
+            guard check(range, in: &p, releasing: true) else { return nil }
+            let map = p.map
+            return try body(UnsafeRawBufferPointer(rebasing: map.bytes[range]), { done in map.release(done) })
+        }
+    }
+
+    /// Hashes the pieces of `range` not checked yet (letting go of each one's
+    /// pages after, with `releasing`); false, with ``damage`` set, when one
+    /// does not match.
+    private func check(_ range: Range<Int>, in p: inout Pieces, releasing: Bool) -> Bool {
+        precondition(range.lowerBound >= 0 && range.upperBound <= count, "a read within the body")
+        guard !range.isEmpty else { return true }
+        for i in (range.lowerBound / piece)...((range.upperBound - 1) / piece) where !p.checked[i] {
+            let bytes = UnsafeRawBufferPointer(rebasing: p.map.bytes[(i * piece)..<min((i + 1) * piece, count)])
+            guard SHA256.hash(data: bytes).elementsEqual(hashes[i]) else {
+                p.damage = p.damage ?? "its bytes \(i * piece)..<\(min((i + 1) * piece, count)) no longer match their sealed hash (changed or damaged since it was saved)"
+                return false
+            }
+            p.checked[i] = true
+            if releasing { p.map.release(bytes) }
+        }
+        return true
     }
 
     /// `body[offset..<(offset + count)]`, checked; nil when it does not match its seal.

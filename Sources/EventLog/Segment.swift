@@ -70,6 +70,18 @@ public final class MappedFile {
         bytes = UnsafeRawBufferPointer(start: base, count: length)
     }
 
+    /// Lets go of the whole pages that `part` (bytes of this mapping) covers:
+    /// they leave the process's memory and are read again from the file if
+    /// touched again. The mapping is read-only, so nothing is lost.
+    public func release(_ part: UnsafeRawBufferPointer) {
+        guard let base = bytes.baseAddress, let start = part.baseAddress, !part.isEmpty else { return }
+        precondition(start >= base && start + part.count <= base + bytes.count, "a part of this mapping")
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let first = (start - base + page - 1) / page * page, end = (start - base + part.count) / page * page
+        guard end > first else { return }
+        _ = madvise(UnsafeMutableRawPointer(mutating: base + first), end - first, MADV_DONTNEED)
+    }
+
     deinit {
         if let base = bytes.baseAddress { munmap(UnsafeMutableRawPointer(mutating: base), length) }
     }

@@ -126,13 +126,19 @@ extension ScoreBook {
     /// year, with the events after the checkpoint applied; nothing else may
     /// be asked of it (``isPartial``). Throws ``NotInCheckpoint`` when the
     /// checkpoint does not know the unit.
-    public init(serialized raw: UnsafeRawBufferPointer, only: (unit: UnitCode, index: IndexCode, year: Int)? = nil) throws {
+    ///
+    /// `done` is told, as the read goes, of bytes of `raw` it has finished
+    /// with and will not read again, so that a caller reading from a mapped
+    /// file can let go of their pages. The slot columns, read side by side,
+    /// are handed on every `doneEvery` slots.
+    public init(serialized raw: UnsafeRawBufferPointer, only: (unit: UnitCode, index: IndexCode, year: Int)? = nil,
+                done: (UnsafeRawBufferPointer) -> Void = { _ in }, doneEvery: Int = 1 << 16) throws {
         self.init()
         guard raw.count >= 4, Array(raw[0..<4]) == Self.checkpointMagic else { throw CheckpointError(message: "not a score-book checkpoint") }
         do {
             var r = BinaryReader(raw)
             r.offset = 4
-            try self.read(&r, only: only)
+            try self.read(&r, only: only, done: done, doneEvery: max(1, doneEvery))
         } catch let error as CheckpointError {
             throw error
         } catch let error as NotInCheckpoint {
@@ -142,7 +148,13 @@ extension ScoreBook {
         }
     }
 
-    private mutating func read(_ r: inout BinaryReader, only: (unit: UnitCode, index: IndexCode, year: Int)?) throws {
+    private mutating func read(_ r: inout BinaryReader, only: (unit: UnitCode, index: IndexCode, year: Int)?, done: (UnsafeRawBufferPointer) -> Void,
+                               doneEvery: Int) throws {
+        var finished = 0   // the bytes before this one have been handed to `done`
+        func finish(upTo end: Int, of bytes: UnsafeRawBufferPointer) {
+            guard end > finished else { return }
+            done(UnsafeRawBufferPointer(rebasing: bytes[finished..<end])); finished = end
+        }
         let version = try r.varint()
         guard version == Self.checkpointVersion else { throw CheckpointError(message: "version \(version), this build reads \(Self.checkpointVersion)") }
         lastSeq = Seq(try r.varint())
@@ -194,6 +206,7 @@ extension ScoreBook {
             file(state)
         }
         for _ in 0..<(try r.count()) { ids[EventID(try r.string())] = Seq(try r.varint()) }
+        finish(upTo: r.offset, of: r.bytes)
         let unitsOfSheets: [Int32] = try r.column(), partitionsOfSheets: [Int32] = try r.column()
         guard unitsOfSheets.count == partitionsOfSheets.count else { throw CheckpointError(message: "sheet columns differ in length") }
         // Sheets kept: (first slot in the file, first slot here, slots).
@@ -215,8 +228,22 @@ extension ScoreBook {
         let lastCorrection = try r.columnView(UInt32.self, total), round = try r.columnView(UInt8.self, total)
         let selfValue = try r.columnView(Int64.self, total), appraisalValue = try r.columnView(Int64.self, total)
         let surveyValue = try r.columnView(Int64.self, total)
-        slots = [Slot](unsafeUninitializedCapacity: keptTotal) { buffer, initialized in
+        // A whole book reads the columns from start to end side by side: each one's read part is let go as it goes.
+        var columnsDone = 0
+        func finishColumns(upTo end: Int) {
+            guard end >= columnsDone + doneEvery else { return }
+            for part in [selfSeq.part(columnsDone..<end), appraisalSeq.part(columnsDone..<end), surveySeq.part(columnsDone..<end),
+                         lastTouch.part(columnsDone..<end), lastCorrection.part(columnsDone..<end), round.part(columnsDone..<end),
+                         selfValue.part(columnsDone..<end), appraisalValue.part(columnsDone..<end), surveyValue.part(columnsDone..<end)] {
+                done(part)
+            }
+            columnsDone = end
+        }
+        // Room for a sixteenth more (address space only until used), so that the sheets of a night's
+        // new unit-years do not copy a national book's slots into an array twice their size.
+        slots = [Slot](unsafeUninitializedCapacity: target == nil ? keptTotal + keptTotal / 16 : keptTotal) { buffer, initialized in
             for sheet in kept {
+                if target == nil { finishColumns(upTo: sheet.from) }
                 for k in 0..<sheet.count {
                     let i = sheet.from + k
                     buffer.initializeElement(at: sheet.to + k, to: Slot(
@@ -227,6 +254,7 @@ extension ScoreBook {
             }
             initialized = keptTotal
         }
+        finish(upTo: r.offset, of: r.bytes)
         touchPrevious = try r.column()
         let scoring = try r.columnView(UInt32.self, touchPrevious.count)
         guard !touchPrevious.isEmpty, touchPrevious.allSatisfy({ UInt64($0) <= lastSeq.rawValue }) else {
@@ -252,6 +280,7 @@ extension ScoreBook {
                 }
             }
         }
+        finish(upTo: r.offset, of: r.bytes)
         for _ in 0..<(try r.count()) {
             let target = UInt32(truncatingIfNeeded: try r.varint())
             corrections[target] = (UInt32(truncatingIfNeeded: try r.varint()), try r.signed())
@@ -384,6 +413,10 @@ extension BinaryReader {
 struct ColumnView<T: FixedWidthInteger> {
     let base: UnsafeRawBufferPointer
     subscript(i: Int) -> T { T(littleEndian: base.loadUnaligned(fromByteOffset: i * MemoryLayout<T>.size, as: T.self)) }
+    /// The bytes of values `range`.
+    func part(_ range: Range<Int>) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: base[(range.lowerBound * MemoryLayout<T>.size)..<(range.upperBound * MemoryLayout<T>.size)])
+    }
 }
 
 extension DiagnosticCode {

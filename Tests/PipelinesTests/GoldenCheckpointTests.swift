@@ -69,3 +69,61 @@ struct GoldenCheckpointTests {
         #expect(chunk >= whole.count || parts.count > 1)
     }
 }
+
+/// A book read from a mapped checkpoint tells its reader which bytes it is
+/// done with, so that their pages can be let go; it must never read them again.
+@Suite("Checkpoints read with their pages let go")
+struct CheckpointReleaseTests {
+    static func demoBook() -> ScoreBook {
+        var book = ScoreBook()
+        for (i, event) in DemoProvince.events().enumerated() {
+            book.apply(RecordedEvent(seq: Seq(UInt64(i + 1)), recordedAt: RecordTime(microsecondsSinceEpoch: 0), event: event))
+        }
+        return book
+    }
+
+    @Test("Bytes the parser says it is done with are overwritten as it goes, and the book read is still the book; most of the bytes are handed back",
+          arguments: [1, 7, 1 << 16])
+    func doneMeansDone(every: Int) throws {
+        let book = Self.demoBook()
+        let bytes = book.serialized()
+        let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes.count, alignment: 8)
+        defer { copy.deallocate() }
+        _ = copy.initializeMemory(as: UInt8.self, from: bytes)
+        var poisoned = [Bool](repeating: false, count: bytes.count)
+        let back = try ScoreBook(serialized: UnsafeRawBufferPointer(copy), done: { part in
+            // As if the page were gone: whatever the parser reads here again is garbage.
+            let at = part.baseAddress! - UnsafeRawPointer(copy.baseAddress!)
+            #expect(at >= 0 && at + part.count <= bytes.count)
+            UnsafeMutableRawBufferPointer(mutating: part).initializeMemory(as: UInt8.self, repeating: 0xA5)
+            for i in at..<(at + part.count) { poisoned[i] = true }
+        }, doneEvery: every)
+        #expect(back.serialized() == bytes, "the book read while its bytes were let go differs from the book")
+        let share = Double(poisoned.filter { $0 }.count) / Double(bytes.count)
+        #expect(share > 0.9, "only \(Int(share * 100))% of the book's bytes were handed back")
+    }
+
+    @Test("A partial book (one unit-year, for explain) read with its pages let go holds the ledgers of the partial book read without")
+    func partialToo() throws {
+        let book = Self.demoBook()
+        let bytes = book.serialized()
+        let unit = try #require(book.units.keys.sorted().first)
+        let framework = try #require(book.framework(for: unit, index: .par, year: 2023))
+        let only = (unit: unit, index: IndexCode.par, year: 2023)
+        let plain = try bytes.withUnsafeBytes { try ScoreBook(serialized: $0, only: only) }
+        let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes.count, alignment: 8)
+        defer { copy.deallocate() }
+        _ = copy.initializeMemory(as: UInt8.self, from: bytes)
+        var handed = 0
+        let released = try ScoreBook(serialized: UnsafeRawBufferPointer(copy), only: only, done: { part in
+            handed += part.count
+            UnsafeMutableRawBufferPointer(mutating: part).initializeMemory(as: UInt8.self, repeating: 0xA5)
+        })
+        #expect(handed > bytes.count / 2)
+        for item in framework.items {
+            let key = ItemKey(unit: unit, year: 2023, item: item.code)
+            let ledger = try #require(plain.ledger(key))
+            #expect(released.ledger(key) == ledger, "\(key)")
+        }
+    }
+}

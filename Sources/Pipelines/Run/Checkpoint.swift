@@ -12,7 +12,8 @@ import ScoreModel
 /// for none), then the book (``ScoreBook/serialized()``) to the end of the
 /// body. The file is mapped, not read into memory: a national book of
 /// hundreds of megabytes is parsed where it lies, each 8 MiB piece checked
-/// against its sealed hash first.
+/// against its sealed hash first, and each page let go once it is hashed
+/// and again once the parser has passed it.
 ///
 /// What it is trusted for: to stand for the log up to seq N, and to vouch
 /// for the snapshot whose manifest it names, for whoever holds the key
@@ -80,11 +81,12 @@ struct Checkpoint {
             return .discarded("the log at seq \(seq) is not what it was when the checkpoint was saved (rewritten or replaced)")
         }
         do {
-            let book = try file.withCheckedBytes(fixed..<file.count) { bookBytes -> ScoreBook in
+            // Pages let go as they are hashed and as the parser passes them: the run holds the book, not its file too.
+            let book = try file.withCheckedBytesReleasing(fixed..<file.count) { bookBytes, release -> ScoreBook in
                 do {
-                    return try ScoreBook(serialized: bookBytes, only: only)
+                    return try ScoreBook(serialized: bookBytes, only: only, done: release)
                 } catch is ScoreBook.NotInCheckpoint {
-                    return try ScoreBook(serialized: bookBytes)   // a unit registered after the checkpoint: read it all
+                    return try ScoreBook(serialized: bookBytes, done: release)   // a unit registered after the checkpoint: read it all
                 }
             }
             guard let book else { return .discarded(file.damage ?? "it cannot be read") }

@@ -295,7 +295,12 @@ public enum PipelineRunner {
         var book = ScoreBook()
         var from: Checkpoint?, discarded: String?
         switch Checkpoint.load(checkpoint, reader: reader, key: key, only: only) {
-        case .usable(let saved): book = saved.book; from = saved
+        case .usable(var saved):
+            // The book moves out of the checkpoint: folding into it while `from` held it too would copy
+            // every array of it (185 MB of a heavy national book) at the first event.
+            book = saved.book
+            saved.book = ScoreBook()
+            from = saved
         case .discarded(let why): discarded = why
         case .none: break
         }
