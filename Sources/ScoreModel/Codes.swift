@@ -11,10 +11,31 @@ extension DomainCode {
     public init(rawValue: String) { self.init(rawValue) }
     public init(stringLiteral value: String) { self.init(value) }
     public var description: String { rawValue }
-    public static func < (lhs: Self, rhs: Self) -> Bool {
-        // Byte order of UTF-8: stable across platforms and locales.
-        lhs.rawValue.utf8.lexicographicallyPrecedes(rhs.rawValue.utf8)
+    public static func < (lhs: Self, rhs: Self) -> Bool { utf8Precedes(lhs.rawValue, rhs.rawValue) }
+}
+
+/// Whether `a` comes before `b` in the byte order of their UTF-8: stable
+/// across platforms and locales. Compares the bytes in place where both
+/// strings hold them contiguously (native strings do); the generic
+/// `lexicographicallyPrecedes` over two UTF-8 views walks them through
+/// their iterators, and sorting the codes of a national book spent a
+/// quarter of a nightly increment there.
+@inlinable
+public func utf8Precedes(_ a: String, _ b: String) -> Bool {
+    let fast = a.utf8.withContiguousStorageIfAvailable { x in
+        b.utf8.withContiguousStorageIfAvailable { y -> Bool in
+            let n = Swift.min(x.count, y.count)
+            var i = 0
+            while i < n {
+                let p = x[i], q = y[i]
+                if p != q { return p < q }
+                i += 1
+            }
+            return x.count < y.count
+        }
     }
+    if let fast, let answer = fast { return answer }
+    return a.utf8.lexicographicallyPrecedes(b.utf8)
 }
 
 /// A unit's code: a department, a district, a province (`"SKHDT"`).
