@@ -67,8 +67,8 @@ extension ScoreBook {
 
     /// The item a scoring event (self-assessment, appraisal, survey) scores.
     func key(ofScoring seq: Seq) -> ItemKey? {
-        guard seq.rawValue < UInt64(scoringSlot.count), scoringSlot[Int(seq.rawValue)] != 0 else { return nil }
-        let s = Int(scoringSlot[Int(seq.rawValue)] - 1)
+        guard let place = place(of: seq), scoringSlot[place] != 0 else { return nil }
+        let s = Int(scoringSlot[place] - 1)
         let lo = sheet(ofSlot: s)
         let p = Int(sheetPartitions[lo]), offset = Int32(s) - sheetStarts[lo]
         guard let unit = unitNumbers.first(where: { $0.value == sheetUnits[lo] })?.key,

@@ -63,7 +63,7 @@ extension ScoreBook {
             w.string(u.code.rawValue); w.string(u.name); w.string(u.block.rawValue); w.optionalString(u.parent?.rawValue); w.varint(u.registered.rawValue)
             try w.drain()
         }
-        precondition(!isPartial, "a partial book is for reading one partition, not for saving")
+        precondition(!isPartial && !isSparse, "a partial or sparse book is for reading one partition, not for saving")
         w.varint(UInt64(partitionList.count))
         // Keys and item counts first: a partial read skips the other frameworks undecoded.
         for (i, p) in partitionList.enumerated() { w.partition(p); w.varint(UInt64(itemSlots[i].count)) }

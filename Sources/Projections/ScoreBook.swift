@@ -109,7 +109,8 @@ public struct AppealState: Hashable, Sendable {
 /// partitions get dense numbers; each (unit, partition) that has events gets
 /// a *sheet*, a run of fixed-size slots, one per framework item, in one flat
 /// array; the lineage of an item is a chain through a seq-indexed array
-/// (each touching event points to the previous one). Strings are hashed once
+/// (each touching event points to the previous one; a ``sparse()`` book
+/// indexes it by the events it folded instead). Strings are hashed once
 /// per run of events of the same unit and year, not once per event. Seqs are
 /// held in 32 bits: a book takes up to 4,294,967,294 events.
 public struct ScoreBook: Sendable {
@@ -147,10 +148,16 @@ public struct ScoreBook: Sendable {
     var sheetUnits: [Int32] = []
     var sheetPartitions: [Int32] = []
     var slots: [Slot] = []
-    /// seq → the previous seq that touched the same item (0: none).
+    /// seq's place → the previous seq that touched the same item (0: none).
     var touchPrevious: [UInt32] = [0]
-    /// seq → 1 + the slot of a scoring event (0: not a scoring event).
+    /// seq's place → 1 + the slot of a scoring event (0: not a scoring event).
     var scoringSlot: [UInt32] = [0]
+    /// The two columns above are indexed by a seq's *place*: in a book of
+    /// the whole log, the seq itself; in a sparse book (``sparse()``: a
+    /// few events of a long log, the partition index's reads) its place
+    /// in this list of the seqs that touched an item, so that the columns
+    /// follow the events folded and not the length of the log. Nil: not sparse.
+    var sparseSeqs: [UInt32]?
     /// Target seq → its latest correction.
     var corrections: [UInt32: (seq: UInt32, value: Int64)] = [:]
     /// Slot → the latest upheld or partial resolution.
@@ -217,8 +224,8 @@ public struct ScoreBook: Sendable {
             case .seq(let t): t
             case .id(let id): ids[id]
             }
-            guard let target, target.rawValue < UInt64(scoringSlot.count), scoringSlot[Int(target.rawValue)] != 0 else { return }
-            let s = Int(scoringSlot[Int(target.rawValue)] - 1)
+            guard let target, let place = place(of: target), scoringSlot[place] != 0 else { return }
+            let s = Int(scoringSlot[place] - 1)
             touch(slot: s, s32)
             corrections[UInt32(target.rawValue)] = (s32, Self.packed(c.value))
             slots[s].lastCorrection = s32
@@ -250,15 +257,15 @@ public struct ScoreBook: Sendable {
     /// a scoring event its value (an appraisal of a lower round than the
     /// one held does not replace it).
     mutating func applyItem(_ kind: FoldRecord.Kind, slot s: Int, partition: Int32, seq: UInt32, value: Int64, round: Int) {
-        link(s, seq)
+        let place = link(s, seq)
         dirtyFlags[Int(partition)] = true
         switch kind {
         case .assessment:
             slots[s].selfSeq = seq
             slots[s].selfValue = value
-            markScoring(seq, slot: s)
+            scoringSlot[place] = UInt32(s + 1)
         case .appraisal:
-            markScoring(seq, slot: s)
+            scoringSlot[place] = UInt32(s + 1)
             if slots[s].appraisalSeq != 0, Int(slots[s].round) > round { return }
             slots[s].appraisalSeq = seq
             slots[s].round = UInt8(clamping: round)
@@ -266,7 +273,7 @@ public struct ScoreBook: Sendable {
         case .survey:
             slots[s].surveySeq = seq
             slots[s].surveyValue = value
-            markScoring(seq, slot: s)
+            scoringSlot[place] = UInt32(s + 1)
         case .explanation, .other: break
         }
     }
@@ -297,10 +304,6 @@ public struct ScoreBook: Sendable {
         itemOffsets.append(offsets)
         itemSlots.append(f.items.map { ($0, offsets[$0.code]!) })
         dirtyFlags.append(true)
-    }
-
-    private mutating func markScoring(_ seq: UInt32, slot: Int) {
-        scoringSlot[Int(seq)] = UInt32(slot + 1)
     }
 
     /// The slot of an item, creating its sheet on the unit's first event in
@@ -360,34 +363,64 @@ public struct ScoreBook: Sendable {
         dirtyFlags[Int(partition(ofSlot: s))] = true
     }
 
-    /// Room for the lineage of events up to `seq`, taken at once: for a
-    /// book folded from a few events of a long log (the partition index's
-    /// reads), whose seq-indexed arrays would otherwise grow step by step.
-    public mutating func reserve(seqsThrough seq: Seq) {
-        let count = Int(seq.rawValue) + 1
-        if touchPrevious.capacity < count { touchPrevious.reserveCapacity(count) }
-        if scoringSlot.capacity < count { scoringSlot.reserveCapacity(count) }
+    /// An empty book for a few events of a long log (the partition
+    /// index's reads): its lineage columns take room for the events it
+    /// folds, not for every seq up to the last one (see ``sparseSeqs``).
+    public static func sparse() -> ScoreBook {
+        var book = ScoreBook()
+        book.sparseSeqs = [0]
+        return book
     }
 
-    private mutating func link(_ s: Int, _ seq: UInt32) {
-        if touchPrevious.count <= Int(seq) {
-            // Grown in one step (a book folded from a few events of a long log starts at a high seq).
-            let more = Int(seq) + 1 - touchPrevious.count
-            if touchPrevious.capacity < Int(seq) + 1 {
-                let capacity = max(Int(seq) + 1 + Int(seq) / 8, 2 * touchPrevious.capacity)
-                touchPrevious.reserveCapacity(capacity)
-                scoringSlot.reserveCapacity(capacity)
+    /// Whether the book was made by ``sparse()``.
+    public var isSparse: Bool { sparseSeqs != nil }
+
+    /// The place of `seq` in the lineage columns; nil when no event at
+    /// that seq touched an item.
+    func place(of seq: Seq) -> Int? {
+        guard seq.rawValue < UInt64(UInt32.max) else { return nil }
+        let s32 = UInt32(seq.rawValue)
+        guard let list = sparseSeqs else { return Int(s32) < touchPrevious.count ? Int(s32) : nil }
+        var lo = 0, hi = list.count
+        while lo < hi { let mid = (lo + hi) / 2; if list[mid] < s32 { lo = mid + 1 } else { hi = mid } }
+        return lo < list.count && list[lo] == s32 ? lo : nil
+    }
+
+    /// Links event `seq` into the item's lineage; returns its place in
+    /// the lineage columns.
+    @discardableResult
+    private mutating func link(_ s: Int, _ seq: UInt32) -> Int {
+        let place: Int
+        if sparseSeqs == nil {
+            place = Int(seq)
+            if touchPrevious.count <= place {
+                // Grown in one step when seqs were skipped (events that touch no item).
+                let more = place + 1 - touchPrevious.count
+                if touchPrevious.capacity < place + 1 {
+                    let capacity = max(place + 1 + place / 8, 2 * touchPrevious.capacity)
+                    touchPrevious.reserveCapacity(capacity)
+                    scoringSlot.reserveCapacity(capacity)
+                }
+                if more == 1 {   // the usual case: the next seq (a generic append of a repeated element is slow)
+                    touchPrevious.append(0)
+                    scoringSlot.append(0)
+                } else {
+                    touchPrevious.append(contentsOf: repeatElement(0, count: more))
+                    scoringSlot.append(contentsOf: repeatElement(0, count: more))
+                }
             }
-            if more == 1 {   // the usual case: the next seq (a generic append of a repeated element is slow)
-                touchPrevious.append(0)
-                scoringSlot.append(0)
-            } else {
-                touchPrevious.append(contentsOf: repeatElement(0, count: more))
-                scoringSlot.append(contentsOf: repeatElement(0, count: more))
-            }
+        } else if sparseSeqs![sparseSeqs!.count - 1] == seq {
+            place = sparseSeqs!.count - 1
+        } else {
+            precondition(sparseSeqs![sparseSeqs!.count - 1] < seq, "events come in seq order")
+            sparseSeqs!.append(seq)
+            touchPrevious.append(0)
+            scoringSlot.append(0)
+            place = touchPrevious.count - 1
         }
-        touchPrevious[Int(seq)] = slots[s].lastTouch
+        touchPrevious[place] = slots[s].lastTouch
         slots[s].lastTouch = seq
+        return place
     }
 
     /// The partition of the sheet holding a slot (for corrections and appeals).
@@ -458,7 +491,11 @@ public struct ScoreBook: Sendable {
     func lineage(slot s: Int) -> [Seq] {
         var out: [Seq] = []
         var seq = slots[s].lastTouch
-        while seq != 0 { out.append(Seq(UInt64(seq))); seq = touchPrevious[Int(seq)] }
+        if sparseSeqs == nil {
+            while seq != 0 { out.append(Seq(UInt64(seq))); seq = touchPrevious[Int(seq)] }
+        } else {
+            while seq != 0 { out.append(Seq(UInt64(seq))); seq = touchPrevious[place(of: Seq(UInt64(seq)))!] }
+        }
         return out.reversed()
     }
 

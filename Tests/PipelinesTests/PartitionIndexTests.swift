@@ -3,7 +3,7 @@ import EventLog
 import Foundation
 import Ledger
 @testable import Pipelines
-import Projections
+@testable import Projections
 import ScoreModel
 import Testing
 
@@ -29,6 +29,16 @@ struct PartitionIndexTests {
                 #expect(book.ranking(partition) == full.ranking(partition), "ranking of \(partition)")
                 let lineage = full.lineage(unit: unit, index: .par, year: year)
                 #expect(book.lineage(unit: unit, index: .par, year: year) == lineage, "lineage of \(unit.rawValue) \(year)")
+                // Every item's ledger (values, corrections, appeal), and the item each scoring event scores.
+                for item in full.framework(for: unit, index: .par, year: year)?.items ?? [] {
+                    let key = ItemKey(unit: unit, index: .par, year: year, item: item.code)
+                    #expect(book.ledger(key) == full.ledger(key), "ledger of \(key)")
+                }
+                #expect(lineage.allSatisfy { book.key(ofScoring: $0) == full.key(ofScoring: $0) }, "scored items of \(unit.rawValue) \(year)")
+                // Sparse: its lineage columns hold a place for each of the partition's item events, not one for every seq of the log.
+                let touched = Set(full.units(in: partition.block).flatMap { full.lineage(unit: $0.code, index: .par, year: year) })
+                #expect(book.sparseSeqs == [0] + touched.sorted().map { UInt32($0.rawValue) }, "the sparse book's places, \(partition)")
+                #expect(book.touchPrevious.count == touched.count + 1 && book.scoringSlot.count == touched.count + 1)
                 // The events it hands to explain are the log's, prose included, and cover the lineage.
                 let fromLog = try PipelineRunner.events(log: log, seqs: lineage)
                 #expect(lineage.allSatisfy { r.events[$0] != nil && r.events[$0] == fromLog[$0] }, "events of \(unit.rawValue) \(year)")

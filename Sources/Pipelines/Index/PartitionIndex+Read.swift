@@ -157,8 +157,7 @@ extension PartitionIndex {
             damaged = "it names \(wanted.count - events.count) seqs the log does not hold"
         }
         if let damaged { return (nil, [:], damaged) }
-        var book = ScoreBook()
-        if let last = events.last { book.reserve(seqsThrough: last.seq) }
+        var book = ScoreBook.sparse()
         for e in events { book.apply(e) }
         return (book, shown, nil)
     }
