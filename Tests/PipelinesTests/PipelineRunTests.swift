@@ -143,6 +143,80 @@ struct PipelineRunTests {
         #expect(try s.tree(early) == s2.tree(s2.path + "/full"))
     }
 
+    @Test("A night of few events leaves the checkpoint as it was and saves a small tail beside it; the next nights go on from both with a full run's bytes, until enough events have come to save the book again")
+    func checkpointTail() throws {
+        let events = DemoProvince.events()
+        let (s, spec, out, checkpoint) = try Self.firstRun(events.dropLast(12))
+        let tail = checkpoint + ".tail", saved = try Data(contentsOf: URL(fileURLWithPath: checkpoint))
+        #expect(!FileManager.default.fileExists(atPath: tail))
+        let base = UInt64(events.count - 12)
+        var seen: [(tail: Seq?, saved: Bool, events: Int)] = []
+        for night in [events.suffix(12).prefix(3), events.suffix(9).prefix(4), events.suffix(5)] {
+            try s.importLines(night)
+            let report = try PipelineRunner.run(spec, log: s.log, out: out, checkpoint: checkpoint)
+            #expect(report.resumedFrom == Seq(base) && report.notices.isEmpty, "\(report.notices)")
+            #expect(report.rendered != nil && report.rendered! < report.partitions.count, "only what changed since the last snapshot is rendered")
+            seen.append((report.tailSeq, report.savedBook, report.events))
+            // The book is not saved again: the checkpoint's bytes are as the first run left them.
+            #expect(try Data(contentsOf: URL(fileURLWithPath: checkpoint)) == saved && FileManager.default.fileExists(atPath: tail))
+            _ = try PipelineRunner.run(spec, log: s.log, out: s.path + "/full")
+            #expect(try s.tree(out) == s.tree(s.path + "/full"), "after \(seen.count) nights")
+            try FileManager.default.removeItem(atPath: SnapshotWriter.resolve(s.path + "/full"))
+            try FileManager.default.removeItem(atPath: s.path + "/full")
+        }
+        // Each night folds the events after the checkpoint again: first to the tail's seq, then the night's.
+        #expect(seen.map(\.tail) == [nil, Seq(base + 3), Seq(base + 7)] && seen.map(\.events) == [3, 7, 12] && seen.allSatisfy { !$0.saved })
+        // More than 1% of the log since the checkpoint: the book is saved again, at the head, and the tail removed.
+        let more = (0..<Int(base / 100) + 1).map { Event(at: events.last!.at, by: "test", body: .unitRegistered(UnitRegistered(unit: UnitCode("T\($0)"), name: "Đơn vị \($0)", block: "district"))) }
+        try s.importLines(more[...])
+        let report = try PipelineRunner.run(spec, log: s.log, out: out, checkpoint: checkpoint)
+        #expect(report.savedBook && report.tailSeq == Seq(UInt64(events.count)) && !FileManager.default.fileExists(atPath: tail))
+        #expect(try PipelineRunner.book(log: s.log, checkpoint: checkpoint).resumedFrom == Seq(UInt64(events.count + more.count)))
+    }
+
+    @Test("A tail forged, damaged or put back from an earlier night changes no figure: the run renders what it cannot vouch for and says why",
+          arguments: ["flipped byte", "earlier night", "of an older checkpoint"])
+    func damagedTail(damage: String) throws {
+        let events = DemoProvince.events()
+        let (s, spec, out, checkpoint) = try Self.firstRun(events.dropLast(6))
+        let tail = checkpoint + ".tail"
+        try s.importLines(events.suffix(6).prefix(2))
+        _ = try PipelineRunner.run(spec, log: s.log, out: out, checkpoint: checkpoint)
+        let first = try Data(contentsOf: URL(fileURLWithPath: tail))
+        try s.importLines(events.suffix(4).prefix(2))
+        _ = try PipelineRunner.run(spec, log: s.log, out: out, checkpoint: checkpoint)
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: tail)))
+        switch damage {
+        case "flipped byte": bytes[bytes.count / 3] ^= 0x04
+        case "earlier night": bytes = [UInt8](first)   // sealed with the key, but it names the snapshot before this one
+        default:
+            // The tail of another checkpoint (an earlier one of this log), sealed with the key: not this checkpoint's.
+            let (other, _, otherOut, otherCheckpoint) = try Self.firstRun(events.dropLast(8))
+            try other.importLines(events.suffix(8).prefix(1))
+            _ = try PipelineRunner.run(spec, log: other.log, out: otherOut, checkpoint: otherCheckpoint)
+            bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: otherCheckpoint + ".tail")))
+        }
+        try Data(bytes).write(to: URL(fileURLWithPath: tail))
+        try s.importLines(events.suffix(2))
+        let report = try PipelineRunner.run(spec, log: s.log, out: out, checkpoint: checkpoint)
+        #expect(report.resumedFrom == Seq(UInt64(events.count - 6)))
+        switch damage {
+        case "flipped byte":
+            #expect(report.tailSeq == nil && report.rendered == nil, "nothing kept from a snapshot it cannot vouch for")
+            #expect(report.notices.count == 1 && report.notices[0].contains("checkpoint tail") && report.notices[0].contains("no longer match their sealed hash"),
+                    "\(report.notices)")
+        case "earlier night":
+            #expect(report.tailSeq == Seq(UInt64(events.count - 4)) && report.rendered == nil, "its manifest is not the one in the output")
+        default:
+            #expect(report.tailSeq == nil && report.rendered == nil && report.notices.isEmpty, "\(report.notices)")
+        }
+        _ = try PipelineRunner.run(spec, log: s.log, out: s.path + "/full")
+        #expect(try s.tree(out) == s.tree(s.path + "/full"))
+        // The run vouched for what it wrote: the next night keeps files again.
+        let quiet = try PipelineRunner.run(spec, log: s.log, out: out, checkpoint: checkpoint)
+        #expect(quiet.rendered == 0 && quiet.tailSeq == Seq(UInt64(events.count)), "rendered \(String(describing: quiet.rendered))")
+    }
+
     @Test("Files of the last snapshot are not kept when the pipeline changed or a file is not what its manifest says")
     func keepsOnlyWhatIsVouchedFor() throws {
         let events = DemoProvince.events()

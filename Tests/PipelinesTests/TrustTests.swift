@@ -42,7 +42,7 @@ struct TrustTests {
     func noKeyNoCheckpoint() throws {
         let events = DemoProvince.events()
         let (s, _, _, checkpoint) = try PipelineRunTests.firstRun(events[..<3000])
-        let r = try PipelineRunner.resume(log: s.log, checkpoint: checkpoint, key: nil)
+        let r = try PipelineRunner.resume(log: s.log, checkpoint: checkpoint, key: nil, withTail: true)
         #expect(r.from == nil && r.events == 3000 && r.discarded?.contains("no checkpoint key") == true)
     }
 

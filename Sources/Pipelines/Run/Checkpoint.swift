@@ -118,3 +118,100 @@ struct Checkpoint {
     }
 
 }
+
+/// What an incremental run vouches for when it does not save the whole
+/// book again: that the checkpoint at seq N, with the log's events after
+/// it folded on top, stands for the log up to seq M, and that the snapshot
+/// whose manifest it names (by SHA-256) was made from it.
+///
+/// A national book is hundreds of megabytes; a night adds a fraction of a
+/// percent of its events. Saving the book again after each night would
+/// cost about as much as replaying the whole log, so a run whose checkpoint
+/// is behind by few events (``Checkpoint/tailLimit(_:)``) writes this small
+/// file beside the checkpoint instead, and the next run folds the events
+/// from N again before it goes on from M.
+///
+/// File (format 1): a ``SealedFile`` (domain `parledger checkpoint tail 1\n`)
+/// whose body is: magic `PLCT`, version 1, the checkpoint's seq N (8 bytes
+/// LE) and the hash of the log frame that holds N (32), seq M (8), the hash
+/// of the frame that holds M (32), SHA-256 of the snapshot's manifest (32).
+/// It is used only with the checkpoint it names (same N and frame hash),
+/// when its seal verifies and the log still holds M as it was; otherwise
+/// the run renders every partition, with a notice saying why.
+struct CheckpointTail: Equatable {
+    static let magic = Array("PLCT".utf8)
+    static let version: UInt8 = 1
+    static let size = 4 + 1 + 8 + 32 + 8 + 32 + 32
+    static let domain = "parledger checkpoint tail \(version)\n"
+    var base: Seq
+    var baseHash: FrameHash
+    var seq: Seq
+    var frameHash: FrameHash
+    var manifestHash: [UInt8]
+
+    static func path(checkpoint: String) -> String { checkpoint + ".tail" }
+
+    var body: [UInt8] {
+        var out = Self.magic
+        out.append(Self.version)
+        withUnsafeBytes(of: base.rawValue.littleEndian) { out.append(contentsOf: $0) }
+        out.append(contentsOf: baseHash.bytes)
+        withUnsafeBytes(of: seq.rawValue.littleEndian) { out.append(contentsOf: $0) }
+        out.append(contentsOf: frameHash.bytes)
+        out.append(contentsOf: manifestHash)
+        return out
+    }
+
+    init(base: Seq, baseHash: FrameHash, seq: Seq, frameHash: FrameHash, manifestHash: [UInt8]) {
+        (self.base, self.baseHash, self.seq, self.frameHash, self.manifestHash) = (base, baseHash, seq, frameHash, manifestHash)
+    }
+
+    /// The body's fields; nil when it is not a tail of this format.
+    init?(body b: [UInt8]) {
+        guard b.count == Self.size, Array(b[0..<4]) == Self.magic, b[4] == Self.version else { return nil }
+        func seq(at o: Int) -> Seq { b.withUnsafeBytes { Seq(UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: o, as: UInt64.self))) } }
+        self.init(base: seq(at: 5), baseHash: FrameHash(Array(b[13..<45])), seq: seq(at: 45), frameHash: FrameHash(Array(b[53..<85])),
+                  manifestHash: Array(b[85..<117]))
+    }
+
+    enum Load { case usable(CheckpointTail), discarded(String), none }
+
+    /// The tail beside `checkpoint`, checked against the key, the checkpoint
+    /// it goes with and the log.
+    static func load(checkpoint: String, base: Checkpoint, reader: LogReader, key: CheckpointKey) -> Load {
+        let path = Self.path(checkpoint: checkpoint)
+        guard FileManager.default.fileExists(atPath: path) else { return .none }
+        let file: SealedFile
+        do { file = try SealedFile(path: path, key: key, domain: domain) } catch { return .discarded(error.message) }
+        guard let bytes = file.withCheckedBytes(0..<file.count, { Array($0) }) else { return .discarded(file.damage ?? "it cannot be read") }
+        guard let tail = CheckpointTail(body: bytes) else { return .discarded("not a checkpoint tail of format \(version)") }
+        // A tail of an earlier checkpoint (the book was saved whole since): not this one's.
+        guard tail.base == base.seq, tail.baseHash == base.frameHash else { return .none }
+        guard tail.seq >= tail.base, tail.seq <= reader.head.seq,
+              let current = try? reader.frameHash(containing: tail.seq), current == tail.frameHash else {
+            return .discarded("the log at seq \(tail.seq) is not what it was when the tail was saved (rewritten or replaced)")
+        }
+        return .usable(tail)
+    }
+
+    /// Saves under a temporary name, then renames; not fsynced (a cache, as the checkpoint).
+    func save(_ path: String, key: CheckpointKey) throws {
+        do {
+            let file = try SealedFile.Writer(path: path, key: key, domain: Self.domain)
+            try file.append(body)
+            try file.finish()
+        } catch {
+            throw PipelineError(code: .badOutput, place: path, message: "cannot save the checkpoint's tail: \(error)",
+                                hint: "check the directory's permissions and free space; the snapshot was written, the next run renders every partition")
+        }
+    }
+}
+
+extension Checkpoint {
+    /// How many events a run may fold on top of a checkpoint at `seq` and
+    /// still vouch for its snapshot with a ``CheckpointTail`` instead of
+    /// saving the whole book again: 1% of the log the checkpoint holds, so
+    /// that the events folded again by each run cost at most about 1% of a
+    /// full replay.
+    static func tailLimit(_ seq: Seq) -> UInt64 { seq.rawValue / 100 }
+}

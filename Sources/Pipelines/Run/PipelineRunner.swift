@@ -19,6 +19,13 @@ public struct RunReport: Sendable {
     public var partitions: [Partition]
     /// The checkpoint's seq when the run went on from one.
     public var resumedFrom: Seq?
+    /// The seq its tail vouched for, when the run went on from one (the
+    /// events between the checkpoint and it were folded again).
+    public var tailSeq: Seq?
+    /// Whether the run saved the whole book as a new checkpoint (else, with
+    /// a checkpoint path, a tail beside the one it went on from, or nothing
+    /// when that one still stands for what the run read and wrote).
+    public var savedBook = false
     /// Why a checkpoint was not used, if one was there.
     public var notices: [String] = []
     /// When the run went on from the snapshot it replaced: the partitions
@@ -197,15 +204,17 @@ public enum PipelineRunner {
                            checkpoint: String? = nil, key: CheckpointKey? = nil, progress: Progress? = nil, signer: SignerKey? = nil) throws -> RunReport {
         let lock = try OutputLock(output: out)
         var notices: [String] = []
-        var resumed: Seq?
+        var resumed: Seq?, base: Checkpoint?, tail: CheckpointTail?
         var previous: Manifest?
         let book: ScoreBook, events: Int, point: Manifest.LogPoint
         let key = try checkpoint.map { _ in try key ?? CheckpointKey.loadOrCreate() }
         if limit == .head, let checkpoint {
-            let r = try resume(log: log, checkpoint: checkpoint, key: key, progress: progress)
-            (book, events, point, resumed) = (r.book, r.events, r.point, r.from?.seq)
+            let r = try resume(log: log, checkpoint: checkpoint, key: key, withTail: true, progress: progress)
+            (book, events, point, resumed, base, tail) = (r.book, r.events, r.point, r.from?.seq, r.from, r.tail)
             if let why = r.discarded { notices.append("checkpoint \(checkpoint) discarded: \(why); replaying from the start") }
-            previous = r.from.flatMap { reusable(out: out, spec: spec, checkpoint: $0) }
+            if let why = r.tailDiscarded { notices.append("checkpoint tail \(CheckpointTail.path(checkpoint: checkpoint)) discarded: \(why); every partition is rendered") }
+            previous = tail.map { reusable(out: out, spec: spec, seq: $0.seq, frameHash: $0.frameHash, manifestHash: $0.manifestHash) }
+                ?? r.from.flatMap { reusable(out: out, spec: spec, seq: $0.seq, frameHash: $0.frameHash, manifestHash: $0.manifestHash) }
         } else {
             (book, events, point) = try replay(log: log, limit: limit, asOfText: asOfText, progress: progress)
         }
@@ -228,18 +237,38 @@ public enum PipelineRunner {
             }
         }
         let result = counts.withLock { $0 }
-        // An unchanged book needs no new checkpoint: the saved one is it.
-        if limit == .head, let checkpoint, let key, point.seq.rawValue > 0, !(resumed == point.seq && events == 0) {
-            try Checkpoint(seq: point.seq, frameHash: point.hash, manifestHash: Array(SHA256.hash(data: manifest.serialized())),
-                           book: book).save(checkpoint, key: key)
-        }
+        let saved = try limit == .head && checkpoint != nil
+            ? saveCheckpoint(checkpoint!, key: key!, point: point, manifest: manifest, book: book, base: base, tail: tail) : false
         withExtendedLifetime(lock) {}
-        var report = RunReport(manifest: manifest, directory: out, events: events, partitions: result.partitions, resumedFrom: resumed, notices: notices)
+        var report = RunReport(manifest: manifest, directory: out, events: events, partitions: result.partitions, resumedFrom: resumed,
+                               tailSeq: tail?.seq, savedBook: saved, notices: notices)
         if changed != nil {
             report.rendered = result.rendered
             report.keptFiles = result.kept
         }
         return report
+    }
+
+    /// Keeps the checkpoint standing for what the run read (`point`) and
+    /// wrote (`manifest`): when the run went on from a checkpoint that is
+    /// behind by at most ``Checkpoint/tailLimit(_:)`` events, a tail beside
+    /// it (``CheckpointTail``); otherwise the whole book, saved anew (and
+    /// the old tail removed). Nothing when the checkpoint or its tail
+    /// already stands for them. Returns whether the book was saved.
+    static func saveCheckpoint(_ path: String, key: CheckpointKey, point: Manifest.LogPoint, manifest: Manifest, book: ScoreBook,
+                               base: Checkpoint?, tail: CheckpointTail?) throws -> Bool {
+        guard point.seq.rawValue > 0 else { return false }
+        let manifestHash = Array(SHA256.hash(data: manifest.serialized()))
+        if let base, base.seq <= point.seq, point.seq.rawValue - base.seq.rawValue <= Checkpoint.tailLimit(base.seq) {
+            if base.seq == point.seq, base.manifestHash == manifestHash, tail == nil { return false }
+            let new = CheckpointTail(base: base.seq, baseHash: base.frameHash, seq: point.seq, frameHash: point.hash, manifestHash: manifestHash)
+            if new != tail { try new.save(CheckpointTail.path(checkpoint: path), key: key) }
+            return false
+        }
+        try Checkpoint(seq: point.seq, frameHash: point.hash, manifestHash: manifestHash, book: book).save(path, key: key)
+        // The old tail names the old checkpoint, so it would not be used; removed so that it does not linger.
+        unlink(CheckpointTail.path(checkpoint: path))
+        return true
     }
 
     /// Refuses to replace the snapshot in `out` with one read from less of
@@ -281,19 +310,26 @@ public enum PipelineRunner {
     /// `explain` and `history`, read without building the rest.
     public static func book(log: String, checkpoint: String, only: (unit: UnitCode, index: IndexCode, year: Int)? = nil, progress: Progress? = nil)
         throws -> (book: ScoreBook, events: Int, resumedFrom: Seq?, notice: String?) {
-        let r = try resume(log: log, checkpoint: checkpoint, key: CheckpointKey.load(), only: only, progress: progress)
+        let r = try resume(log: log, checkpoint: checkpoint, key: CheckpointKey.load(), only: only, withTail: false, progress: progress)
         return (r.book, r.events, r.from?.seq, r.discarded.map { "checkpoint \(checkpoint) discarded: \($0); replayed the log from the start" })
     }
 
     /// The book at the head of the log: the checkpoint's, when it still
     /// matches the log, with the events after it applied; otherwise a
     /// replay from the start (`discarded` says why a checkpoint was not used).
+    ///
+    /// `withTail`: with the checkpoint's tail when there is a usable one
+    /// (`tailDiscarded` says why one was not), the events up to the seq it
+    /// vouches for are folded first and the book marked clean there, so
+    /// that its dirty partitions are those changed since the snapshot the
+    /// tail names.
     static func resume(log: String, checkpoint: String, key: CheckpointKey?, only: (unit: UnitCode, index: IndexCode, year: Int)? = nil,
-                       progress: Progress? = nil)
-        throws -> (book: ScoreBook, events: Int, point: Manifest.LogPoint, from: Checkpoint?, discarded: String?) {
+                       withTail: Bool, progress: Progress? = nil)
+        throws -> (book: ScoreBook, events: Int, point: Manifest.LogPoint, from: Checkpoint?, discarded: String?,
+                   tail: CheckpointTail?, tailDiscarded: String?) {
         let reader = try LogReader(directory: log)
         var book = ScoreBook()
-        var from: Checkpoint?, discarded: String?
+        var from: Checkpoint?, discarded: String?, tail: CheckpointTail?, tailDiscarded: String?
         switch Checkpoint.load(checkpoint, reader: reader, key: key, only: only) {
         case .usable(var saved):
             // The book moves out of the checkpoint: folding into it while `from` held it too would copy
@@ -304,9 +340,20 @@ public enum PipelineRunner {
         case .discarded(let why): discarded = why
         case .none: break
         }
-        let count = try fold(reader, into: &book, from: (from?.seq ?? 0).next, progress: progress)
+        var count = 0
+        if withTail, let from, let key {
+            switch CheckpointTail.load(checkpoint: checkpoint, base: from, reader: reader, key: key) {
+            case .usable(let t):
+                tail = t
+                count = try fold(reader, into: &book, from: from.seq.next, limit: .seq(t.seq), progress: nil)
+                book.markClean()
+            case .discarded(let why): tailDiscarded = why
+            case .none: break
+            }
+        }
+        count += try fold(reader, into: &book, from: (tail?.seq ?? from?.seq ?? 0).next, progress: progress)
         let head = reader.head
-        return (book, count, Manifest.LogPoint(seq: head.seq, hash: head.hash, limit: "head"), from, discarded)
+        return (book, count, Manifest.LogPoint(seq: head.seq, hash: head.hash, limit: "head"), from, discarded, tail, tailDiscarded)
     }
 
     /// Applies the log's events from `from` within `limit` to `book`;
@@ -342,15 +389,15 @@ public enum PipelineRunner {
 
     /// The manifest of the snapshot in `out` when its files are the ones
     /// this run would write for unchanged partitions: the very manifest the
-    /// authenticated checkpoint names (by SHA-256), so an edited manifest or
-    /// one of another run is never a source of kept files.
-    static func reusable(out: String, spec: PipelineSpec, checkpoint: Checkpoint) -> Manifest? {
+    /// authenticated checkpoint or its tail names (by SHA-256), so an edited
+    /// manifest or one of another run is never a source of kept files.
+    static func reusable(out: String, spec: PipelineSpec, seq: Seq, frameHash: FrameHash, manifestHash: [UInt8]) -> Manifest? {
         let path = URL(fileURLWithPath: out).appendingPathComponent(Manifest.fileName).path
-        guard let data = FileManager.default.contents(atPath: path), Array(SHA256.hash(data: data)) == checkpoint.manifestHash,
+        guard let data = FileManager.default.contents(atPath: path), Array(SHA256.hash(data: data)) == manifestHash,
               let manifest = try? Manifest.parse([UInt8](data), file: path) else { return nil }
         guard manifest.pipeline == spec.name, manifest.configHash == spec.configHash,
-              manifest.log.limit == "head", manifest.log.seq == checkpoint.seq,
-              manifest.log.hash == checkpoint.frameHash else { return nil }
+              manifest.log.limit == "head", manifest.log.seq == seq,
+              manifest.log.hash == frameHash else { return nil }
         return manifest
     }
 }

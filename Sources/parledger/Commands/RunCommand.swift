@@ -29,8 +29,9 @@ struct RunCommand: ParsableCommand {
                                             progress: ProgressBar.make(label: spec.name), signer: try key.map { try SignerKey.read(file: $0) })
         for notice in report.notices { printErr("parledger: notice: \(notice)") }
         let ms = Int(Date().timeIntervalSince(started) * 1000)
-        var how = report.resumedFrom.map { "incremental from the checkpoint at seq \($0), \(report.events) events replayed" }
-            ?? "\(report.events) events replayed"
+        var how = report.resumedFrom.map { from in
+            "incremental from the checkpoint at seq \(from)" + (report.tailSeq.map { " and its tail to seq \($0)" } ?? "") + ", \(report.events) events replayed"
+        } ?? "\(report.events) events replayed"
         if let rendered = report.rendered {
             how += ", \(rendered) partitions rendered, \(report.keptFiles) files kept from the previous snapshot"
         }
