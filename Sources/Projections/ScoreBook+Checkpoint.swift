@@ -196,7 +196,10 @@ extension ScoreBook {
             let p = try r.partition()
             published[p] = (Seq(try r.varint()), try r.time())
         }
-        for _ in 0..<(try r.count()) {
+        // Tables sized once from their counts (bounded by the bytes left), not grown by rehashing.
+        let appealCount = try r.count()
+        appeals.reserveCapacity(appealCount)
+        for _ in 0..<appealCount {
             let id = AppealID(try r.string()), key = try r.key(), requested = Score(thousandths: try r.signed()), grounds = try r.string()
             var state = AppealState(id: id, key: key, requested: requested, grounds: grounds, filed: Seq(try r.varint()), filedAt: try r.time())
             if try r.flag() {
@@ -207,7 +210,9 @@ extension ScoreBook {
             }
             file(state)
         }
-        for _ in 0..<(try r.count()) { ids[EventID(try r.string())] = Seq(try r.varint()) }
+        let idCount = try r.count()
+        ids.reserveCapacity(idCount)
+        for _ in 0..<idCount { ids[EventID(try r.string())] = Seq(try r.varint()) }
         finish(upTo: r.offset, of: r.bytes)
         let unitsOfSheets: [Int32] = try r.column(), partitionsOfSheets: [Int32] = try r.column()
         guard unitsOfSheets.count == partitionsOfSheets.count else { throw CheckpointError(message: "sheet columns differ in length") }
@@ -283,7 +288,9 @@ extension ScoreBook {
             }
         }
         finish(upTo: r.offset, of: r.bytes)
-        for _ in 0..<(try r.count()) {
+        let correctionCount = try r.count()
+        if target == nil { corrections.reserveCapacity(correctionCount) }
+        for _ in 0..<correctionCount {
             let target = UInt32(truncatingIfNeeded: try r.varint())
             corrections[target] = (UInt32(truncatingIfNeeded: try r.varint()), try r.signed())
         }
