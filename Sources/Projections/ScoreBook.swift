@@ -372,6 +372,17 @@ public struct ScoreBook: Sendable {
         return book
     }
 
+    /// Room for the lineage of events up to `seq`, taken at once, for a
+    /// replay that knows where it ends: the columns then grow in place
+    /// instead of being copied to twice their size as they fill (a whole
+    /// book; a sparse book's columns follow its events).
+    public mutating func reserve(seqsThrough seq: Seq) {
+        guard sparseSeqs == nil, seq.rawValue < UInt64(UInt32.max) else { return }
+        let count = Int(seq.rawValue) + 1
+        if touchPrevious.capacity < count { touchPrevious.reserveCapacity(count) }
+        if scoringSlot.capacity < count { scoringSlot.reserveCapacity(count) }
+    }
+
     /// Whether the book was made by ``sparse()``.
     public var isSparse: Bool { sparseSeqs != nil }
 

@@ -376,6 +376,7 @@ public enum PipelineRunner {
             progress?(total, total)
             return count
         }
+        book.reserve(seqsThrough: through ?? reader.head.seq)
         var folder = ScoreBook.Folder()
         try Ledger.replayFold(reader, from: from, through: through) { batch in
             let before = book.lastSeq.rawValue
