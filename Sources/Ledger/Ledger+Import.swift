@@ -96,19 +96,23 @@ extension Ledger {
             for (file, source) in sources.enumerated() {
                 run.startFile(source.name, index: file)
                 try run.stage(staged)   // what the file before it held back, now validated
+                // The next chunks are decoded on the pool, ``decodeAhead``
+                // of them at a time, while this thread validates and
+                // stages the one before: neither side waits for the other
+                // each round.
                 var chunks = LineChunks(source)
-                guard var current = try chunks.next() else { continue }
-                var decoded = decode(current)
-                while true {
-                    let next = try chunks.next()
-                    let parts = decoded, chunk = current
-                    // The next chunk is decoded on the pool while this thread validates and writes this one.
-                    let upcoming = try Parallel.map(next.map { partCount($0) } ?? 0, { k in decodePart(next!, part: k) }, alongside: {
-                        try run.take(parts, firstLine: chunk.firstLine, staged: staged)
-                    })
-                    guard let next else { break }
-                    decoded = upcoming
-                    current = next
+                var ahead: [(chunk: LineChunks.Chunk, parts: Parallel.Pending<DecodedPart>)] = []
+                defer { for pending in ahead { _ = pending.parts.wait() } }
+                func readAhead() throws {
+                    while ahead.count < decodeAhead, let chunk = try chunks.next() {
+                        ahead.append((chunk, Parallel.start(partCount(chunk)) { k in decodePart(chunk, part: k) }))
+                    }
+                }
+                try readAhead()
+                while !ahead.isEmpty {
+                    let (chunk, pending) = ahead.removeFirst()
+                    try readAhead()
+                    try run.take(pending.wait(), firstLine: chunk.firstLine, staged: staged)
                 }
             }
             try run.finish(staged: staged)
@@ -188,13 +192,13 @@ extension Ledger {
         return (state, report)
     }
 
+    /// How many chunks an import decodes ahead of the one it validates:
+    /// two, so that the pool always has the next one to decode while this
+    /// thread validates (about 4 MiB of input each).
+    static let decodeAhead = 2
+
     /// How many parts a chunk is cut into to be decoded on every core.
     static func partCount(_ chunk: LineChunks.Chunk) -> Int { chunk.bytes.count < (1 << 20) ? 1 : Parallel.cores }
-
-    /// The decoded lines of a chunk: one part per core, each decoded on its own thread.
-    static func decode(_ chunk: LineChunks.Chunk) -> [DecodedPart] {
-        Parallel.map(partCount(chunk)) { k in decodePart(chunk, part: k) }
-    }
 
     /// Part `k` of a chunk cut at line ends, decoded; line numbers are
     /// counted from the part's start (``DecodedPart/lines`` adds them up).
