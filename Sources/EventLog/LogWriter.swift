@@ -9,8 +9,10 @@ public struct LogOptions: Sendable {
     /// Frames hold at most this many plain bytes (a larger batch spans
     /// several frames), so a reader's memory stays bounded.
     public var framePlainLimit: Int = 1 << 20
-    /// zlib level, 1 (fast) to 9 (small).
-    public var compressionLevel: Int32 = 6
+    /// zlib level, 1 (fast) to 9 (small). The default, 4, deflates a
+    /// national log in about a third of level 6's time for 10% more bytes
+    /// (docs/BENCHMARKS.md); a reader does not care which level wrote a frame.
+    public var compressionLevel: Int32 = 4
     /// fsync before acknowledging. Off only for throwaway data.
     public var durable: Bool = true
     /// The writer's clock, µs since the Unix epoch (injectable for tests).
