@@ -98,8 +98,8 @@ extension Ledger {
                 try run.stage(staged)   // what the file before it held back, now validated
                 // The next chunks are decoded on the pool, ``decodeAhead``
                 // of them at a time, while this thread validates and
-                // stages the one before: neither side waits for the other
-                // each round.
+                // stages the one before: the pool has work while this
+                // thread validates, and this thread seldom waits for it.
                 var chunks = LineChunks(source)
                 var ahead: [(chunk: LineChunks.Chunk, parts: Parallel.Pending<DecodedPart>)] = []
                 defer { for pending in ahead { _ = pending.parts.wait() } }
