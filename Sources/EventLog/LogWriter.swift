@@ -393,7 +393,7 @@ public final class LogWriter: Sendable {
 
     /// One record in a frame's plain bytes: its recordedAt delta (0: every
     /// record of an append has the append's time), its length, its bytes.
-    static func appendRecord(_ payload: [UInt8], to plain: inout [UInt8]) {
+    static func appendRecord(_ payload: some Collection<UInt8>, to plain: inout [UInt8]) {
         Varint.append(0, to: &plain)   // recordedAt − the frame's first recordedAt
         Varint.append(UInt64(payload.count), to: &plain)
         plain.append(contentsOf: payload)

@@ -75,26 +75,40 @@ public final class StagedAppend {
     /// every core a window at a time, beside the caller, and written in
     /// order as they are sealed.
     public func add(_ payloads: [[UInt8]]) throws {
-        precondition(!finished, "a staged append that was committed or abandoned takes no more records")
-        for payload in payloads {
-            guard payload.count < Int(UInt32.max) / 2 else {
-                throw EventLogError(.tooLarge, "record \(firstSeq.rawValue + UInt64(count)) has \(payload.count) bytes; the limit is 2 GiB")
+        for payload in payloads { try payload.withUnsafeBytes { try add(record: $0) } }
+    }
+
+    /// The same for records packed one after another in `bytes`, record
+    /// `k` ending at `ends[k]`: no array per record.
+    public func add(packed bytes: [UInt8], ends: [Int]) throws {
+        try bytes.withUnsafeBytes { all in
+            var start = 0
+            for end in ends {
+                try add(record: UnsafeRawBufferPointer(rebasing: all[start..<end]))
+                start = end
             }
-            if plainCount > 0 && plain.count + payload.count + 12 > framePlainLimit {
-                full.append((plain, plainCount, frameFirst))
-                frameFirst += UInt64(plainCount)
-                plain = []
-                plain.reserveCapacity(framePlainLimit)
-                plainCount = 0
-                if full.count == window {
-                    try sealDeflated()
-                    startDeflating()
-                }
-            }
-            LogWriter.appendRecord(payload, to: &plain)
-            plainCount += 1
-            count += 1
         }
+    }
+
+    private func add(record payload: UnsafeRawBufferPointer) throws {
+        precondition(!finished, "a staged append that was committed or abandoned takes no more records")
+        guard payload.count < Int(UInt32.max) / 2 else {
+            throw EventLogError(.tooLarge, "record \(firstSeq.rawValue + UInt64(count)) has \(payload.count) bytes; the limit is 2 GiB")
+        }
+        if plainCount > 0 && plain.count + payload.count + 12 > framePlainLimit {
+            full.append((plain, plainCount, frameFirst))
+            frameFirst += UInt64(plainCount)
+            plain = []
+            plain.reserveCapacity(framePlainLimit)
+            plainCount = 0
+            if full.count == window {
+                try sealDeflated()
+                startDeflating()
+            }
+        }
+        LogWriter.appendRecord(payload, to: &plain)
+        plainCount += 1
+        count += 1
     }
 
     /// Starts deflating the filled frames on the pool.

@@ -20,8 +20,10 @@ struct ImportRun {
     var issues: [ImportIssue] = []
     var more = 0
     var skipped = 0
-    /// Records accepted in this chunk, not yet staged.
-    var payloads: [[UInt8]] = []
+    /// Records accepted in this chunk, not yet staged, one after another
+    /// (record `k` ends at `recordEnds[k]`): no array per record.
+    var records: [UInt8] = []
+    var recordEnds: [Int] = []
 
     var file = ""
     var fileIndex = 0
@@ -75,8 +77,9 @@ struct ImportRun {
     }
 
     mutating func stage(_ staged: StagedAppend) throws {
-        if issues.isEmpty && !payloads.isEmpty { try staged.add(payloads) }
-        payloads.removeAll(keepingCapacity: true)
+        if issues.isEmpty && !recordEnds.isEmpty { try staged.add(packed: records, ends: recordEnds) }
+        records.removeAll(keepingCapacity: true)
+        recordEnds.removeAll(keepingCapacity: true)
     }
 
     mutating func take(_ event: Event, line: Int) {
@@ -156,7 +159,10 @@ struct ImportRun {
     mutating func validate(_ event: Event, line: Int, signer: Actor?, signed: Bool = false, record: [UInt8]? = nil) -> Bool {
         switch state.validate(event, signer: signer) {
         case .accepted:
-            if issues.isEmpty { payloads.append(record ?? EventCodec.encode(event)) }
+            if issues.isEmpty {
+                if let record { records.append(contentsOf: record) } else { EventCodec.encode(event, into: &records) }
+                recordEnds.append(records.count)
+            }
             if !signed && listsUnsigned && !Ledger.isSignature(event) { unsigned.append((Int32(truncatingIfNeeded: fileIndex), Int32(truncatingIfNeeded: line))) }
             return true
         case .skipped:

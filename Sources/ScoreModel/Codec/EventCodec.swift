@@ -28,17 +28,33 @@ public enum EventCodec {
     /// The type tag of each event type, written out: a tag is part of the
     /// format (docs/RECORDS.md), so it never follows the order of a
     /// declaration. A new type takes the next free number; none is reused.
-    static let tagTable: [(tag: UInt8, type: EventType)] = [
-        (0, .unitRegistered), (1, .unitRenamed), (2, .frameworkPublished), (3, .assessmentSubmitted),
-        (4, .appraisalRecorded), (5, .explanationSubmitted), (6, .surveyRecorded), (7, .correctionIssued),
-        (8, .appealFiled), (9, .appealResolved), (10, .resultsPublished),
-        (11, .actorRegistered), (12, .actorRevoked), (13, .batchSigned),
-    ]
-    static let tagOf: [EventType: UInt8] = Dictionary(uniqueKeysWithValues: tagTable.map { ($0.type, $0.tag) })
+    /// A switch, not a dictionary: it is looked up for every record written.
+    @inline(__always) static func tag(of type: EventType) -> UInt8 {
+        switch type {
+        case .unitRegistered: 0
+        case .unitRenamed: 1
+        case .frameworkPublished: 2
+        case .assessmentSubmitted: 3
+        case .appraisalRecorded: 4
+        case .explanationSubmitted: 5
+        case .surveyRecorded: 6
+        case .correctionIssued: 7
+        case .appealFiled: 8
+        case .appealResolved: 9
+        case .resultsPublished: 10
+        case .actorRegistered: 11
+        case .actorRevoked: 12
+        case .batchSigned: 13
+        }
+    }
+    static let tagTable: [(tag: UInt8, type: EventType)] = EventType.allCases.map { (tag(of: $0), $0) }
     /// Tag → type, for the decoder (nil: a tag this build does not know).
     static let typeOf: [EventType?] = {
         var out = [EventType?](repeating: nil, count: Int(tagTable.map(\.tag).max()!) + 1)
-        for (tag, type) in tagTable { out[Int(tag)] = type }
+        for (tag, type) in tagTable {
+            precondition(out[Int(tag)] == nil, "two event types share the tag \(tag)")
+            out[Int(tag)] = type
+        }
         return out
     }()
 
@@ -76,7 +92,7 @@ public enum EventCodec {
         case .appealResolved(let e): if e.score != nil { flags |= hasNumber }
         default: break
         }
-        let tag = tagOf[event.type]!
+        let tag = tag(of: event.type)
         out.append(Int(tag) >= firstVersion3Tag ? 3 : flags & hasRanking != 0 ? 2 : 1)
         out.append(tag)
         putVarint(flags, &out)
