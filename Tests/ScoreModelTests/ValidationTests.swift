@@ -170,4 +170,23 @@ struct ValidationTests {
         #expect(result.issues.isEmpty, "\(result.issues)")
         #expect(result.accepted.count == 3)
     }
+
+    @Test("What validation remembers of a unit's year follows the log: a publication in the same batch closes the year at once, a framework published later opens it")
+    func lookupsFollowTheLog() throws {
+        // SKHDT's PAR 2023 was just scored (and looked up) in this batch; then it is published.
+        let again = #"{"type":"assessment.submitted",\#(Self.at),"by":"skhdt","unit":"SKHDT","year":2023,"item":"1.1.2","score":-1}"#
+        var state = LedgerState()
+        let closed = state.validate(try Fixture.decode(Fixture.base + [Fixture.publish, again]), file: "f")
+        #expect(closed.issues.map(\.line) == [Fixture.base.count + 2], "\(closed.issues)")
+        #expect(closed.issues.first?.message.contains("results for PAR 2023 department are published") == true, "\(closed.issues)")
+
+        // A year without a framework is refused, then scored once its framework is in.
+        let early = #"{"type":"assessment.submitted",\#(Self.at),"by":"skhdt","unit":"SKHDT","year":2024,"item":"1.1.1","score":1}"#
+        let framework2024 = Fixture.framework.replacingOccurrences(of: "PAR-2023", with: "PAR-2024").replacingOccurrences(of: "\"year\":2023", with: "\"year\":2024")
+        var fresh = try Fixture.state(Fixture.base)
+        let opened = fresh.validate(try Fixture.decode([early, framework2024, early]), file: "f")
+        #expect(opened.issues.map(\.line) == [1], "\(opened.issues)")
+        #expect(opened.issues.first?.field == "year")
+        #expect(opened.accepted.count == 2)
+    }
 }

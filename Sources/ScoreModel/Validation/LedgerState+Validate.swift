@@ -91,8 +91,10 @@ extension LedgerState {
 
     /// The checks of ``validate(_:signer:)`` without applying the event.
     public func problem(_ event: Event) -> (field: String?, message: String)? {
+        var scratch = self   // the checks fill a lookup cache; this state is not changed
+        scratch.itemsOf = [:]   // (and the copy's is not copied whole)
         do {
-            try check(event)
+            try scratch.check(event)
             return nil
         } catch let error as FieldError {
             return (error.field, error.message)
@@ -101,7 +103,7 @@ extension LedgerState {
         }
     }
 
-    func check(_ event: Event) throws {
+    mutating func check(_ event: Event) throws {
         switch event.body {
         case .unitRegistered(let u):
             if let existing = units[u.unit] {
@@ -147,7 +149,7 @@ extension LedgerState {
             try checkValue(c.value, item: item, field: "score")
         case .appealFiled(let a):
             if appeals[a.appeal] != nil { throw FieldError("appeal", "appeal id \"\(a.appeal)\" is already used") }
-            let item = try knownItem(a.key)
+            let item = try knownItem(a.key).rule
             try checkValue(.score(a.requested), item: item, field: "requested")
         case .appealResolved(let r):
             guard let appeal = appeals[r.appeal] else { throw FieldError("appeal", "no appeal \"\(r.appeal)\" was filed") }
@@ -167,25 +169,38 @@ extension LedgerState {
         return items[Partition(index: key.index, year: key.year, block: u.block)]?[key.item]
     }
 
-    /// The item a key names, or why there is none.
-    func knownItem(_ key: ItemKey) throws -> ItemRule {
-        guard let u = units[key.unit] else { throw FieldError("unit", "unknown unit \"\(key.unit)\": register it first") }
-        let p = Partition(index: key.index, year: key.year, block: u.block)
-        guard let lookup = items[p] else { throw FieldError("year", "no framework is published for \(p)") }
-        guard let item = lookup[key.item] else { throw FieldError("item", "item \"\(key.item)\" is not in framework \(frameworks[p]!)") }
-        return item
+    /// The item a key names, or why there is none; with its partition and
+    /// whether that partition's results are published. What a unit's year
+    /// of an index resolves to is kept (``itemsOf``): one lookup instead of
+    /// three (the unit's block, the partition's items, its publication)
+    /// for every later event of that unit's year.
+    mutating func knownItem(_ key: ItemKey) throws -> (rule: ItemRule, partition: Partition, published: Bool) {
+        let unitYear = UnitYear(unit: key.unit, index: key.index, year: key.year)
+        let found: (partition: Partition, items: [ItemCode: ItemRule], published: Bool)
+        if let known = itemsOf[unitYear] {
+            found = known
+        } else {
+            guard let u = units[key.unit] else { throw FieldError("unit", "unknown unit \"\(key.unit)\": register it first") }
+            let p = Partition(index: key.index, year: key.year, block: u.block)
+            guard let lookup = items[p] else { throw FieldError("year", "no framework is published for \(p)") }
+            found = (p, lookup, published.contains(p))
+            itemsOf[unitYear] = found
+        }
+        guard let item = found.items[key.item] else {
+            throw FieldError("item", "item \"\(key.item)\" is not in framework \(frameworks[found.partition]!)")
+        }
+        return (item, found.partition, found.published)
     }
 
     /// An item that this kind of event may score now.
-    func scoredItem(_ key: ItemKey, source: ItemSource, what: String) throws -> ItemRule {
-        let item = try knownItem(key)
+    mutating func scoredItem(_ key: ItemKey, source: ItemSource, what: String) throws -> ItemRule {
+        let (item, p, isPublished) = try knownItem(key)
         guard item.source == source else {
             throw FieldError("item", source == .assessment
                 ? "item \(item.code) is a survey item: it is scored by survey.recorded, not \(what) by the unit or council"
                 : "item \(item.code) is an assessment item: it cannot be given a survey score")
         }
-        let p = Partition(index: key.index, year: key.year, block: units[key.unit]!.block)
-        if published.contains(p) {
+        if isPublished {
             throw FieldError("year", "results for \(p) are published: after publication only corrections and appeals change points")
         }
         return item

@@ -48,6 +48,18 @@ public struct LedgerState: Sendable {
     /// The last signer checked and its entry in ``actors`` (cleared by every
     /// actor event), so that a run of one signer's events looks it up once.
     var signerCache: (actor: Actor?, state: ActorState?) = (nil, nil)
+    /// A unit's year of one index, as validation looks its items up.
+    struct UnitYear: Hashable, Sendable {
+        var unit: UnitCode
+        var index: IndexCode
+        var year: Int
+    }
+    /// What validation found for a unit's year of an index: its partition,
+    /// the partition's items, whether its results are published (see
+    /// ``knownItem(_:)``). Filled as events are checked, never saved. A
+    /// unit's block and a partition's items never change once there (a
+    /// framework is not replaced), so only a publication clears it.
+    var itemsOf: [UnitYear: (partition: Partition, items: [ItemCode: ItemRule], published: Bool)] = [:]
     /// The seq the next appended event will get.
     public internal(set) var nextSeq = Seq(1)
 
@@ -70,7 +82,9 @@ public struct LedgerState: Sendable {
         case .surveyRecorded(let e): scoring.set(seq, e.key, .surveyRecorded)
         case .appealFiled(let a): appeals[a.appeal] = Appeal(key: a.key, resolved: false)
         case .appealResolved(let r): appeals[r.appeal]?.resolved = true
-        case .resultsPublished(let p): published.insert(Partition(index: p.index, year: p.year, block: p.block))
+        case .resultsPublished(let p):
+            published.insert(Partition(index: p.index, year: p.year, block: p.block))
+            itemsOf.removeAll(keepingCapacity: true)
         case .actorRegistered(let a): actors[a.actor] = ActorState(registered: a); signerCache = (nil, nil)
         case .actorRevoked(let r): actors[r.actor]?.revoked = r; signerCache = (nil, nil)
         case .explanationSubmitted, .correctionIssued, .batchSigned: break
