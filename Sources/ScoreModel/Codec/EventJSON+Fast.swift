@@ -55,12 +55,26 @@ struct FastLine {
 
         var bit: UInt32 { 1 << UInt32(rawValue) }
         var name: String { "\(self)" }
-        /// Keys by their length in bytes, with their bytes.
-        static let byLength: [[(key: Key, bytes: [UInt8])]] = {
-            var table = Array(repeating: [(key: Key, bytes: [UInt8])](), count: 16)
-            for key in allCases { table[key.name.utf8.count].append((key, Array(key.name.utf8))) }
+        /// Keys by their length in bytes (all under 16), with their bytes
+        /// as two little-endian words, zero past the key's end.
+        static let byLength: [[(key: Key, low: UInt64, high: UInt64)]] = {
+            var table = Array(repeating: [(key: Key, low: UInt64, high: UInt64)](), count: 16)
+            for key in allCases {
+                let bytes = Array(key.name.utf8)
+                let (low, high) = words(bytes.count) { bytes[$0] }
+                table[bytes.count].append((key, low, high))
+            }
             return table
         }()
+
+        /// The first `count` (< 16) bytes given by `byte` as two little-endian words.
+        static func words(_ count: Int, _ byte: (Int) -> UInt8) -> (low: UInt64, high: UInt64) {
+            var low: UInt64 = 0, high: UInt64 = 0
+            for k in 0..<count {
+                if k < 8 { low |= UInt64(byte(k)) << (8 * k) } else { high |= UInt64(byte(k)) << (8 * (k - 8)) }
+            }
+            return (low, high)
+        }
     }
 
     /// Where a value lies in the line: its bytes (a string without its
@@ -121,7 +135,7 @@ struct FastLine {
             while true {
                 skipSpace()
                 guard i < bytes.count, bytes[i] == UInt8(ascii: "\""), let (start, end, ascii) = string(), ascii,
-                      let key = Self.key(UnsafeRawBufferPointer(rebasing: bytes[start..<end])), present & key.bit == 0 else { return false }
+                      let key = Self.key(bytes, start, end), present & key.bit == 0 else { return false }
                 skipSpace()
                 guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { return false }
                 i += 1
@@ -137,11 +151,21 @@ struct FastLine {
         return i == bytes.count
     }
 
-    static func key(_ text: UnsafeRawBufferPointer) -> Key? {
-        guard text.count < Key.byLength.count else { return nil }
-        for candidate in Key.byLength[text.count] where candidate.bytes.withUnsafeBytes({ $0.elementsEqual(text) }) {
-            return candidate.key
+    /// The known key that bytes `start..<end` of `line` spell, if any:
+    /// compared as two words (read whole when the line has 16 bytes from
+    /// `start`, as it does but for its last few).
+    static func key(_ line: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> Key? {
+        let count = end - start
+        guard count < Key.byLength.count else { return nil }
+        var low: UInt64, high: UInt64
+        if start + 16 <= line.count {
+            func mask(_ n: Int) -> UInt64 { (UInt64(1) << (8 * n)) &- 1 }   // n = 8: every bit (a shift by 64 gives 0)
+            low = ByteScan.word(line, at: start) & mask(min(count, 8))
+            high = ByteScan.word(line, at: start + 8) & mask(max(count - 8, 0))
+        } else {
+            (low, high) = Key.words(count) { line[start + $0] }
         }
+        for candidate in Key.byLength[count] where candidate.low == low && candidate.high == high { return candidate.key }
         return nil
     }
 
