@@ -81,6 +81,14 @@ extension Parallel {
             group.wait()
             return slots.results()
         }
+
+        /// The results moved out, once every task has finished: the caller
+        /// holds the only copy (it can hand them to another thread to be
+        /// destroyed). A later ``wait()`` or ``take()`` finds none.
+        public func take() -> [T] {
+            group.wait()
+            return slots.results(taking: true)
+        }
     }
 }
 
@@ -97,8 +105,12 @@ private final class Slots<T: Sendable, E: Error>: Sendable {
     }
 
     /// The results in index order; the error of the lowest failed index.
-    func results() throws(E) -> [T] {
-        let all = slots.withLock { $0 }
+    func results(taking: Bool = false) throws(E) -> [T] {
+        let all = slots.withLock { slots in
+            let all = slots
+            if taking { slots = [] }
+            return all
+        }
         var out: [T] = []
         out.reserveCapacity(all.count)
         for result in all { out.append(try result!.get()) }

@@ -27,8 +27,18 @@ struct ImportRun {
 
     var file = ""
     var fileIndex = 0
-    /// Events of the current run (since the file's start or its last signature) held back.
-    var held: [(line: Int, event: Event)] = []
+    /// The decoded parts whose events are held, oldest first (`parts[0]`
+    /// is part number `partsBase`); a part is let go once none of its
+    /// events is held and the calling thread has passed it.
+    var parts: [HeldPart] = []
+    var partsBase = 0
+    /// Events of the current run (since the file's start or its last
+    /// signature) held back, by their place in `parts`; `held[heldStart...]`
+    /// are still held. An event is not copied to be held, nor destroyed on
+    /// this thread once validated: its part goes to ``Ledger/release`` whole.
+    var held: [Place] = []
+    var heldStart = 0
+    var heldCount: Int { held.count - heldStart }
     /// Events of the run already validated as unsigned (because of the hold limit).
     var released = 0
     var runAfterSignature = false
@@ -53,6 +63,7 @@ struct ImportRun {
 
     mutating func startFile(_ name: String, index: Int) {
         releaseAll()
+        trim()
         file = name
         fileIndex = index
         files.append(name)
@@ -66,14 +77,76 @@ struct ImportRun {
 
     /// Validates (or holds) the events of one decoded chunk and stages
     /// what was accepted; once any issue is found nothing more is written.
-    mutating func take(_ parts: [DecodedPart], firstLine: Int, staged: StagedAppend) throws {
+    ///
+    /// The parts are taken over, not copied: their events are held where
+    /// they were decoded, and destroyed off this thread. Returns the lines
+    /// of the file up to the chunk's end.
+    mutating func take(_ decoded: consuming [DecodedPart], firstLine: Int, staged: StagedAppend) throws -> Int {
+        var decoded = decoded
         var before = firstLine
-        for part in parts {
-            for (number, error) in part.errors { add(error.at(file: file, line: before + number)) }
-            for (number, event) in part.events { take(event, line: before + number) }
-            before += part.lines
+        for k in decoded.indices {
+            for (number, error) in decoded[k].errors { add(error.at(file: file, line: before + number)) }
+            let number = Int32(truncatingIfNeeded: partsBase + parts.count)
+            parts.append(HeldPart(events: decoded[k].events, lineBase: before))
+            decoded[k].events = []   // `parts` is now their only owner
+            takeEvents(ofPart: number)
+            before += decoded[k].lines
+            trim()
         }
         try stage(staged)
+        return before
+    }
+
+    /// Takes the events of part `number`, in order.
+    private mutating func takeEvents(ofPart number: Int32) {
+        let events = parts[Int(number) - partsBase].events
+        for i in events.indices { take(events, i, part: number) }
+    }
+
+    /// The held event at `place`, and its line in the file.
+    func event(at place: Place) -> (event: Event, line: Int) {
+        let part = parts[Int(place.part) - partsBase]
+        let (number, event) = part.events[Int(place.index)]
+        return (event, part.lineBase + number)
+    }
+
+    /// Validates held events `held[heldStart..<heldStart + n]` as unsigned, in order.
+    mutating func validateHeld(_ n: Int) {
+        guard n > 0 else { return }
+        var k = heldStart
+        let end = heldStart + n
+        while k < end {
+            // One part at a time: its events are read where they lie, not copied out one by one.
+            let p = held[k].part
+            let part = parts[Int(p) - partsBase]
+            part.events.withUnsafeBufferPointer { events in
+                // Borrowed where it lies: a copy of each event would retain (and later release) every string in it.
+                while k < end && held[k].part == p {
+                    let i = Int(held[k].index)
+                    validate(events[i].1, line: part.lineBase + events[i].0, signer: nil)
+                    k += 1
+                }
+            }
+        }
+        heldStart = end
+        if heldStart == held.count {
+            held.removeAll(keepingCapacity: true); heldStart = 0
+        } else if heldStart * 2 >= held.count {
+            // An unsigned file never empties the list: what was validated is dropped, so it stays bounded by the hold limit.
+            held.removeFirst(heldStart); heldStart = 0
+        }
+    }
+
+    /// Lets go of the parts before the oldest held event (all of them when
+    /// none is held), on ``Ledger/release``.
+    mutating func trim() {
+        let keep = heldStart < held.count ? Int(held[heldStart].part) : partsBase + parts.count
+        let drop = keep - partsBase
+        guard drop > 0 else { return }
+        let dropped = Array(parts[..<drop])
+        parts.removeFirst(drop)
+        partsBase = keep
+        Ledger.release(dropped)
     }
 
     mutating func stage(_ staged: StagedAppend) throws {
@@ -82,43 +155,47 @@ struct ImportRun {
         recordEnds.removeAll(keepingCapacity: true)
     }
 
-    mutating func take(_ event: Event, line: Int) {
-        if case .actorRegistered(let a) = event.body { registered[a.actor] = a }
-        guard case .batchSigned(let b) = event.body else {
-            held.append((line, event))
-            if held.count > Ledger.maxEventsPerSignature {
-                let n = Ledger.maxEventsPerSignature / 2
-                for (line, event) in held[..<n] { validate(event, line: line, signer: nil) }
-                held.removeFirst(n)
-                released += n
-            }
+    /// Takes event `i` of `events` (part number `part`).
+    mutating func take(_ events: [(Int, Event)], _ i: Int, part: Int32) {
+        // Matched in place: only a registration or a signature is taken out of the event.
+        let b: BatchSigned
+        switch events[i].1.body {
+        case .batchSigned(let signed):
+            b = signed
+        case .actorRegistered(let a):
+            registered[a.actor] = a
+            hold(part: part, index: i)
+            return
+        default:
+            hold(part: part, index: i)
             return
         }
-        let available = released + held.count
+        let (event, line) = (events[i].1, parts[Int(part) - partsBase].lineBase + events[i].0)
+        let available = released + heldCount
         if b.count > available {
             add(ImportIssue(file: file, line: line, field: "count",
                 message: "the signature covers \(b.count) event\(b.count == 1 ? "" : "s") but only \(available) precede it in this file since \(runAfterSignature ? "the previous batch.signed" : "its start"); sign the file again with `parledger sign`"))
             releaseAll()
             validate(event, line: line, signer: nil)
-        } else if b.count > held.count {
+        } else if b.count > heldCount {
             add(ImportIssue(file: file, line: line, field: "count",
                 message: "the signature covers \(b.count) events; an import holds at most \(Ledger.maxEventsPerSignature) events for a signature that follows them: sign the file in smaller batches"))
             releaseAll()
             validate(event, line: line, signer: nil)
         } else {
-            let split = held.count - b.count
-            for (line, event) in held[..<split] { validate(event, line: line, signer: nil) }
-            let covered = held[split...]
+            validateHeld(heldCount - b.count)
+            let covered = held[heldStart...].map { self.event(at: $0) }
             var records: [[UInt8]] = []
             records.reserveCapacity(covered.count)
             var kept = 0
-            for (line, event) in covered {
+            for (event, line) in covered {
                 let record = EventCodec.encode(event)   // signed and appended: encoded once
                 records.append(record)
                 if validate(event, line: line, signer: b.actor, signed: true, record: record) { kept += 1 }
             }
             let firstLine = covered.first!.line
             held.removeAll(keepingCapacity: true)
+            heldStart = 0
             released = 0
             if kept == 0 {
                 // Every event it covers is already in the log: an idempotent re-import skips the signature too.
@@ -146,10 +223,20 @@ struct ImportRun {
         runAfterSignature = true
     }
 
+    /// Holds event `index` of part `part`; past the limit, the oldest half
+    /// of the held events are validated as unsigned.
+    private mutating func hold(part: Int32, index: Int) {
+        held.append(Place(part: part, index: Int32(truncatingIfNeeded: index)))
+        if heldCount > Ledger.maxEventsPerSignature {
+            let n = Ledger.maxEventsPerSignature / 2
+            validateHeld(n)
+            released += n
+        }
+    }
+
     /// Validates every held event as unsigned.
     mutating func releaseAll() {
-        for (line, event) in held { validate(event, line: line, signer: nil) }
-        held.removeAll(keepingCapacity: true)
+        validateHeld(heldCount)
         released = 0
     }
 
@@ -178,6 +265,7 @@ struct ImportRun {
     /// then the log's policy over the unsigned events.
     mutating func finish(staged: StagedAppend) throws {
         releaseAll()
+        trim()
         try stage(staged)
         issues += checks.wait()
         if issues.isEmpty, let gate, listsUnsigned {
@@ -186,6 +274,29 @@ struct ImportRun {
             issues += gate.policyIssues(unsigned: list)
         }
     }
+}
+
+/// Where a held event lies: part number and index in the part.
+struct Place {
+    var part: Int32
+    var index: Int32
+}
+
+/// A decoded part's events, held while a signature further down may cover them.
+struct HeldPart: Sendable {
+    var events: [(Int, Event)]
+    /// Lines of the file before the part.
+    var lineBase: Int
+}
+
+extension Ledger {
+    /// Decoded events the import is done with, destroyed on a thread of
+    /// their own: letting go of a national import's events (every string
+    /// in them) is otherwise a tenth of the validating thread's time.
+    static func release(_ parts: [HeldPart]) {
+        releaseQueue.async { withExtendedLifetime(parts) {} }
+    }
+    static let releaseQueue = DispatchQueue(label: "parledger.import.release")
 }
 
 /// The gate's signature checks, one signed group at a time, on a thread of

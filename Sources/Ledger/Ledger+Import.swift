@@ -109,10 +109,11 @@ extension Ledger {
                     }
                 }
                 try readAhead()
+                var line = 0   // lines of the file before the chunk: counted by the decoding, not again here
                 while !ahead.isEmpty {
-                    let (chunk, pending) = ahead.removeFirst()
+                    let pending = ahead.removeFirst().parts
                     try readAhead()
-                    try run.take(pending.wait(), firstLine: chunk.firstLine, staged: staged)
+                    line = try run.take(pending.take(), firstLine: line, staged: staged)
                 }
             }
             try run.finish(staged: staged)
@@ -272,8 +273,6 @@ struct DecodedPart: Sendable {
 struct LineChunks {
     struct Chunk: Sendable {
         var bytes: [UInt8]
-        /// Lines of the file before this chunk.
-        var firstLine: Int
         /// The chunk starts the file (a byte-order mark may lead it).
         var startsFile: Bool
         /// Instead of bytes: one line longer than an event may be, read
@@ -284,9 +283,8 @@ struct LineChunks {
     var offset = 0
     var carry: [UInt8] = []
     var ended = false
-    var lines = 0
     var first = true
-    /// Where the stream is read into, kept from chunk to chunk.
+    /// Where the rest of an overlong line is read into, to be counted.
     var buffer: [UInt8] = []
 
     init(_ source: ImportSource) { self.source = source }
@@ -294,17 +292,24 @@ struct LineChunks {
     mutating func next() throws -> Chunk? {
         var bytes: [UInt8]
         if let stream = source.stream {
-            bytes = []
-            bytes.reserveCapacity(carry.count + Ledger.chunkBytes)
-            bytes.append(contentsOf: carry)
+            // Read straight into the chunk, after the part line the one before left, until it is full or the input ends.
+            let capacity = carry.count + Ledger.chunkBytes
+            var reached = false
+            bytes = try [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
+                count = 0
+                for b in carry { buffer.initializeElement(at: count, to: b); count += 1 }
+                while count < capacity {
+                    let n = try stream.read(into: UnsafeMutableRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(buffer)[count...]))
+                    if n == 0 { reached = true; break }
+                    count += n
+                }
+            }
             carry = []
-            if buffer.isEmpty { buffer = [UInt8](repeating: 0, count: Ledger.chunkBytes) }
-            // Read until the chunk is full and holds a line end, or the input ends.
-            while !ended && (bytes.count < Ledger.chunkBytes || !bytes.contains(0x0A)) {
-                // A line that is already too long is read past, not kept: memory stays bounded.
-                if bytes.count > EventLimits.lineBytes + 2 && !bytes.contains(0x0A) { return try skipLine(bytes, stream) }
-                let n = try buffer.withUnsafeMutableBytes { try stream.read(into: $0) }
-                if n == 0 { ended = true } else { bytes.append(contentsOf: buffer[..<n]) }
+            if reached { ended = true }
+            // A line that is already too long is read past, not kept: memory stays bounded.
+            if bytes.count > EventLimits.lineBytes + 2,
+               bytes.withUnsafeBytes({ ByteScan.firstIndex(of: 0x0A, in: $0, from: 0) == $0.count }) {
+                return try skipLine(bytes, stream)
             }
             if !ended, let last = bytes.lastIndex(of: 0x0A) {
                 carry = Array(bytes[(last + 1)...])
@@ -318,9 +323,8 @@ struct LineChunks {
             offset = end
         }
         guard !bytes.isEmpty else { return nil }
-        let chunk = Chunk(bytes: bytes, firstLine: lines, startsFile: first)
+        let chunk = Chunk(bytes: bytes, startsFile: first)
         first = false
-        lines += bytes.withUnsafeBytes { ByteScan.count(of: 0x0A, in: $0) }
         return chunk
     }
 
@@ -332,7 +336,8 @@ struct LineChunks {
         if first && start.starts(with: [0xEF, 0xBB, 0xBF]) { count -= 3 }
         var blank = start.dropFirst(first && start.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0).allSatisfy(isBlank)
         var last = start.last
-        while true {
+        if buffer.isEmpty { buffer = [UInt8](repeating: 0, count: 1 << 16) }
+        while !ended {
             let n = try buffer.withUnsafeMutableBytes { try stream.read(into: $0) }
             if n == 0 { ended = true; break }
             let end = buffer[..<n].firstIndex(of: 0x0A) ?? n
@@ -345,9 +350,8 @@ struct LineChunks {
             }
         }
         if last == 0x0D { count -= 1 }
-        let chunk = Chunk(bytes: [], firstLine: lines, startsFile: first, overlong: (count, blank))
+        let chunk = Chunk(bytes: [], startsFile: first, overlong: (count, blank))
         first = false
-        lines += 1
         return chunk
     }
 }

@@ -97,6 +97,47 @@ struct SignatureTests {
         #expect(again.appended == 0)
     }
 
+    @Test("A signed file spread over several chunks and decode parts imports as the compact file does; a score changed deep in it is refused at its batch's line")
+    func signedAcrossChunks() throws {
+        // A blank line of spaces after each line: the same events over three chunks of 4 MiB, each cut in parts,
+        // so that the events a signature covers lie in several parts and chunks.
+        let lines = Self.submissions[1].split(separator: "\n").map(String.init)
+        let blank = String(repeating: " ", count: 3_000)
+        func padded(_ lines: [String]) -> String { lines.map { $0 + "\n" + blank + "\n" }.joined() }
+        #expect(padded(lines).utf8.count > 9 << 20, "not over two chunks")
+        let s = try Scratch()
+        let compact = try Self.policyLog(s)
+        try Self.importText(Self.submissions[1], name: "signed.jsonl", into: compact)
+        let spread = s.path + "/spread"
+        try LogWriter.create(directory: spread)
+        try LogOrigin.set(Self.origin, directory: spread)
+        try SignaturePolicy.require(directory: spread)
+        try Self.importText(Self.submissions[0], name: "setup.jsonl", into: spread)
+        let report = try Self.importText(padded(lines), name: "spread.jsonl", into: spread)
+        #expect(report.appended > 3000)
+        var a: [String] = [], b: [String] = []
+        try Ledger.replay(directory: compact) { a.append(EventJSON.encode($0.event)) }
+        try Ledger.replay(directory: spread) { b.append(EventJSON.encode($0.event)) }
+        #expect(a == b)
+        #expect(try SignatureAudit.run(directory: spread).signedEvents == SignatureAudit.run(directory: compact).signedEvents)
+
+        // One score changed past the middle: refused at the line of the signature that covers it (two lines per event).
+        var changed = lines
+        let k = try #require(changed.indices.dropFirst(changed.count / 2).first { changed[$0].contains("\"appraisal.recorded\"") && changed[$0].contains("\"score\":") })
+        var event = try EventJSON.decode(line: changed[k])
+        guard case .appraisalRecorded(var appraisal) = event.body, case .score(let old) = appraisal.value else { Issue.record("not an appraisal"); return }
+        appraisal.value = .score(old == .zero ? Score(thousandths: 250) : .zero)
+        event.body = .appraisalRecorded(appraisal)
+        changed[k] = EventJSON.encode(event)
+        let signature = try #require(changed[k...].firstIndex { $0.contains("\"batch.signed\"") })
+        let fresh = s.path + "/fresh"
+        try LogWriter.create(directory: fresh)
+        try LogOrigin.set(Self.origin, directory: fresh)
+        try SignaturePolicy.require(directory: fresh)
+        try Self.importText(Self.submissions[0], name: "setup.jsonl", into: fresh)
+        try Self.expectRefused(padded(changed), into: fresh, ["batch.jsonl:\(2 * signature + 1)", "rule \"signature\"", "nothing was imported"])
+    }
+
     @Test("A signed log's export imports into a new log with the same origin as one file, and verifies; into a log with another origin it is refused")
     func exportRoundTrip() throws {
         let s = try Scratch()
