@@ -293,10 +293,18 @@ extension Ledger {
     /// Decoded events the import is done with, destroyed on a thread of
     /// their own: letting go of a national import's events (every string
     /// in them) is otherwise a tenth of the validating thread's time.
+    /// At most ``releaseBacklog`` hand-overs wait there: a release that
+    /// falls behind makes the import wait, so memory stays bounded.
     static func release(_ parts: [HeldPart]) {
-        releaseQueue.async { withExtendedLifetime(parts) {} }
+        releaseRoom.wait()
+        releaseQueue.async {
+            withExtendedLifetime(parts) {}
+            releaseRoom.signal()
+        }
     }
     static let releaseQueue = DispatchQueue(label: "parledger.import.release")
+    static let releaseBacklog = 4
+    static let releaseRoom = DispatchSemaphore(value: releaseBacklog)
 }
 
 /// The gate's signature checks, one signed group at a time, on a thread of
