@@ -31,8 +31,13 @@ extension ScoreBook {
         var indexNumbers: [String: Int32] = [:]
         var itemNumbers: [String: Int32] = [:]
         /// Per book partition: item number → slot offset in the sheet (-1:
-        /// not in the framework); built the first time the partition is met.
-        var itemOffsets: [[Int32]?] = []
+        /// not in the framework), made the first time the partition is met.
+        /// Partition `p`'s table is `offsetTable[tableStart[p]...]`,
+        /// `tableWidth[p]` long (start -1 until made): one flat column, so
+        /// that a lookup retains no array.
+        var tableStart: [Int32] = []
+        var tableWidth: [Int32] = []
+        var offsetTable: [Int32] = []
         /// (unit number, index number, year) → the sheet's first slot and its partition.
         var sheets: [UInt64: (first: Int32, partition: Int32)] = [:]
         var last: (key: UInt64, first: Int32, partition: Int32) = (.max, 0, 0)
@@ -107,9 +112,12 @@ extension ScoreBook {
                 item = Self.number(lanes[l].codes[Int(r.item)], in: &itemNumbers)
                 lanes[l].item[Int(r.item)] = item
             }
-            let offsets = offsets(of: partition, book)
-            guard Int(item) < offsets.count, offsets[Int(item)] >= 0 else { return nil }
-            return (Int(first + offsets[Int(item)]), partition)
+            let p = Int(partition)
+            if p >= tableStart.count || tableStart[p] < 0 { makeTable(of: partition, book.itemOffsets[p]) }
+            guard item < tableWidth[p] else { return nil }
+            let offset = offsetTable[Int(tableStart[p] + item)]
+            guard offset >= 0 else { return nil }
+            return (Int(first + offset), partition)
         }
 
         /// The folder's number of an index or item code, numbered next when new.
@@ -120,18 +128,19 @@ extension ScoreBook {
             return n
         }
 
-        /// Item number → slot offset for a partition's framework.
-        private mutating func offsets(of partition: Int32, _ book: ScoreBook) -> [Int32] {
-            while itemOffsets.count <= Int(partition) { itemOffsets.append(nil) }
-            if let known = itemOffsets[Int(partition)] { return known }
+        /// Makes partition `partition`'s table of item number → slot offset from its framework's offsets.
+        private mutating func makeTable(of partition: Int32, _ codes: [ItemCode: Int32]) {
+            while tableStart.count <= Int(partition) { tableStart.append(-1); tableWidth.append(0) }
             var table: [Int32] = []
-            for (code, offset) in book.itemOffsets[Int(partition)] {
+            for (code, offset) in codes {
                 let n = Self.number(code.rawValue, in: &itemNumbers)
                 if table.count <= Int(n) { table.append(contentsOf: repeatElement(-1, count: Int(n) + 1 - table.count)) }
                 table[Int(n)] = offset
             }
-            itemOffsets[Int(partition)] = table
-            return table
+            precondition(offsetTable.count + table.count < Int(Int32.max), "a fold's offset table holds up to 2^31 entries")
+            tableStart[Int(partition)] = Int32(offsetTable.count)
+            tableWidth[Int(partition)] = Int32(table.count)
+            offsetTable.append(contentsOf: table)
         }
 
         private func key(_ r: FoldRecord, lane l: Int) -> ItemKey {
