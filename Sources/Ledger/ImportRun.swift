@@ -170,7 +170,7 @@ struct ImportRun {
             hold(part: part, index: i)
             return
         }
-        let (event, line) = (events[i].1, parts[Int(part) - partsBase].lineBase + events[i].0)
+        let (event, line) = event(at: Place(part: part, index: Int32(truncatingIfNeeded: i)))
         let available = released + heldCount
         if b.count > available {
             add(ImportIssue(file: file, line: line, field: "count",

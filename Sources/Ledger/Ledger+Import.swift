@@ -292,7 +292,7 @@ struct LineChunks {
     mutating func next() throws -> Chunk? {
         var bytes: [UInt8]
         if let stream = source.stream {
-            // Read straight into the chunk, after the part line the one before left, until it is full or the input ends.
+            // Read straight into the chunk, after the partial line the previous chunk left, until it is full or the input ends.
             let capacity = carry.count + Ledger.chunkBytes
             var reached = false
             bytes = try [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
