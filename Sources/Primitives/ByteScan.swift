@@ -49,6 +49,15 @@ public enum ByteScan {
         return i
     }
 
+    /// Whether every byte is below 0x80.
+    @inlinable
+    public static func isASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        var i = 0, seen: UInt64 = 0
+        while i + 8 <= bytes.count { seen |= word(bytes, at: i); i += 8 }
+        while i < bytes.count { seen |= UInt64(bytes[i]); i += 1 }
+        return seen & highs == 0
+    }
+
     /// How many bytes equal `byte`.
     @inlinable
     public static func count(of byte: UInt8, in bytes: UnsafeRawBufferPointer) -> Int {

@@ -183,6 +183,23 @@ struct CodecTests {
         }
     }
 
+    @Test("A binary string is read only when it is UTF-8: valid text of every width keeps its bytes; bad bytes are refused, those a repair would turn into text of the same length too")
+    func binaryStrings() throws {
+        for text in ["", "PAR", "Sở Kế hoạch và Đầu tư", "Cờ thi đua", "\u{10348}\u{1F3C6}", String(repeating: "ệ", count: 300)] {
+            let s = try Array(text.utf8).withUnsafeBytes { try BinaryReader.makeString($0) }
+            #expect(Array(s.utf8) == Array(text.utf8), "\(text)")
+        }
+        // A lone continuation byte, a bad first byte, an overlong slash, a surrogate, a four-byte sequence cut after three bytes
+        // (repaired into U+FFFD, also three bytes), and the same cut at the very end.
+        let bad: [[UInt8]] = [[0x41, 0x80], [0xFF], [0xC0, 0xAF], [0xED, 0xA0, 0x80], [0xF0, 0x90, 0x80, 0x41], [0x41, 0xF0, 0x90, 0x80]]
+        for bytes in bad {
+            #expect(throws: BinaryFormatError.self, "\(bytes)") { try bytes.withUnsafeBytes { try BinaryReader.makeString($0) } }
+            var record: [UInt8] = []
+            record.appendVarint(UInt64(bytes.count)); record += bytes
+            #expect { try record.withUnsafeBytes { raw in var r = BinaryReader(raw); return try r.string() } } throws: { "\($0)".contains("invalid UTF-8") }
+        }
+    }
+
     @Test("Malformed JSON is refused with the column", arguments: [
         (#"{"type":"unit.renamed",}"#, "column 24"), (#"{"a":1,"a":2}"#, "duplicate key"), (#"{"s":"\ud800"}"#, "surrogate"),
         ("[1,2]", "expected a JSON object"), ("{\"s\":\"tab\tinside\"}", "control character"),
