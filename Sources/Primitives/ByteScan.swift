@@ -58,6 +58,22 @@ public enum ByteScan {
         return seen & highs == 0
     }
 
+    /// Whether `a` and `b` hold the same bytes.
+    @inlinable
+    public static func equal(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+        guard a.count == b.count else { return false }
+        var i = 0
+        while i + 8 <= a.count {
+            if word(a, at: i) != word(b, at: i) { return false }
+            i += 8
+        }
+        while i < a.count {
+            if a[i] != b[i] { return false }
+            i += 1
+        }
+        return true
+    }
+
     /// How many bytes equal `byte`.
     @inlinable
     public static func count(of byte: UInt8, in bytes: UnsafeRawBufferPointer) -> Int {
