@@ -98,8 +98,10 @@ public enum SnapshotPath {
     /// no absolute path, no empty, `.` or `..` component.
     public static func isContained(_ relative: String) -> Bool {
         guard !relative.isEmpty, !relative.hasPrefix("/") else { return false }
-        return relative.split(separator: "/", omittingEmptySubsequences: false).allSatisfy { part in
-            !part.isEmpty && part != "." && part != ".."
+        // By bytes, as the file system reads a path: a `/` followed by a combining mark is still a separator
+        // there, though it is not a `Character` of its own.
+        return relative.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).allSatisfy { part in
+            !part.isEmpty && !part.elementsEqual(".".utf8) && !part.elementsEqual("..".utf8)
         }
     }
 }
