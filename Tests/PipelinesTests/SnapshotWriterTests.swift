@@ -87,6 +87,34 @@ struct SnapshotWriterTests {
         }
     }
 
+    @Test("A manifest read back is the one written, every field of every file; one with a member missing, of the wrong kind, named twice or cut short is refused, naming the member or the byte")
+    func manifestShape() throws {
+        let files = [Manifest.File(path: "ranking/PAR-2023-B.json", bytes: 1234, sha256: String(repeating: "e", count: 64),
+                                   partition: Manifest.PartitionName(index: "PAR", year: 2023, block: "B")),
+                     Manifest.File(path: "report/index.html", bytes: 0, sha256: String(repeating: "0", count: 64))]
+        let good = Manifest(pipeline: "nightly", configHash: String(repeating: "c", count: 64),
+                            log: Manifest.LogPoint(seq: point.seq, hash: point.hash, limit: "as-of", asOf: "2024-01-31T00:00:00+07:00"), files: files)
+        #expect(try Manifest.parse(good.serialized(), file: "m.json") == good)
+        let text = String(decoding: good.serialized(), as: UTF8.self)
+        let cases: [(String, String)] = [
+            (text.replacingOccurrences(of: "\"bytes\": 1234", with: "\"bytes\": \"1234\""), "m.json: files[0].bytes: not a readable snapshot manifest: expected a whole number, found a string"),
+            (text.replacingOccurrences(of: "\"bytes\": 1234", with: "\"bytes\": -1"), "m.json: files[0].bytes: not a readable snapshot manifest: expected a whole number, found a number"),
+            (text.replacingOccurrences(of: "\"year\": 2023", with: "\"year\": 2023.5"), "m.json: files[0].partition.year: not a readable snapshot manifest: expected a whole number, found a number"),
+            (text.replacingOccurrences(of: "\"sha256\": \"" + String(repeating: "0", count: 64) + "\"", with: "\"sha\": 1"), "m.json: files[1].sha256: not a readable snapshot manifest: missing"),
+            (text.replacingOccurrences(of: "\"pipeline\": \"nightly\"", with: "\"pipeline\": \"nightly\", \"pipeline\": \"other\""), "m.json:byte 73: not a readable snapshot manifest: duplicate key \"pipeline\""),
+            (text.replacingOccurrences(of: "\"files\": [", with: "\"files\": {\"a\": [") + "}", "m.json: files: not a readable snapshot manifest: expected a list"),
+        ]
+        for (edited, says) in cases {
+            #expect(edited != text)
+            #expect { try Manifest.parse(Array(edited.utf8), file: "m.json") } throws: { error in
+                "\(error)".hasPrefix(says + " — ")
+            }
+        }
+        #expect { try Manifest.parse(Array(good.serialized().dropLast(40)), file: "m.json") } throws: { error in
+            "\(error)".hasPrefix("m.json:byte ") && "\(error)".contains("not a readable snapshot manifest") && "\(error)".contains("re-run the pipeline")
+        }
+    }
+
     @Test("A failed sync names the path and the reason in words, with what to do")
     func syncFailureSpeaks() throws {
         let missing = FileManager.default.temporaryDirectory.appendingPathComponent("parledger-no-such-\(UUID().uuidString)").path
