@@ -186,7 +186,7 @@ extension ScoreBook {
             guard case .frameworkPublished(let f) = try record.withUnsafeBytes({ try decoder.decode($0) }).body else {
                 throw CheckpointError(message: "a framework entry holds another event")
             }
-            guard Partition(index: f.index, year: f.year, block: f.block) == key.partition, f.items.count == key.items else {
+            guard Partition(index: f.index, year: f.year, block: f.block) == key.partition, f.itemCount == key.items else {
                 throw CheckpointError(message: "a framework does not match its partition key")
             }
             if target != nil { targetNumber = Int32(partitionList.count) }

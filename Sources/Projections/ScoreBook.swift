@@ -297,12 +297,15 @@ public struct ScoreBook: Sendable {
         let p = Partition(index: f.index, year: f.year, block: f.block)
         guard frameworks[p] == nil else { return }
         frameworks[p] = f
+        // `items` flattens the areas and criteria anew at each call: once here.
+        let items = f.items
         var offsets: [ItemCode: Int32] = [:]
-        for (i, item) in f.items.enumerated() where offsets[item.code] == nil { offsets[item.code] = Int32(i) }
+        offsets.reserveCapacity(items.count)
+        for (i, item) in items.enumerated() where offsets[item.code] == nil { offsets[item.code] = Int32(i) }
         partitionNumbers[p] = Int32(partitionList.count)
         partitionList.append(p)
         itemOffsets.append(offsets)
-        itemSlots.append(f.items.map { ($0, offsets[$0.code]!) })
+        itemSlots.append(items.map { ($0, offsets[$0.code]!) })
         dirtyFlags.append(true)
     }
 

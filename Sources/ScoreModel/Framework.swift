@@ -29,8 +29,11 @@ public struct Framework: Hashable, Sendable {
         bands.first { percent.reaches($0.min) }
     }
 
-    /// Every item, in framework order.
+    /// Every item, in framework order (flattened at each call).
     public var items: [Item] { areas.flatMap { $0.criteria.flatMap(\.items) } }
+
+    /// How many items there are, without flattening them.
+    public var itemCount: Int { areas.reduce(0) { n, area in area.criteria.reduce(n) { $0 + $1.items.count } } }
 
     /// The sum of every item's maximum.
     public var maxTotal: Score { items.reduce(.zero) { $0 + $1.max } }
