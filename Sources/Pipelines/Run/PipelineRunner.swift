@@ -208,18 +208,20 @@ public enum PipelineRunner {
         var previous: Manifest?
         let book: ScoreBook, events: Int, point: Manifest.LogPoint
         let key = try checkpoint.map { _ in try key ?? CheckpointKey.loadOrCreate() }
+        // Read once, under the output's lock: the source of kept files and the point a run may not fall behind.
+        let published = PublishedManifest(out: out)
         if limit == .head, let checkpoint {
             let r = try resume(log: log, checkpoint: checkpoint, key: key, withTail: true, progress: progress)
             (book, events, point, resumed, base, tail) = (r.book, r.events, r.point, r.from?.seq, r.from, r.tail)
             if let why = r.discarded { notices.append("checkpoint \(checkpoint) discarded: \(why); replaying from the start") }
             if let why = r.tailDiscarded { notices.append("checkpoint tail \(CheckpointTail.path(checkpoint: checkpoint)) discarded: \(why); every partition is rendered") }
-            previous = tail.map { reusable(out: out, spec: spec, seq: $0.seq, frameHash: $0.frameHash, manifestHash: $0.manifestHash) }
-                ?? r.from.flatMap { reusable(out: out, spec: spec, seq: $0.seq, frameHash: $0.frameHash, manifestHash: $0.manifestHash) }
+            previous = tail.map { reusable(published, spec: spec, seq: $0.seq, frameHash: $0.frameHash, manifestHash: $0.manifestHash) }
+                ?? r.from.flatMap { reusable(published, spec: spec, seq: $0.seq, frameHash: $0.frameHash, manifestHash: $0.manifestHash) }
         } else {
             (book, events, point) = try replay(log: log, limit: limit, asOfText: asOfText, progress: progress)
         }
         try spec.check(against: book.frameworks)
-        try checkNotBehind(out: out, log: log, point: point)
+        try checkNotBehind(published, out: out, log: log, point: point)
         // Going on from a checkpoint whose run wrote the snapshot now in
         // `out`: only the partitions the new events changed are rendered.
         let changed = previous.map { _ in affected(by: book.dirty, among: book.partitions) }
@@ -274,14 +276,13 @@ public enum PipelineRunner {
     /// Refuses to replace the snapshot in `out` with one read from less of
     /// the log than it was, or from a log that no longer holds what it was
     /// made from: a published figure is never silently rolled back.
-    static func checkNotBehind(out: String, log: String, point: Manifest.LogPoint) throws {
-        let path = URL(fileURLWithPath: out).appendingPathComponent(Manifest.fileName).path
-        guard let data = FileManager.default.contents(atPath: path) else { return }
+    static func checkNotBehind(_ manifest: PublishedManifest, out: String, log: String, point: Manifest.LogPoint) throws {
+        guard let parsed = manifest.parsed else { return }
         let published: Manifest
         do {
-            published = try Manifest.parse([UInt8](data), file: path)
+            published = try parsed.get()
         } catch {
-            throw PipelineError(code: .mismatch, place: path, message: "the snapshot in \(out) has a manifest that cannot be read, so this run cannot tell whether it would roll it back",
+            throw PipelineError(code: .mismatch, place: manifest.path, message: "the snapshot in \(out) has a manifest that cannot be read, so this run cannot tell whether it would roll it back",
                                 hint: "check it with `parledger verify-snapshot \(out)`; to replace it anyway, move it away first")
         }
         let was = published.log
@@ -392,14 +393,29 @@ public enum PipelineRunner {
     /// this run would write for unchanged partitions: the very manifest the
     /// authenticated checkpoint or its tail names (by SHA-256), so an edited
     /// manifest or one of another run is never a source of kept files.
-    static func reusable(out: String, spec: PipelineSpec, seq: Seq, frameHash: FrameHash, manifestHash: [UInt8]) -> Manifest? {
-        let path = URL(fileURLWithPath: out).appendingPathComponent(Manifest.fileName).path
-        guard let data = FileManager.default.contents(atPath: path), Array(SHA256.hash(data: data)) == manifestHash,
-              let manifest = try? Manifest.parse([UInt8](data), file: path) else { return nil }
+    static func reusable(_ published: PublishedManifest, spec: PipelineSpec, seq: Seq, frameHash: FrameHash, manifestHash: [UInt8]) -> Manifest? {
+        guard published.sha256 == manifestHash, let manifest = try? published.parsed?.get() else { return nil }
         guard manifest.pipeline == spec.name, manifest.configHash == spec.configHash,
               manifest.log.limit == "head", manifest.log.seq == seq,
               manifest.log.hash == frameHash else { return nil }
         return manifest
+    }
+}
+
+/// The manifest of the snapshot now in an output, read once by a run:
+/// its SHA-256 (what an authenticated checkpoint names) and what its bytes
+/// parse to. Nil fields: there is no manifest there.
+struct PublishedManifest {
+    let path: String
+    let sha256: [UInt8]?
+    let parsed: Result<Manifest, any Error>?
+
+    init(out: String) {
+        path = URL(fileURLWithPath: out).appendingPathComponent(Manifest.fileName).path
+        guard let data = FileManager.default.contents(atPath: path) else { (sha256, parsed) = (nil, nil); return }
+        let bytes = [UInt8](data)
+        sha256 = Array(SHA256.hash(data: bytes))
+        parsed = Result { [path] in try Manifest.parse(bytes, file: path) }
     }
 }
 
