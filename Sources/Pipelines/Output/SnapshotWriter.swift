@@ -124,7 +124,8 @@ public enum SnapshotWriter {
             guard let entry = kept[path], let source else { return false }
             let from = source + "/" + path
             // The content, not the size: a same-size edit is not carried over.
-            guard let bytes = FileManager.default.contents(atPath: from), sha256Hex([UInt8](bytes)) == entry.sha256 else { return false }
+            // Hashed where it was read, not copied into an array first (a night keeps hundreds of megabytes).
+            guard let bytes = FileManager.default.contents(atPath: from), Hex.encode(SHA256.hash(data: bytes)) == entry.sha256 else { return false }
             let file = try staging.place(path)
             if link(from, file) != 0 { try DurableFile.write([UInt8](bytes), to: file, sync: false) }
             staging.record(entry)
