@@ -199,13 +199,22 @@ extension ScoreBook {
         // Tables sized once from their counts (bounded by the bytes left), not grown by rehashing.
         let appealCount = try r.count()
         appeals.reserveCapacity(appealCount)
+        // Grounds and reasons repeat from one appeal to the next (a council's few phrasings): the same bytes as the
+        // last one share its string, neither allocated nor checked again.
+        var lastGrounds = "", lastReason = ""
+        func text(_ last: inout String) throws -> String {
+            let raw = try r.rawBlob()
+            if last.utf8.withContiguousStorageIfAvailable({ ByteScan.equal(UnsafeRawBufferPointer($0), raw) }) == true { return last }
+            last = try BinaryReader.makeString(raw)
+            return last
+        }
         for _ in 0..<appealCount {
-            let id = AppealID(try r.string()), key = try r.key(), requested = Score(thousandths: try r.signed()), grounds = try r.string()
+            let id = AppealID(try r.string()), key = try r.key(), requested = Score(thousandths: try r.signed()), grounds = try text(&lastGrounds)
             var state = AppealState(id: id, key: key, requested: requested, grounds: grounds, filed: Seq(try r.varint()), filedAt: try r.time())
             if try r.flag() {
                 guard let outcome = AppealOutcome(rawValue: try r.string()) else { throw CheckpointError(message: "bad appeal outcome") }
                 let score = try r.flag() ? Score(thousandths: try r.signed()) : nil
-                state.resolution = AppealResolved(appeal: id, outcome: outcome, score: score, reason: try r.string())
+                state.resolution = AppealResolved(appeal: id, outcome: outcome, score: score, reason: try text(&lastReason))
                 state.resolvedSeq = Seq(try r.varint())
             }
             file(state)

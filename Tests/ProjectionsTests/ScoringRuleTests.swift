@@ -222,6 +222,25 @@ struct ScoringRuleTests {
         #expect(ranking.provisionalReasons == ["1 appeal is open: K"])
     }
 
+    @Test("Appeals read back from a checkpoint keep each one's own grounds and reason, where the next repeats the last or differs from it")
+    func appealTextsRoundTrip() throws {
+        var log = Log(units: ["A", "B"])
+        let texts = ["Đề nghị xem xét lại điểm", "Đề nghị xem xét lại điểm", "Thiếu minh chứng", "", "Đề nghị xem xét lại điểm", "Đề nghị xem xét lại điểm."]
+        for (i, text) in texts.enumerated() {
+            let id = AppealID("K\(i)")
+            log.add(.appealFiled(AppealFiled(appeal: id, key: Log.key(i % 2 == 0 ? "A" : "B", "1.1"), requested: Score(points: 1), grounds: text)))
+            if i != 3 { log.add(.appealResolved(AppealResolved(appeal: id, outcome: .rejected, score: nil, reason: texts[texts.count - 1 - i]))) }
+        }
+        let book = log.book
+        let restored = try ScoreBook(serialized: book.serialized())
+        for (i, text) in texts.enumerated() {
+            let appeal = try #require(restored.appeals[AppealID("K\(i)")])
+            #expect(Array(appeal.grounds.utf8) == Array(text.utf8), "K\(i)")
+            #expect(appeal.resolution?.reason == (i != 3 ? texts[texts.count - 1 - i] : nil), "K\(i)")
+            #expect(appeal == book.appeals[AppealID("K\(i)")])
+        }
+    }
+
     @Test("Same events, same figures; a checkpoint of the book gives the same figures and the same bytes")
     func determinismAndCheckpoint() throws {
         var log = Log(units: ["B", "A"])
