@@ -204,7 +204,7 @@ extension ScoreBook {
         var lastGrounds = "", lastReason = ""
         func text(_ last: inout String) throws -> String {
             let raw = try r.rawBlob()
-            if last.utf8.withContiguousStorageIfAvailable({ ByteScan.equal(UnsafeRawBufferPointer($0), raw) }) == true { return last }
+            if BinaryReader.holds(last, raw) { return last }
             last = try BinaryReader.makeString(raw)
             return last
         }

@@ -137,10 +137,10 @@ extension Manifest {
     struct Shape: Error { var key: String; var message: String }
 
     /// The manifest a parsed JSON text holds. Read with the project's own
-    /// parser, not Foundation's `JSONDecoder`: an incremental run reads the
-    /// manifest of thousands of files twice, and the decoder's generic
-    /// containers took a twentieth of the run. Members it does not know are
-    /// passed over, as before.
+    /// parser, not Foundation's `JSONDecoder`: a national snapshot's manifest
+    /// lists thousands of files, and the decoder's generic containers took a
+    /// twentieth of an incremental run. Members it does not know are passed
+    /// over, as before.
     static func decode(_ json: JSONValue) throws -> Manifest {
         let top = try members(json, "")
         let log = try members(try member(top, "log", ""), "log")

@@ -46,7 +46,7 @@ public enum SnapshotWriter {
         /// The directory's path, without a trailing slash.
         let root: String
         let book = Locked(Book())
-        init(_ url: URL) { root = url.path.hasSuffix("/") ? String(url.path.dropLast()) : url.path }
+        init(_ url: URL) { root = SnapshotWriter.plainPath(url) }
 
         /// Claims `path` (inside the directory, not the manifest, not twice)
         /// and returns where to write it. Joined as text: the paths are
@@ -115,7 +115,7 @@ public enum SnapshotWriter {
                                     hint: "check the directory's permissions and free space") }
         let staging = Staging(fresh)
         let kept = Dictionary((previous?.files ?? []).map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
-        let source = current.map { $0.path.hasSuffix("/") ? String($0.path.dropLast()) : $0.path }
+        let source = current.map(plainPath)
         let sink = Sink(emitFile: { path, bytes, partition in
             let file = try staging.place(path)
             try DurableFile.write(bytes, to: file, sync: false)
@@ -198,6 +198,9 @@ public enum SnapshotWriter {
     public static func resolve(_ directory: String) -> String {
         URL(fileURLWithPath: directory).resolvingSymlinksInPath().path
     }
+
+    /// A directory's path without a trailing slash, for joining relative paths to as text.
+    static func plainPath(_ url: URL) -> String { url.path.hasSuffix("/") ? String(url.path.dropLast()) : url.path }
 
     public static func sha256Hex(_ bytes: [UInt8]) -> String { Hex.encode(SHA256.hash(data: bytes)) }
 

@@ -81,9 +81,13 @@ public struct BinaryReader {
     public static func makeString(_ raw: UnsafeRawBufferPointer) throws -> String {
         let s = String(decoding: raw, as: UTF8.self)
         if ByteScan.isASCII(raw) { return s }
-        // Compared eight bytes at a time: `elementsEqual` goes a byte at a time, a sixth of the checkpoint's read.
-        let same = s.utf8.withContiguousStorageIfAvailable { ByteScan.equal(UnsafeRawBufferPointer($0), raw) } ?? s.utf8.elementsEqual(raw)
-        guard same else { throw BinaryFormatError("invalid UTF-8") }
+        guard holds(s, raw) else { throw BinaryFormatError("invalid UTF-8") }
         return s
+    }
+
+    /// Whether the UTF-8 of `s` is exactly `raw`, compared eight bytes at a
+    /// time (`elementsEqual` goes a byte at a time: a sixth of a checkpoint's read).
+    public static func holds(_ s: String, _ raw: UnsafeRawBufferPointer) -> Bool {
+        s.utf8.withContiguousStorageIfAvailable { ByteScan.equal(UnsafeRawBufferPointer($0), raw) } ?? s.utf8.elementsEqual(raw)
     }
 }
